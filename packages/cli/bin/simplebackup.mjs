@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// A committed launcher, so pnpm can link the bin before the first build.
+import "../dist/bin.js";

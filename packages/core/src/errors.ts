@@ -1,0 +1,94 @@
+/** Every failure a caller can act on has a stable code. */
+export type SimplebackupErrorCode =
+  | "CONFIG_NOT_FOUND"
+  | "CONFIG_INVALID"
+  | "RESTIC_NOT_FOUND"
+  | "RESTIC_VERSION_UNSUPPORTED"
+  | "REPO_NOT_FOUND"
+  | "WRONG_PASSWORD"
+  | "PASSWORD_UNAVAILABLE"
+  | "REPO_LOCKED"
+  | "DESTINATION_FULL"
+  | "SOURCE_MISSING"
+  | "BACKEND_UNAVAILABLE"
+  | "INTERRUPTED"
+  | "JOB_NOT_FOUND"
+  | "RESTIC_FAILED";
+
+export class SimplebackupError extends Error {
+  override name = "SimplebackupError";
+  readonly code: SimplebackupErrorCode;
+
+  constructor(code: SimplebackupErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** One problem in a config file, named by its place (`backupjobs[1] ("Photos").backup_interval`). */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ConfigError extends SimplebackupError {
+  override name = "ConfigError";
+  readonly file: string | undefined;
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(
+    code: "CONFIG_INVALID" | "CONFIG_NOT_FOUND",
+    file: string | undefined,
+    problems: readonly ConfigProblem[],
+  ) {
+    const where = file ? `${file}: ` : "";
+    const lines = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    super(code, `${where}${lines.join("\n")}`);
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+export type ResticErrorCode = Extract<
+  SimplebackupErrorCode,
+  | "REPO_NOT_FOUND"
+  | "WRONG_PASSWORD"
+  | "PASSWORD_UNAVAILABLE"
+  | "REPO_LOCKED"
+  | "DESTINATION_FULL"
+  | "SOURCE_MISSING"
+  | "BACKEND_UNAVAILABLE"
+  | "INTERRUPTED"
+  | "RESTIC_FAILED"
+>;
+
+/** A restic process that failed. Carries what is needed to act on it, never a secret. */
+export class ResticError extends SimplebackupError {
+  override name = "ResticError";
+  declare readonly code: ResticErrorCode;
+  /** The restic subcommand and its flags (argv holds no secrets by construction). */
+  readonly command: readonly string[];
+  readonly exitCode: number | undefined;
+  /** The last lines restic wrote to stderr. */
+  readonly stderrTail: string;
+
+  constructor(
+    code: ResticErrorCode,
+    message: string,
+    details: {
+      command: readonly string[];
+      exitCode: number | undefined;
+      stderrTail: string;
+      cause?: unknown;
+    },
+  ) {
+    super(code, message, { cause: details.cause });
+    this.command = details.command;
+    this.exitCode = details.exitCode;
+    this.stderrTail = details.stderrTail;
+  }
+}
+
+export function isSimplebackupError(error: unknown): error is SimplebackupError {
+  return error instanceof SimplebackupError;
+}
