@@ -1,1 +1,3 @@
-console.log("simplebackup");
+import { runCli } from "./run-cli.js";
+
+await runCli(process.argv.slice(2));

@@ -1,1 +1,50 @@
-export * from "./errors.js";
+// The public API of @simplebackup/core. Everything not re-exported here is internal.
+
+export type {
+  BackupRunResult,
+  BackupRunStatus,
+  RetentionOutcome,
+  RunBackupOptions,
+} from "./backup/run-backup.js";
+export { runBackup } from "./backup/run-backup.js";
+export { loadConfigFile, parseConfigText, resolveConfig } from "./config/load.js";
+export type { ConfigLocation } from "./config/locate.js";
+export { locateConfigFile, platformConfigDir } from "./config/locate.js";
+export type { ConfigFile } from "./config/schema.js";
+export { configFileSchema } from "./config/schema.js";
+export type {
+  BackupJob,
+  PasswordSource,
+  ResolvedConfig,
+  RetentionPolicy,
+} from "./config/types.js";
+export type { ConfigProblem, ResticErrorCode, SimplebackupErrorCode } from "./errors.js";
+export {
+  ConfigError,
+  isSimplebackupError,
+  ResticError,
+  SimplebackupError,
+} from "./errors.js";
+export type {
+  BackupEvent,
+  BackupEvents,
+  BackupEventType,
+  BackupFailureEvent,
+  BackupPartialEvent,
+  BackupProgressEvent,
+  BackupStartEvent,
+  BackupStats,
+  BackupSuccessEvent,
+  RepositoryInitializedEvent,
+  RetentionDoneEvent,
+  RunContext,
+  RunPhase,
+  UnreadablePath,
+} from "./events.js";
+export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
+export type { LocateResticOptions } from "./restic/locate.js";
+export { locateRestic } from "./restic/locate.js";
+export type { SnapshotInfo } from "./restic/output.js";
+export type { Restic, ResticVersion } from "./restic/restic.js";
+export { createRestic } from "./restic/restic.js";
+export { listSnapshots } from "./snapshots/list-snapshots.js";

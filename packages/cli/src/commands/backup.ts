@@ -1,0 +1,64 @@
+import {
+  type BackupEvent,
+  type BackupJob,
+  type BackupRunResult,
+  createRestic,
+  locateRestic,
+  runBackup,
+  SimplebackupError,
+} from "@simplebackup/core";
+import { defineCommand } from "citty";
+import { configArg, loadCliConfig } from "../load-config.js";
+import { createHumanReporter } from "../render/human-reporter.js";
+import { EXIT } from "../report-error.js";
+
+export default defineCommand({
+  meta: { name: "backup", description: "Back up the named jobs now (all jobs when none is named)" },
+  args: {
+    ...configArg,
+    json: { type: "boolean", description: "Print one JSON event per line instead of text" },
+  },
+  async run({ args }) {
+    const config = await loadCliConfig(args.config);
+    const jobs = selectJobs(config.jobs, args._.map(String));
+    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const emit: (event: BackupEvent) => void = args.json
+      ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`)
+      : createHumanReporter(process.stdout);
+
+    // Ctrl-C reaches restic through the terminal too; the abort covers a SIGINT sent to us alone.
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const results: BackupRunResult[] = [];
+    try {
+      for (const job of jobs) {
+        if (controller.signal.aborted) break;
+        results.push(await runBackup(job, { restic, emit, signal: controller.signal }));
+      }
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(results);
+  },
+});
+
+function selectJobs(all: readonly BackupJob[], names: readonly string[]): readonly BackupJob[] {
+  if (names.length === 0) return all;
+  const unknown = names.filter((name) => !all.some((job) => job.name === name));
+  if (unknown.length > 0) {
+    throw new SimplebackupError(
+      "JOB_NOT_FOUND",
+      `no job named ${unknown.map((n) => `"${n}"`).join(", ")}; the config has: ${all.map((job) => `"${job.name}"`).join(", ")}`,
+    );
+  }
+  return names.map((name) => all.find((job) => job.name === name) as BackupJob);
+}
+
+function exitCodeFor(results: readonly BackupRunResult[]): number {
+  if (results.some((r) => r.status === "failed" || r.retention.status === "failed")) return EXIT.failed;
+  if (results.some((r) => r.status === "partial")) return EXIT.partial;
+  return EXIT.ok;
+}

@@ -1,0 +1,26 @@
+import type { BackupJob, RetentionPolicy } from "@simplebackup/core";
+
+/** One line per job: what is backed up, where, when, and what is kept. Never the password. */
+export function describeJob(job: BackupJob): string {
+  const sources = job.sources.length === 1 ? "1 source" : `${job.sources.length} sources`;
+  return `${job.name}: ${sources} -> ${job.repository}, schedule "${job.schedule}", keep ${describeRetention(job.retention)}`;
+}
+
+function describeRetention(retention: RetentionPolicy | undefined): string {
+  if (!retention) return "everything";
+  const parts: string[] = [];
+  const rules: [keyof RetentionPolicy, string][] = [
+    ["last", "last"],
+    ["hours", "hourly"],
+    ["days", "daily"],
+    ["weeks", "weekly"],
+    ["months", "monthly"],
+    ["years", "yearly"],
+  ];
+  for (const [key, label] of rules) {
+    const value = retention[key];
+    if (typeof value === "number" && value > 0) parts.push(`${value} ${label}`);
+  }
+  if (retention.within) parts.push(`all within ${retention.within}`);
+  return parts.length > 0 ? parts.join(", ") : "everything";
+}

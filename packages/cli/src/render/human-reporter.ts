@@ -1,0 +1,70 @@
+import type { BackupEvent, BackupProgressEvent } from "@simplebackup/core";
+import { formatBytes, formatCount, formatSeconds } from "./format.js";
+
+interface Output {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/**
+ * Turns backup events into text for a person. On a terminal progress redraws one line; elsewhere
+ * (a log, a pipe) each step gets one line and progress is left out.
+ */
+export function createHumanReporter(out: Output): (event: BackupEvent) => void {
+  const live = out.isTTY === true;
+  let progressShown = false;
+  const line = (text: string) => {
+    if (progressShown) out.write("\r\x1b[2K");
+    progressShown = false;
+    out.write(`${text}\n`);
+  };
+
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        line(`${event.job}: backing up ${event.sources.join(", ")} to ${event.repository}`);
+        return;
+      case "progress":
+        if (live) {
+          out.write(`\r\x1b[2K${describeProgress(event)}`);
+          progressShown = true;
+        }
+        return;
+      case "repository-initialized":
+        line(`${event.job}: created a new repository at ${event.repository}`);
+        return;
+      case "success":
+      case "partial": {
+        const { stats } = event;
+        const verdict = event.type === "success" ? "done" : "PARTIAL: some data is not in the snapshot";
+        line(`${event.job}: ${verdict}, snapshot ${event.snapshotId ?? "(none)"}`);
+        line(
+          `  files: ${formatCount(stats.filesNew)} new, ${formatCount(stats.filesChanged)} changed, ${formatCount(stats.filesUnmodified)} unmodified`,
+        );
+        line(
+          `  data added: ${formatBytes(stats.dataAdded)}, total size: ${formatBytes(stats.totalBytesProcessed)} in ${formatCount(stats.totalFilesProcessed)} files, took ${formatSeconds(event.durationMs / 1000)}`,
+        );
+        if (event.type === "partial") {
+          for (const path of event.missingSources) line(`  missing source: ${path}`);
+          for (const item of event.unreadable) line(`  could not read: ${item.path} (${item.message})`);
+        }
+        return;
+      }
+      case "retention-done":
+        line(`${event.job}: retention kept ${event.kept} snapshot(s), removed ${event.removed}`);
+        return;
+      case "failure":
+        line(`${event.job}: FAILED during ${event.phase} [${event.code}]: ${event.message}`);
+        return;
+    }
+  };
+}
+
+function describeProgress(event: BackupProgressEvent): string {
+  const percent = `${(event.percentDone * 100).toFixed(1)}%`;
+  const files = `${formatCount(event.filesDone)}/${formatCount(event.totalFiles)} files`;
+  const bytes = `${formatBytes(event.bytesDone)}/${formatBytes(event.totalBytes)}`;
+  const eta = event.secondsRemaining !== undefined ? `  ETA ${formatSeconds(event.secondsRemaining)}` : "";
+  const errors = event.errorCount > 0 ? `  ${event.errorCount} unreadable` : "";
+  return `${event.job}: ${percent}  ${files}  ${bytes}${eta}${errors}`;
+}

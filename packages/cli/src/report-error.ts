@@ -1,0 +1,36 @@
+import { ConfigError, isSimplebackupError } from "@simplebackup/core";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+
+/** Prints an error for a person and returns the exit code. Only our own bugs get a stack trace. */
+export function reportError(error: unknown): number {
+  if (error instanceof ConfigError) {
+    const where = error.file ? ` in ${error.file}` : "";
+    const heading =
+      error.code === "CONFIG_NOT_FOUND"
+        ? "No config file found"
+        : `The config${where} has ${plural(error.problems.length, "problem")}:`;
+    console.error(error.code === "CONFIG_NOT_FOUND" ? `${heading}: ${error.message}` : heading);
+    if (error.code !== "CONFIG_NOT_FOUND") {
+      for (const problem of error.problems) {
+        console.error(`  ${problem.path ? `${problem.path}: ` : ""}${problem.message}`);
+      }
+    }
+    return EXIT.usage;
+  }
+  if (isSimplebackupError(error)) {
+    console.error(`error [${error.code}]: ${error.message}`);
+    return error.code === "JOB_NOT_FOUND" ? EXIT.usage : EXIT.failed;
+  }
+  if (error instanceof Error && error.name === "CLIError") {
+    console.error(`${error.message}\nRun "simplebackup --help" for usage.`);
+    return EXIT.usage;
+  }
+  console.error("simplebackup hit an unexpected error; please report it with the trace below.");
+  console.error(error);
+  return EXIT.failed;
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

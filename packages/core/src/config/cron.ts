@@ -1,0 +1,70 @@
+import { CronExpressionParser } from "cron-parser";
+
+const FIVE_FIELDS = ["minute", "hour", "day", "month", "weekday"] as const;
+const SIX_FIELDS = ["second", ...FIVE_FIELDS] as const;
+
+/**
+ * Explains why a cron expression cannot be scheduled, in words a user can act on, or returns
+ * undefined when it is valid. Accepts 5 fields, 6 with seconds first, or a cron-parser `@` shortcut.
+ */
+export function describeCronProblem(expression: string): string | undefined {
+  const invalid = `${JSON.stringify(expression)} is not a valid cron expression`;
+  const fields = expression
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== "");
+
+  if (fields.length === 1 && fields[0]?.startsWith("@")) {
+    return parseError(expression) === undefined
+      ? undefined
+      : `${invalid} (unknown shortcut ${fields[0]}; use @hourly, @daily, @weekly, @monthly or @yearly)`;
+  }
+  // cron-parser fills missing fields with `*`, so "0 2" would silently mean "every day at 02:00".
+  if (fields.length !== 5 && fields.length !== 6) {
+    return `${invalid}: expected 5 fields (minute hour day month weekday) or 6 with seconds first, got ${fields.length}; e.g. "0 2 * * *" runs every day at 02:00`;
+  }
+
+  const whole = parseError(expression);
+  if (whole === undefined) return undefined;
+
+  // cron-parser does not say which field failed; parse each field alone to find it.
+  const names = fields.length === 6 ? SIX_FIELDS : FIVE_FIELDS;
+  for (const [index, name] of names.entries()) {
+    const value = fields[index] ?? "";
+    const probe = names.map((_, other) => (other === index ? value : "*")).join(" ");
+    const error = parseError(probe);
+    if (error !== undefined) return `${invalid} (${explainFieldError(name, value, error)})`;
+  }
+  if (/day of month/i.test(whole))
+    return `${invalid} (that day never occurs in that month, so it would never run)`;
+  return `${invalid} (${lowerFirst(whole)})`;
+}
+
+function parseError(expression: string): string | undefined {
+  try {
+    CronExpressionParser.parse(expression);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Rewrites cron-parser's messages, which name neither the field nor the fix. */
+function explainFieldError(name: string, value: string, message: string): string {
+  const outOfRange = /got value (\S+) expected range (\S+)/.exec(message);
+  if (outOfRange) return `${name} ${outOfRange[1]} is out of range ${outOfRange[2]}`;
+  const rangeOutOfRange = /got range (\S+) expected range (\S+)/.exec(message);
+  if (rangeOutOfRange && !rangeOutOfRange[1]?.includes("NaN")) {
+    return `${name} range ${rangeOutOfRange[1]} is out of range ${rangeOutOfRange[2]}`;
+  }
+  if (/min\(\d+\) > max\(\d+\)/.test(message))
+    return `${name} range ${value} runs backwards; write it low-high`;
+  if (/occurrence number/.test(message))
+    return `${name} "${value}" asks for a weekday occurrence outside #1-#5`;
+  if (/repeat at every 0/.test(message)) return `${name} step 0 never advances; use a step of 1 or more`;
+  return `${name} "${value}" is not a number, range (1-5), list (1,3) or step (*/15)`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

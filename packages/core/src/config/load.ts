@@ -1,0 +1,168 @@
+import { readFile } from "node:fs/promises";
+import { homedir as osHomedir } from "node:os";
+import path from "node:path";
+import { ConfigError } from "../errors.js";
+import {
+  finishProblems,
+  isPlainObject,
+  issuesToProblems,
+  jsonSyntaxProblem,
+  type RawProblem,
+} from "./problems.js";
+import { type ConfigFile, configFileSchema, passwordKeys } from "./schema.js";
+import type { BackupJob, PasswordSource, ResolvedConfig, RetentionPolicy } from "./types.js";
+
+export interface ResolveOptions {
+  /** The file the config came from, named in errors. */
+  file?: string;
+  /** Folder that relative paths are relative to: the config file's folder. */
+  baseDir: string;
+  /** Folder that `~/` stands for. @default os.homedir() */
+  homedir?: string;
+}
+
+/** Parses and validates the text of a config file. Throws ConfigError `CONFIG_INVALID` listing every problem. */
+export function parseConfigText(text: string, options: ResolveOptions): ResolvedConfig {
+  // Notepad saves UTF-8 with a byte order mark, which JSON.parse rejects.
+  const json = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  if (json.trim() === "") {
+    throw new ConfigError("CONFIG_INVALID", options.file, [
+      { path: "", message: 'the file is empty; expected a JSON object such as {"backupjobs": [ ... ]}' },
+    ]);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigError("CONFIG_INVALID", options.file, [jsonSyntaxProblem(json, error)]);
+  }
+  return resolveConfig(input, options);
+}
+
+/** Validates a config object (as parsed from JSON) and resolves its paths. */
+export function resolveConfig(input: unknown, options: ResolveOptions): ResolvedConfig {
+  const result = configFileSchema.safeParse(input);
+  const problems = [
+    ...(result.success ? [] : issuesToProblems(result.error.issues, configFileSchema)),
+    ...crossKeyProblems(input),
+  ];
+  if (!result.success || problems.length > 0) {
+    throw new ConfigError("CONFIG_INVALID", options.file, finishProblems(problems, input));
+  }
+  return toResolvedConfig(result.data, options);
+}
+
+/** Reads and loads a config file; relative paths in it are relative to its folder. */
+export async function loadConfigFile(
+  file: string,
+  options: { homedir?: string } = {},
+): Promise<ResolvedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    throw new ConfigError("CONFIG_NOT_FOUND", absolute, [{ path: "", message: readFailure(error) }]);
+  }
+  return parseConfigText(text, { ...options, file: absolute, baseDir: path.dirname(absolute) });
+}
+
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT" || code === "ENOTDIR") return "no such file; check the path, or pass --config FILE";
+  if (code === "EISDIR") return "this is a folder; expected a JSON config file";
+  return `cannot read the file (${code ?? String(error)})`;
+}
+
+/**
+ * Rules across keys, checked on the raw input so they are reported together with the schema's
+ * problems rather than only after those are fixed.
+ */
+function crossKeyProblems(input: unknown): RawProblem[] {
+  if (!isPlainObject(input) || !Array.isArray(input.backupjobs)) return [];
+  const problems: RawProblem[] = [];
+  const firstIndexByName = new Map<string, number>();
+  for (const [index, job] of input.backupjobs.entries()) {
+    if (!isPlainObject(job)) continue;
+    const found = passwordKeys.filter((key) => job[key] !== undefined);
+    if (found.length !== 1) {
+      problems.push({
+        path: ["backupjobs", index],
+        message: `set exactly one of ${passwordKeys.join(", ")} (found: ${found.length === 0 ? "none" : found.join(", ")})`,
+      });
+    }
+    const name = job.jobname;
+    if (typeof name !== "string" || name === "") continue;
+    const first = firstIndexByName.get(name);
+    if (first === undefined) firstIndexByName.set(name, index);
+    else {
+      problems.push({
+        path: ["backupjobs", index, "jobname"],
+        message: `${JSON.stringify(name)} is already used by backupjobs[${first}]; job names must be unique`,
+      });
+    }
+  }
+  return problems;
+}
+
+function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedConfig {
+  const resolve = pathResolver(path.resolve(options.baseDir), options.homedir ?? osHomedir());
+  const bin = file.restic_binary;
+  return {
+    file: options.file === undefined ? undefined : path.resolve(options.file),
+    // A bare name such as "restic" is looked up on PATH when restic runs.
+    resticBinary: bin === undefined || !/[\\/]/.test(bin) ? bin : resolve(bin),
+    stateDir: file.state_dir === undefined ? undefined : resolve(file.state_dir),
+    jobs: file.backupjobs.map((job) => toBackupJob(job, resolve)),
+  };
+}
+
+type JobInput = ConfigFile["backupjobs"][number];
+
+function toBackupJob(job: JobInput, resolve: (p: string) => string): BackupJob {
+  return {
+    name: job.jobname,
+    sources: [...new Set(job.sources.map(resolve))],
+    repository: resolveRepository(job.destination, resolve),
+    password: toPasswordSource(job, resolve),
+    schedule: job.backup_interval,
+    excludes: job.exclude_patterns ?? [],
+    retention: toRetention(job.retention),
+    env: job.env ?? {},
+    tags: job.tags ?? [],
+  };
+}
+
+function toPasswordSource(job: JobInput, resolve: (p: string) => string): PasswordSource {
+  // Validation has ensured exactly one is set.
+  if (job.password !== undefined) return { kind: "literal", value: job.password };
+  if (job.password_file !== undefined) return { kind: "file", path: resolve(job.password_file) };
+  if (job.password_command !== undefined) return { kind: "command", command: job.password_command };
+  return { kind: "env", variable: job.password_env ?? "" };
+}
+
+function toRetention(retention: JobInput["retention"]): RetentionPolicy | undefined {
+  if (retention === undefined) return undefined;
+  const kept = Object.fromEntries(Object.entries(retention).filter(([, value]) => value !== undefined));
+  return Object.keys(kept).length === 0 ? undefined : (kept as RetentionPolicy);
+}
+
+const BACKEND = /^(?:sftp|rest|s3|b2|azure|gs|swift|rclone):/;
+
+/** Backend URLs stay as written; local folders, with or without restic's `local:` prefix, become absolute. */
+function resolveRepository(destination: string, resolve: (p: string) => string): string {
+  if (BACKEND.test(destination)) return destination;
+  if (destination.startsWith("local:")) return `local:${resolve(destination.slice("local:".length))}`;
+  return resolve(destination);
+}
+
+/** A drive-letter or UNC path: absolute on Windows, and kept as written when this host is not Windows. */
+const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:[\\/]|\\\\)/;
+
+function pathResolver(baseDir: string, home: string): (p: string) => string {
+  return (p) => {
+    if (p === "~" || /^~[\\/]/.test(p)) return path.resolve(home, p.slice(2));
+    if (WINDOWS_ABSOLUTE.test(p) && path.sep === "/") return p;
+    return path.resolve(baseDir, p);
+  };
+}

@@ -1,0 +1,183 @@
+import { z } from "zod";
+import { describeCronProblem } from "./cron.js";
+import { describeValue } from "./problems.js";
+
+/**
+ * The config file as a user writes it. This is the single source of truth: the TypeScript type, the
+ * JSON Schema for editors and the config reference are all generated from it, so every key carries a
+ * description and every check carries a message that says what is expected.
+ *
+ * Rules that span several keys (exactly one password source, unique job names) cannot be written as a
+ * plain object tree; load.ts checks them and the descriptions below state them.
+ */
+
+/** An error option for zod: "expected X, got Y", or "missing" when the key is absent. */
+function expected(what: string) {
+  return {
+    error: (issue: z.core.$ZodRawIssue) => {
+      if (issue.code === "unrecognized_keys" || issue.code === "custom") return undefined;
+      if (issue.input === undefined) return `missing; expected ${what}`;
+      return `expected ${what}, got ${describeValue(issue.input)}`;
+    },
+  };
+}
+
+const NON_EMPTY_PATH = "a non-empty path";
+
+const path = (what: string) => z.string(expected(what)).min(1, expected(what));
+
+const wholeNumber = (description: string) => {
+  const rule = expected("a whole number ≥ 0");
+  return z.number(rule).int(rule).min(0, rule).optional().describe(description);
+};
+
+const noComma = /^[^,]+$/;
+
+/** The four ways to give the repository password; a job sets exactly one. */
+export const passwordKeys = ["password", "password_file", "password_command", "password_env"] as const;
+
+const PASSWORD_RULE = "Set exactly one of password, password_file, password_command, password_env.";
+
+const retentionSchema = z
+  .strictObject(
+    {
+      hours: wholeNumber("Keep the last snapshot of each of this many hours (restic --keep-hourly)."),
+      days: wholeNumber("Keep the last snapshot of each of this many days (restic --keep-daily)."),
+      weeks: wholeNumber("Keep the last snapshot of each of this many weeks (restic --keep-weekly)."),
+      months: wholeNumber("Keep the last snapshot of each of this many months (restic --keep-monthly)."),
+      years: wholeNumber("Keep the last snapshot of each of this many years (restic --keep-yearly)."),
+      last: wholeNumber("Keep this many most recent snapshots (restic --keep-last)."),
+      within: z
+        .string(expected('a duration such as "2y5m7d3h" (numbers followed by y, m, d or h)'))
+        .regex(/^(\d+[ymdh])+$/, expected('a duration such as "2y5m7d3h" (numbers followed by y, m, d or h)'))
+        .optional()
+        .describe('Keep every snapshot newer than this duration, e.g. "2y5m7d3h" (restic --keep-within).'),
+    },
+    expected("an object of keep rules (hours, days, weeks, months, years, last, within)"),
+  )
+  .optional()
+  .describe(
+    "Which snapshots to keep; older ones are removed with restic forget --prune after each backup. " +
+      "Leave it out to keep every snapshot.",
+  );
+
+const jobSchema = z
+  .strictObject(
+    {
+      jobname: z
+        .string(expected("a non-empty job name"))
+        .regex(
+          noComma,
+          expected('a non-empty job name without "," (it becomes the restic tag simplebackup:<jobname>)'),
+        )
+        .describe(
+          "Name of the job, unique in the file. Snapshots are tagged simplebackup:<jobname>, so it may not contain a comma.",
+        ),
+      sources: z
+        .array(path(NON_EMPTY_PATH), expected("a non-empty array of file or folder paths"))
+        .min(1, expected("a non-empty array of file or folder paths"))
+        .describe(
+          "Files and folders to back up. Relative paths are relative to the config file's folder; ~/ is the home folder.",
+        ),
+      destination: path(
+        "a restic repository: a folder path or a backend URL such as sftp:user@host:/srv/restic",
+      ).describe(
+        "The restic repository: a local folder (relative to the config file's folder) or a backend URL " +
+          "(sftp:, rest:, s3:, b2:, azure:, gs:, swift:, rclone:, local:).",
+      ),
+      password: z
+        .string(expected("the repository password"))
+        .min(1, expected("a non-empty repository password"))
+        .optional()
+        .describe(`The repository password, written in this file. ${PASSWORD_RULE}`),
+      password_file: path("a path to a file holding the repository password")
+        .optional()
+        .describe(`A file holding the repository password (restic --password-file). ${PASSWORD_RULE}`),
+      password_command: z
+        .string(expected("a command that prints the repository password"))
+        .min(1, expected("a non-empty command that prints the repository password"))
+        .optional()
+        .describe(
+          `A command that prints the repository password (restic --password-command). ${PASSWORD_RULE}`,
+        ),
+      password_env: z
+        .string(expected("the name of an environment variable holding the repository password"))
+        .regex(/^[^=\0]+$/, expected("the name of an environment variable holding the repository password"))
+        .optional()
+        .describe(`The name of an environment variable holding the repository password. ${PASSWORD_RULE}`),
+      backup_interval: z
+        .string(expected('a cron expression such as "0 2 * * *"'))
+        .min(1, expected('a cron expression such as "0 2 * * *"'))
+        .superRefine((expression, context) => {
+          if (expression === "") return; // min(1) has said it
+          const problem = describeCronProblem(expression);
+          if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+        })
+        .describe(
+          'When to back up, as a cron expression: 5 fields (minute hour day month weekday), or 6 with seconds first. "0 2 * * *" is every day at 02:00.',
+        ),
+      exclude_patterns: z
+        .array(
+          z.string(expected("a non-empty pattern")).min(1, expected("a non-empty pattern")),
+          expected("an array of exclude patterns"),
+        )
+        .optional()
+        .describe('Patterns of files to skip (restic --exclude), e.g. "**/node_modules". Default: none.'),
+      retention: retentionSchema,
+      env: z
+        .record(z.string().regex(/^[^=\0]+$/), z.string(expected("a string value (quote numbers)")), {
+          error: (issue: z.core.$ZodRawIssue) =>
+            issue.code === "invalid_key"
+              ? 'not a valid environment variable name (it must be non-empty and contain no "=")'
+              : expected("an object of environment variable names to string values").error(issue),
+        })
+        .optional()
+        .describe(
+          "Extra environment variables for restic, such as backend credentials (AWS_ACCESS_KEY_ID, B2_ACCOUNT_KEY).",
+        ),
+      tags: z
+        .array(
+          z
+            .string(expected("a non-empty tag"))
+            .regex(
+              /^(?!simplebackup:)[^,]+$/,
+              expected(
+                'a non-empty tag without "," that does not start with "simplebackup:" (kept for job tags)',
+              ),
+            ),
+          expected("an array of tags"),
+        )
+        .optional()
+        .describe("Extra restic tags for this job's snapshots. Default: none."),
+    },
+    expected("a job object"),
+  )
+  .describe(`One backup job: what to back up, where to, and when. ${PASSWORD_RULE}`);
+
+export const configFileSchema = z
+  .strictObject(
+    {
+      $schema: z
+        .string(expected("a string"))
+        .optional()
+        .describe("The JSON Schema of this file, for editor completion. Ignored by simplebackup."),
+      restic_binary: path('a path to the restic program, or a program name found on PATH such as "restic"')
+        .optional()
+        .describe(
+          "The restic program to run: a path (relative to the config file's folder), or a name looked up on PATH. Default: restic.",
+        ),
+      state_dir: path("a folder path")
+        .optional()
+        .describe(
+          "Folder where simplebackup keeps its run history (relative to the config file's folder). Default: a per-user data folder.",
+        ),
+      backupjobs: z
+        .array(jobSchema, expected("an array of jobs"))
+        .min(1, expected("at least one job"))
+        .describe("The backup jobs. Job names must be unique."),
+    },
+    expected('a JSON object with a "backupjobs" array'),
+  )
+  .describe("simplebackup configuration: restic backups on cron schedules.");
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

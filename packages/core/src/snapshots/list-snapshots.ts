@@ -1,0 +1,28 @@
+import type { BackupJob } from "../config/types.js";
+import { ResticError } from "../errors.js";
+import { buildSnapshotsArgs } from "../restic/args.js";
+import { classifyFailure, stderrTail } from "../restic/classify.js";
+import { buildResticEnvironment } from "../restic/environment.js";
+import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
+import type { Restic } from "../restic/restic.js";
+
+export interface ListSnapshotsOptions {
+  readonly restic: Restic;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The job's own snapshots (by its tag), newest first. */
+export async function listSnapshots(job: BackupJob, options: ListSnapshotsOptions): Promise<SnapshotInfo[]> {
+  const args = buildSnapshotsArgs(job.name);
+  const env = buildResticEnvironment(job, options.env ?? process.env, 1);
+  const result = await options.restic.run(args, { env });
+  if (result.exitCode !== 0) {
+    const { code, message } = classifyFailure({ exitCode: result.exitCode, stderr: result.stderr });
+    throw new ResticError(code, message, {
+      command: args,
+      exitCode: result.exitCode,
+      stderrTail: stderrTail(result.stderr),
+    });
+  }
+  return parseSnapshots(result.stdout).sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
+}

@@ -1,0 +1,77 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+export const RESTIC = process.env.RESTIC_BINARY ?? "restic";
+
+/** Runs the real restic directly, to check what our code did to a repository. */
+export function resticJson<T>(repository: string, password: string, args: string[]): T {
+  const stdout = execFileSync(RESTIC, [...args, "--json"], {
+    env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password },
+    encoding: "utf8",
+  });
+  return JSON.parse(stdout.split("\n")[0] ?? "null") as T;
+}
+
+export function resticRun(repository: string, password: string, args: string[]) {
+  return spawnSync(RESTIC, args, {
+    env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password },
+    encoding: "utf8",
+  });
+}
+
+export interface SnapshotJson {
+  id: string;
+  short_id: string;
+  time: string;
+  paths: string[];
+  tags?: string[];
+}
+
+/** Paths listed by `restic ls latest` for the snapshot, as one array. */
+export function listFiles(repository: string, password: string, snapshot = "latest"): string[] {
+  const result = resticRun(repository, password, ["ls", snapshot]);
+  if (result.status !== 0) throw new Error(`restic ls failed: ${result.stderr}`);
+  return result.stdout
+    .split("\n")
+    .filter((line) => line.startsWith("/"))
+    .map((line) => line.trim());
+}
+
+/**
+ * Watches every process's argv while `work` runs and returns the command lines that contain any of
+ * the given secrets. /proc/<pid>/cmdline is readable by every user of the machine.
+ */
+export async function argvLeaks<T>(
+  secrets: string[],
+  work: () => Promise<T>,
+): Promise<{ leaks: string[]; seen: number; result: T }> {
+  const leaks = new Set<string>();
+  let seen = 0;
+  let running = true;
+  const scan = () => {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmdline: string;
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      } catch {
+        continue;
+      }
+      if (cmdline.includes("restic")) seen++;
+      if (secrets.some((secret) => cmdline.includes(secret))) leaks.add(cmdline);
+    }
+  };
+  const poller = (async () => {
+    while (running) {
+      scan();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  })();
+  try {
+    const result = await work();
+    return { leaks: [...leaks], seen, result };
+  } finally {
+    running = false;
+    await poller;
+  }
+}

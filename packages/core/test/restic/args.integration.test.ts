@@ -1,0 +1,78 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildBackupArgs,
+  buildForgetArgs,
+  buildInitArgs,
+  buildSnapshotsArgs,
+} from "../../src/restic/args.js";
+import { parseForgetOutput, parseResticLine, parseSnapshots } from "../../src/restic/output.js";
+
+// Pins the builders' choices against the real binary: `--` before sources, and one retention group per
+// job however its sources and tags change.
+const RESTIC = process.env.RESTIC_BINARY ?? "restic";
+const root = mkdtempSync(join(tmpdir(), "simplebackup-args-"));
+const env = {
+  ...process.env,
+  RESTIC_REPOSITORY: join(root, "repo"),
+  RESTIC_PASSWORD: "args-test",
+  RESTIC_CACHE_DIR: join(root, "cache"),
+  RESTIC_PROGRESS_FPS: "1",
+};
+
+// Extra flags go before `--`: after it, restic reads them as sources ("--time does not exist, skipping").
+function restic(args: string[], extra: string[] = [], cwd = root) {
+  const end = args.includes("--") ? args.indexOf("--") : args.length;
+  const argv = [...args.slice(0, end), ...extra, ...args.slice(end)];
+  const result = spawnSync(RESTIC, argv, { env, cwd, encoding: "utf8" });
+  if (result.status !== 0)
+    throw new Error(`restic ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(() => {
+  for (const dir of ["a1", "a2", "b1"]) {
+    mkdirSync(join(root, dir));
+    writeFileSync(join(root, dir, "f"), dir);
+  }
+  restic(buildInitArgs());
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("builders against the real restic", () => {
+  it("passes a source named like a flag after `--`", () => {
+    mkdirSync(join(root, "-dash"));
+    writeFileSync(join(root, "-dash", "f"), "x");
+    const args = buildBackupArgs({ name: "dash", sources: ["-dash"], excludes: [], tags: [] });
+    const summary = restic(args)
+      .split("\n")
+      .map(parseResticLine)
+      .find((m) => m?.message_type === "summary");
+    expect(summary).toMatchObject({ files_new: 1 });
+    expect(parseSnapshots(restic(buildSnapshotsArgs("dash")))[0]?.paths).toEqual([join(root, "-dash")]);
+  });
+
+  it("keeps one retention group for a job whose sources and tags changed, and leaves other jobs alone", () => {
+    const a1 = join(root, "a1");
+    const a2 = join(root, "a2");
+    const backup = (name: string, sources: string[], tags: string[], time: string) =>
+      restic(buildBackupArgs({ name, sources, excludes: [], tags }), ["--time", time]);
+    backup("A", [a1], [], "2024-03-01 10:00:00");
+    backup("A", [a1], [], "2024-03-02 10:00:00");
+    backup("A", [a1, a2], ["offsite"], "2024-03-03 10:00:00");
+    backup("B", [join(root, "b1")], [], "2024-03-01 11:00:00");
+
+    const groups = parseForgetOutput(restic(buildForgetArgs({ last: 1 }, "A", { dryRun: true })));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]?.keep.map((s) => s.time)).toEqual(["2024-03-03T10:00:00Z"]);
+    expect(groups[0]?.remove.map((s) => s.time)).toEqual(["2024-03-02T10:00:00Z", "2024-03-01T10:00:00Z"]);
+
+    restic(buildForgetArgs({ last: 1 }, "A", { prune: true }));
+    expect(parseSnapshots(restic(buildSnapshotsArgs("A")))).toHaveLength(1);
+    expect(parseSnapshots(restic(buildSnapshotsArgs("B")))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's first command: back up examples/demo/sample with the classic demo config into a fresh
+# local repository in a temp folder, then list the snapshot.
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+ensure_apt_package restic restic
+prepare_workspace
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/simplebackup-demo.XXXXXX")
+cp examples/demo/backup_config.json "$work/"
+cp -R examples/demo/sample "$work/sample"
+echo "demo folder: $work (config, sample and repository)"
+echo
+node packages/cli/bin/simplebackup.mjs backup --config "$work/backup_config.json"
+echo
+node packages/cli/bin/simplebackup.mjs snapshots --config "$work/backup_config.json"
