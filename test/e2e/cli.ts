@@ -30,8 +30,10 @@ export function tempDir(): { path: string; dispose(): void } {
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function write(file: string, content: string | object): string {
+export function write(file: string, content: string | Buffer | object): string {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  const data =
+    typeof content === "string" || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 2);
+  writeFileSync(file, data);
   return file;
 }

@@ -9,7 +9,11 @@ export const main = defineCommand({
     description: "Run restic backups on schedules",
   },
   // Each subcommand is imported only when used, so `--version` and `--help` start fast.
+  // Plain `simplebackup` (and `simplebackup --backup-on-start`) runs the daemon, as the original tool did.
+  default: "run",
   subCommands: {
+    run: () => import("./commands/run.js").then((m) => m.default),
+    status: () => import("./commands/status.js").then((m) => m.default),
     backup: () => import("./commands/backup.js").then((m) => m.default),
     validate: () => import("./commands/validate.js").then((m) => m.default),
     snapshots: () => import("./commands/snapshots.js").then((m) => m.default),

@@ -13,6 +13,8 @@ export type SimplebackupErrorCode =
   | "BACKEND_UNAVAILABLE"
   | "INTERRUPTED"
   | "JOB_NOT_FOUND"
+  | "STATE_LOCKED"
+  | "STATE_UNWRITABLE"
   | "RESTIC_FAILED";
 
 export class SimplebackupError extends Error {

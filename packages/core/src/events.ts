@@ -94,6 +94,64 @@ export interface RetentionDoneEvent extends RunContext {
   readonly removedIds: readonly string[];
 }
 
+/** A lock left by a restic process that is gone was removed with `restic unlock`. */
+export interface StaleLockRemovedEvent extends RunContext {
+  readonly type: "stale-lock-removed";
+  readonly holderPid: number;
+  readonly holderHost: string;
+  readonly ageSeconds: number | undefined;
+  readonly reason: "holder-gone" | "older-than-limit";
+}
+
+/** The scheduler armed a job's next run. `runId` is the id that run will have. */
+export interface ScheduledEvent extends RunContext {
+  readonly type: "scheduled";
+  readonly nextRunAt: Date;
+  /** Why this run: its cron slot, a catch-up of a slot missed while not running, or start-up. */
+  readonly reason: "schedule" | "catch-up" | "backup-on-start" | "manual";
+}
+
+/** A run was not started. */
+export interface SkippedEvent extends RunContext {
+  readonly type: "skipped";
+  readonly reason: "already-running" | "missed-slot";
+  readonly message: string;
+}
+
+/** A transient failure will be tried again. */
+export interface RetryEvent extends RunContext {
+  readonly type: "retry";
+  /** The attempt that failed, 1-based. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly nextAttemptAt: Date;
+  readonly code: SimplebackupErrorCode;
+  readonly message: string;
+}
+
+export interface RetriesExhaustedEvent extends RunContext {
+  readonly type: "retries-exhausted";
+  readonly attempts: number;
+  readonly code: SimplebackupErrorCode;
+  readonly message: string;
+}
+
+/** Config events concern no single run: `job` is "*" and `runId` is empty. */
+export interface ConfigReloadedEvent extends RunContext {
+  readonly type: "config-reloaded";
+  readonly file: string | undefined;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+}
+
+export interface ConfigInvalidEvent extends RunContext {
+  readonly type: "config-invalid";
+  readonly file: string | undefined;
+  /** `path: message` lines, as `simplebackup validate` prints them. */
+  readonly problems: readonly string[];
+}
+
 /** Listener signatures for eventemitter3, one readonly payload per event. */
 export interface BackupEvents {
   start: (event: BackupStartEvent) => void;
@@ -103,8 +161,23 @@ export interface BackupEvents {
   partial: (event: BackupPartialEvent) => void;
   failure: (event: BackupFailureEvent) => void;
   "retention-done": (event: RetentionDoneEvent) => void;
+  "stale-lock-removed": (event: StaleLockRemovedEvent) => void;
 }
 
-/** Any event as one value, keyed on `type`: what a notifier or a `--json` printer takes. */
+/** Any event of one backup run as one value, keyed on `type`. */
 export type BackupEvent = Parameters<BackupEvents[keyof BackupEvents]>[0];
 export type BackupEventType = BackupEvent["type"];
+
+/** What a `BackupScheduler` emits: every run event plus scheduling and config events. */
+export interface SchedulerEvents extends BackupEvents {
+  scheduled: (event: ScheduledEvent) => void;
+  skipped: (event: SkippedEvent) => void;
+  retry: (event: RetryEvent) => void;
+  "retries-exhausted": (event: RetriesExhaustedEvent) => void;
+  "config-reloaded": (event: ConfigReloadedEvent) => void;
+  "config-invalid": (event: ConfigInvalidEvent) => void;
+}
+
+/** Any scheduler event as one value, keyed on `type`: what a notifier or a `--json` printer takes. */
+export type SchedulerEvent = Parameters<SchedulerEvents[keyof SchedulerEvents]>[0];
+export type SchedulerEventType = SchedulerEvent["type"];

@@ -35,10 +35,20 @@ export type {
   BackupStartEvent,
   BackupStats,
   BackupSuccessEvent,
+  ConfigInvalidEvent,
+  ConfigReloadedEvent,
   RepositoryInitializedEvent,
   RetentionDoneEvent,
+  RetriesExhaustedEvent,
+  RetryEvent,
   RunContext,
   RunPhase,
+  ScheduledEvent,
+  SchedulerEvent,
+  SchedulerEvents,
+  SchedulerEventType,
+  SkippedEvent,
+  StaleLockRemovedEvent,
   UnreadablePath,
 } from "./events.js";
 export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
@@ -47,4 +57,16 @@ export { locateRestic } from "./restic/locate.js";
 export type { SnapshotInfo } from "./restic/output.js";
 export type { Restic, ResticVersion } from "./restic/restic.js";
 export { createRestic } from "./restic/restic.js";
+export type {
+  AttemptContext,
+  BackupSchedulerOptions,
+  JobStatus,
+  RunAttempt,
+} from "./scheduler/backup-scheduler.js";
+export { BackupScheduler } from "./scheduler/backup-scheduler.js";
+export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
+export { createManualClock, systemClock } from "./scheduler/clock.js";
+export type { JobStatusReport, StatusReport } from "./scheduler/read-status.js";
+export { readStatus } from "./scheduler/read-status.js";
 export { listSnapshots } from "./snapshots/list-snapshots.js";
+export type { RunRecordSummary } from "./state/job-state.js";

@@ -26,7 +26,7 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
         return;
       case "progress":
         if (live) {
-          out.write(`\r\x1b[2K${describeProgress(event)}`);
+          out.write(`\r\x1b[2K${describeProgressLine(event)}`);
           progressShown = true;
         }
         return;
@@ -53,6 +53,9 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
       case "retention-done":
         line(`${event.job}: retention kept ${event.kept} snapshot(s), removed ${event.removed}`);
         return;
+      case "stale-lock-removed":
+        line(`${event.job}: removed a stale lock left by PID ${event.holderPid} on ${event.holderHost}`);
+        return;
       case "failure":
         line(`${event.job}: FAILED during ${event.phase} [${event.code}]: ${event.message}`);
         return;
@@ -60,7 +63,7 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
   };
 }
 
-function describeProgress(event: BackupProgressEvent): string {
+export function describeProgressLine(event: BackupProgressEvent): string {
   const percent = `${(event.percentDone * 100).toFixed(1)}%`;
   const files = `${formatCount(event.filesDone)}/${formatCount(event.totalFiles)} files`;
   const bytes = `${formatBytes(event.bytesDone)}/${formatBytes(event.totalBytes)}`;

@@ -1,16 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
-import { buildBackupArgs, buildForgetArgs, buildInitArgs, hasRetentionRules } from "../restic/args.js";
-import { classifyFailure, findSkippedSources, stderrTail } from "../restic/classify.js";
+import {
+  buildBackupArgs,
+  buildForgetArgs,
+  buildInitArgs,
+  buildUnlockArgs,
+  hasRetentionRules,
+} from "../restic/args.js";
+import { classifyFailure, parseLockHolder, stderrTail } from "../restic/classify.js";
 import { buildResticEnvironment, maskRepository } from "../restic/environment.js";
 import { parseForgetOutput, parseResticLine } from "../restic/output.js";
 import type { ResticProcessResult } from "../restic/process.js";
 import type { Restic } from "../restic/restic.js";
-import type { ResticMessage, ResticSummaryMessage } from "../restic/types.js";
+import type { ResticMessage } from "../restic/types.js";
+import { isAlive } from "../state/process-alive.js";
+import { parseLines, readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
+import { isStaleLock } from "./stale-lock.js";
 
 export type BackupRunStatus = "success" | "partial" | "failed" | "interrupted";
 
@@ -40,6 +50,8 @@ export interface BackupRunResult {
 export interface RunBackupOptions {
   readonly restic: Restic;
   readonly emit?: (event: BackupEvent) => void;
+  /** Receives the run's log: restic command lines (which hold no secrets), stderr, the outcome. */
+  readonly log?: (line: string) => void;
   /** Aborting interrupts restic with SIGINT, so it removes its lock. */
   readonly signal?: AbortSignal;
   readonly runId?: string;
@@ -48,6 +60,8 @@ export interface RunBackupOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Status lines per second from restic (0.14 prints 60 a second otherwise). */
   readonly progressFps?: number;
+  /** A lock older than this is removed. @default the job's staleLockAfterMs */
+  readonly staleLockAfterMs?: number;
 }
 
 /**
@@ -55,204 +69,265 @@ export interface RunBackupOptions {
  * when restic says it does not exist, then apply the job's retention to the job's own snapshots.
  */
 export async function runBackup(job: BackupJob, options: RunBackupOptions): Promise<BackupRunResult> {
-  const now = options.now ?? (() => new Date());
-  const emit = options.emit ?? (() => {});
-  const runId = options.runId ?? randomUUID();
-  const startedAt = now();
-  const context = (): RunContext => ({ job: job.name, runId, at: now() });
-  const elapsed = () => now().getTime() - startedAt.getTime();
-  const processEnv = options.env ?? process.env;
-  const restic = options.restic;
-  // Asked while the backup runs, so knowing the version costs no time.
-  void restic.version();
+  const run = new BackupRun(job, options);
+  return run.execute();
+}
 
-  const repository = maskRepository(job.repository);
-  emit({ type: "start", ...context(), sources: job.sources, repository });
+class BackupRun {
+  private readonly now: () => Date;
+  private readonly runId: string;
+  private readonly startedAt: Date;
+  private readonly repository: string;
+  private repositoryInitialized = false;
 
-  const finish = (
-    status: BackupRunStatus,
-    fields: Partial<Omit<BackupRunResult, "job" | "runId" | "status" | "startedAt" | "durationMs">>,
-  ): BackupRunResult => ({
-    job: job.name,
-    runId,
-    status,
-    snapshotId: undefined,
-    stats: undefined,
-    error: undefined,
-    repositoryInitialized: false,
-    retention: { status: "skipped" },
-    unreadable: [],
-    missingSources: [],
-    ...fields,
-    startedAt,
-    durationMs: elapsed(),
-  });
+  constructor(
+    private readonly job: BackupJob,
+    private readonly options: RunBackupOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.runId = options.runId ?? randomUUID();
+    this.startedAt = this.now();
+    this.repository = maskRepository(job.repository);
+  }
 
-  const fail = (phase: RunPhase, error: SimplebackupError, extra: { snapshotId?: string } = {}) => {
-    emit({
+  async execute(): Promise<BackupRunResult> {
+    const { job } = this;
+    // Asked while the backup runs, so knowing the version costs no time.
+    void this.options.restic.version();
+    this.emit({ type: "start", ...this.context(), sources: job.sources, repository: this.repository });
+    this.log(`backup of ${job.sources.join(", ")} to ${this.repository}`);
+
+    let env: Record<string, string | undefined>;
+    try {
+      env = buildResticEnvironment(job, this.options.env ?? process.env, this.options.progressFps ?? 2);
+    } catch (error) {
+      return this.failed("backup", asSimplebackupError(error));
+    }
+
+    const backupArgs = buildBackupArgs(job);
+    let result = await this.backup(backupArgs, env);
+    let outcome = readBackupOutcome(result);
+    if (outcome.kind === "failed" && !result.interrupted) {
+      const error = this.toError(result, backupArgs, outcome.messages);
+      if (error.code !== "REPO_NOT_FOUND") return this.failed("backup", error);
+      const initError = await this.initRepository(env, error);
+      if (initError) return this.failed("init", initError);
+      result = await this.backup(backupArgs, env);
+      outcome = readBackupOutcome(result);
+    }
+    if (outcome.kind === "failed") {
+      return this.failed("backup", this.toError(result, backupArgs, outcome.messages));
+    }
+
+    const { summary, unreadable, missingSources } = outcome;
+    const stats = toStats(summary);
+    const snapshotId = summary.snapshot_id;
+    const partial = unreadable.length > 0 || missingSources.length > 0;
+    const durationMs = this.elapsed();
+    if (partial) {
+      this.emit({
+        type: "partial",
+        ...this.context(),
+        snapshotId,
+        stats,
+        durationMs,
+        unreadable,
+        missingSources,
+      });
+      this.log(
+        `partial: snapshot ${snapshotId}; missing ${missingSources.length}, unreadable ${unreadable.length}`,
+      );
+    } else {
+      this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs });
+      this.log(
+        `success: snapshot ${snapshotId}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
+      );
+    }
+
+    const retention = await this.applyRetention(env, snapshotId);
+    return this.result(partial ? "partial" : "success", {
+      snapshotId,
+      stats,
+      retention,
+      unreadable,
+      missingSources,
+    });
+  }
+
+  private backup(args: readonly string[], env: Record<string, string | undefined>) {
+    return this.runRestic(args, env, {
+      onStdoutLine: (line) => {
+        const message = parseResticLine(line);
+        if (message?.message_type === "status") {
+          this.emit({ type: "progress", ...this.context(), ...toProgress(message) });
+        }
+      },
+    });
+  }
+
+  /** Creates the repository, unless that would put it somewhere the user surely did not mean. */
+  private async initRepository(
+    env: Record<string, string | undefined>,
+    notFound: ResticError,
+  ): Promise<ResticError | undefined> {
+    const refusal = await refuseInitReason(this.job.repository);
+    if (refusal) {
+      return new ResticError("REPO_NOT_FOUND", refusal, {
+        command: buildInitArgs(),
+        exitCode: notFound.exitCode,
+        stderrTail: notFound.stderrTail,
+      });
+    }
+    const args = buildInitArgs();
+    const init = await this.runRestic(args, env);
+    if (init.exitCode !== 0) return this.toError(init, args);
+    this.repositoryInitialized = true;
+    this.emit({ type: "repository-initialized", ...this.context(), repository: this.repository });
+    return undefined;
+  }
+
+  private async applyRetention(
+    env: Record<string, string | undefined>,
+    snapshotId: string | undefined,
+  ): Promise<RetentionOutcome> {
+    const { retention } = this.job;
+    if (!retention || !hasRetentionRules(retention)) return { status: "skipped" };
+    const args = buildForgetArgs(retention, this.job.name, { prune: true });
+    const forget = await this.runRestic(args, env);
+    if (forget.exitCode !== 0) {
+      const error = this.toError(forget, args);
+      this.emitFailure("retention", error, snapshotId);
+      return { status: "failed", error };
+    }
+    const groups = readForgetGroups(forget.stdout);
+    const kept = groups.reduce((sum, group) => sum + group.keep.length, 0);
+    const removedIds = groups.flatMap((group) => group.remove.map((s) => s.short_id ?? s.id ?? s.time));
+    this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
+    this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
+    return { status: "done", kept, removed: removedIds.length };
+  }
+
+  /**
+   * Runs one restic command. When it fails on a lock whose holder is gone, removes that lock with
+   * `restic unlock` and runs the command once more.
+   */
+  private async runRestic(
+    args: readonly string[],
+    env: Record<string, string | undefined>,
+    extra: { onStdoutLine?: (line: string) => void } = {},
+  ): Promise<ResticProcessResult> {
+    const once = () => {
+      this.log(`$ restic ${args.join(" ")}`);
+      return this.options.restic.run(args, {
+        env,
+        signal: this.options.signal,
+        onStdoutLine: extra.onStdoutLine,
+        onStderrLine: (line) => this.log(`restic: ${line}`),
+      });
+    };
+    const result = await once();
+    if (result.exitCode === 0 || result.interrupted) return result;
+    const holder = parseLockHolder(result.stderr);
+    const staleAfter = this.options.staleLockAfterMs ?? this.job.staleLockAfterMs;
+    if (!holder || !isStaleLock(holder, staleAfter)) return result;
+
+    const unlockArgs = buildUnlockArgs();
+    this.log(`$ restic ${unlockArgs.join(" ")}`);
+    const unlock = await this.options.restic.run(unlockArgs, { env, signal: this.options.signal });
+    if (unlock.exitCode !== 0) return result;
+    const holderGone = holder.host === hostname() && !isAlive(holder.pid);
+    this.emit({
+      type: "stale-lock-removed",
+      ...this.context(),
+      holderPid: holder.pid,
+      holderHost: holder.host,
+      ageSeconds: holder.ageSeconds,
+      reason: holderGone ? "holder-gone" : "older-than-limit",
+    });
+    return once();
+  }
+
+  private toError(
+    result: ResticProcessResult,
+    command: readonly string[],
+    messages?: readonly ResticMessage[],
+  ): ResticError {
+    const exitCode = result.interrupted && result.exitCode === undefined ? 130 : result.exitCode;
+    const { code, message } = result.interrupted
+      ? {
+          code: "INTERRUPTED" as const,
+          message: "interrupted: restic was asked to stop and removed its lock",
+        }
+      : classifyFailure({ exitCode, stderr: result.stderr, messages: messages ?? parseLines(result.stderr) });
+    return new ResticError(code, message, { command, exitCode, stderrTail: stderrTail(result.stderr) });
+  }
+
+  private failed(phase: RunPhase, error: SimplebackupError): BackupRunResult {
+    this.emitFailure(phase, error, undefined);
+    return this.result(error.code === "INTERRUPTED" ? "interrupted" : "failed", { error });
+  }
+
+  private emitFailure(phase: RunPhase, error: SimplebackupError, snapshotId: string | undefined): void {
+    this.log(`failed during ${phase} [${error.code}]: ${error.message}`);
+    this.emit({
       type: "failure",
-      ...context(),
+      ...this.context(),
       phase,
       code: error.code,
       message: error.message,
       exitCode: error instanceof ResticError ? error.exitCode : undefined,
-      durationMs: elapsed(),
-      snapshotId: extra.snapshotId,
+      durationMs: this.elapsed(),
+      snapshotId,
     });
-  };
-
-  let env: Record<string, string | undefined>;
-  try {
-    env = buildResticEnvironment(job, processEnv, options.progressFps ?? 2);
-  } catch (error) {
-    const failure = asSimplebackupError(error);
-    fail("backup", failure);
-    return finish("failed", { error: failure });
   }
 
-  const backupOnce = () =>
-    restic.run(buildBackupArgs(job), {
-      env,
-      signal: options.signal,
-      onStdoutLine: (line) => {
-        const message = parseResticLine(line);
-        if (message?.message_type === "status") emit(toProgressEvent(message, context()));
-      },
-    });
-
-  let repositoryInitialized = false;
-  let result = await backupOnce();
-  let outcome = readBackupOutcome(result, buildBackupArgs(job));
-
-  if (outcome.kind === "failed" && outcome.error.code === "REPO_NOT_FOUND" && !result.interrupted) {
-    const refusal = await refuseInitReason(job.repository);
-    if (refusal) {
-      const error = new ResticError("REPO_NOT_FOUND", refusal, {
-        command: ["init"],
-        exitCode: undefined,
-        stderrTail: outcome.error.stderrTail,
-      });
-      fail("init", error);
-      return finish("failed", { error });
-    }
-    const init = await restic.run(buildInitArgs(), { env, signal: options.signal });
-    if (init.exitCode !== 0) {
-      const error = toResticError(init, buildInitArgs());
-      fail("init", error);
-      return finish(init.interrupted ? "interrupted" : "failed", { error });
-    }
-    repositoryInitialized = true;
-    emit({ type: "repository-initialized", ...context(), repository });
-    result = await backupOnce();
-    outcome = readBackupOutcome(result, buildBackupArgs(job));
-  }
-
-  if (outcome.kind === "failed") {
-    fail("backup", outcome.error);
-    const status = outcome.error.code === "INTERRUPTED" ? "interrupted" : "failed";
-    return finish(status, { error: outcome.error, repositoryInitialized });
-  }
-
-  const { summary, unreadable, missingSources } = outcome;
-  const stats = toStats(summary);
-  const snapshotId = summary.snapshot_id;
-  const durationMs = elapsed();
-  if (unreadable.length > 0 || missingSources.length > 0) {
-    emit({ type: "partial", ...context(), snapshotId, stats, durationMs, unreadable, missingSources });
-  } else {
-    emit({ type: "success", ...context(), snapshotId, stats, durationMs });
-  }
-  const status = unreadable.length > 0 || missingSources.length > 0 ? "partial" : "success";
-
-  let retention: RetentionOutcome = { status: "skipped" };
-  if (job.retention && hasRetentionRules(job.retention)) {
-    const args = buildForgetArgs(job.retention, job.name, { prune: true });
-    const forget = await restic.run(args, { env, signal: options.signal });
-    const groups = forget.exitCode === 0 ? tryParseForget(forget.stdout) : undefined;
-    if (groups) {
-      const kept = groups.reduce((sum, group) => sum + group.keep.length, 0);
-      const removedIds = groups.flatMap((group) => group.remove.map((s) => s.short_id ?? s.id ?? s.time));
-      retention = { status: "done", kept, removed: removedIds.length };
-      emit({ type: "retention-done", ...context(), kept, removed: removedIds.length, removedIds });
-    } else {
-      const error = toResticError(forget, args);
-      fail("retention", error, { snapshotId });
-      retention = { status: "failed", error };
-    }
-  }
-
-  return finish(status, {
-    snapshotId,
-    stats,
-    repositoryInitialized,
-    retention,
-    unreadable,
-    missingSources,
-  });
-}
-
-type BackupOutcome =
-  | { kind: "failed"; error: ResticError }
-  | {
-      kind: "saved";
-      summary: ResticSummaryMessage;
-      unreadable: UnreadablePath[];
-      missingSources: string[];
+  private result(
+    status: BackupRunStatus,
+    fields: Partial<
+      Pick<BackupRunResult, "snapshotId" | "stats" | "error" | "retention" | "unreadable" | "missingSources">
+    >,
+  ): BackupRunResult {
+    return {
+      job: this.job.name,
+      runId: this.runId,
+      status,
+      snapshotId: undefined,
+      stats: undefined,
+      error: undefined,
+      retention: { status: "skipped" },
+      unreadable: [],
+      missingSources: [],
+      ...fields,
+      repositoryInitialized: this.repositoryInitialized,
+      startedAt: this.startedAt,
+      durationMs: this.elapsed(),
     };
+  }
 
-function readBackupOutcome(result: ResticProcessResult, command: readonly string[]): BackupOutcome {
-  const stdoutMessages = parseLines(result.stdout);
-  const stderrMessages = parseLines(result.stderr);
-  const summary = stdoutMessages.find((m): m is ResticSummaryMessage => m.message_type === "summary");
-  // Exit 3: some source data could not be read, yet the snapshot was saved.
-  const saved = summary !== undefined && (result.exitCode === 0 || result.exitCode === 3);
-  if (!saved) {
-    return { kind: "failed", error: toResticError(result, command, [...stdoutMessages, ...stderrMessages]) };
+  private context(): RunContext {
+    return { job: this.job.name, runId: this.runId, at: this.now() };
   }
-  const missingSources = findSkippedSources(result.stderr);
-  const unreadable = new Map<string, string>();
-  for (const message of stderrMessages) {
-    if (message.message_type !== "error" || !message.item) continue;
-    if (missingSources.includes(message.item)) continue;
-    // 0.14 reports an unreadable folder twice, once while scanning and once while archiving.
-    if (!unreadable.has(message.item)) unreadable.set(message.item, message.message);
+
+  private elapsed(): number {
+    return this.now().getTime() - this.startedAt.getTime();
   }
-  return {
-    kind: "saved",
-    summary,
-    missingSources,
-    unreadable: [...unreadable].map(([path, message]) => ({ path, message })),
-  };
+
+  private emit(event: BackupEvent): void {
+    this.options.emit?.(event);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
 }
 
 /** forget already did its work when it exits 0; output we cannot read must not turn that into a crash. */
-function tryParseForget(stdout: string): ReturnType<typeof parseForgetOutput> | undefined {
+function readForgetGroups(stdout: string): ReturnType<typeof parseForgetOutput> {
   try {
     return parseForgetOutput(stdout);
   } catch {
     return [];
   }
-}
-
-function parseLines(text: string): ResticMessage[] {
-  const messages: ResticMessage[] = [];
-  for (const line of text.split("\n")) {
-    const message = parseResticLine(line);
-    if (message) messages.push(message);
-  }
-  return messages;
-}
-
-function toResticError(
-  result: ResticProcessResult,
-  command: readonly string[],
-  messages?: readonly ResticMessage[],
-): ResticError {
-  const exitCode = result.interrupted && result.exitCode === undefined ? 130 : result.exitCode;
-  const { code, message } = result.interrupted
-    ? { code: "INTERRUPTED" as const, message: "interrupted: restic was asked to stop and cleaned up" }
-    : classifyFailure({ exitCode, stderr: result.stderr, messages: messages ?? parseLines(result.stderr) });
-  return new ResticError(code, message, { command, exitCode, stderrTail: stderrTail(result.stderr) });
 }
 
 /**
@@ -272,42 +347,9 @@ async function refuseInitReason(repository: string): Promise<string | undefined>
 
 function localRepositoryPath(repository: string): string | undefined {
   if (repository.startsWith("local:")) return repository.slice("local:".length);
+  // A drive letter (C:) is a local path; any other `scheme:` is a backend.
   if (/^[a-z][a-z0-9]+:/i.test(repository)) return undefined;
   return repository;
-}
-
-function toProgressEvent(
-  message: Extract<ResticMessage, { message_type: "status" }>,
-  context: RunContext,
-): BackupEvent {
-  return {
-    type: "progress",
-    ...context,
-    percentDone: message.percent_done,
-    filesDone: message.files_done ?? 0,
-    totalFiles: message.total_files ?? 0,
-    bytesDone: message.bytes_done ?? 0,
-    totalBytes: message.total_bytes ?? 0,
-    secondsElapsed: message.seconds_elapsed ?? 0,
-    secondsRemaining: message.seconds_remaining,
-    errorCount: message.error_count ?? 0,
-    currentFiles: message.current_files ?? [],
-  };
-}
-
-function toStats(summary: ResticSummaryMessage): BackupStats {
-  return {
-    filesNew: summary.files_new,
-    filesChanged: summary.files_changed,
-    filesUnmodified: summary.files_unmodified,
-    dirsNew: summary.dirs_new,
-    dirsChanged: summary.dirs_changed,
-    dirsUnmodified: summary.dirs_unmodified,
-    dataAdded: summary.data_added,
-    totalFilesProcessed: summary.total_files_processed,
-    totalBytesProcessed: summary.total_bytes_processed,
-    resticSeconds: summary.total_duration,
-  };
 }
 
 function asSimplebackupError(error: unknown): SimplebackupError {

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { homedir as osHomedir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
+import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "../scheduler/retry-policy.js";
+import { parseDuration } from "./duration.js";
 import {
   finishProblems,
   isPlainObject,
@@ -10,7 +12,9 @@ import {
   type RawProblem,
 } from "./problems.js";
 import { type ConfigFile, configFileSchema, passwordKeys } from "./schema.js";
-import type { BackupJob, PasswordSource, ResolvedConfig, RetentionPolicy } from "./types.js";
+import type { BackupJob, PasswordSource, ResolvedConfig, RetentionPolicy, RetryPolicy } from "./types.js";
+
+const DEFAULT_STALE_LOCK_AFTER_MS = 3_600_000;
 
 export interface ResolveOptions {
   /** The file the config came from, named in errors. */
@@ -108,18 +112,33 @@ function crossKeyProblems(input: unknown): RawProblem[] {
 function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedConfig {
   const resolve = pathResolver(path.resolve(options.baseDir), options.homedir ?? osHomedir());
   const bin = file.restic_binary;
+  const defaults: JobDefaults = {
+    retry: buildRetryPolicy(file.retry, DEFAULT_RETRY_POLICY),
+    staleLockAfterMs: durationMs(file.stale_lock_after) ?? DEFAULT_STALE_LOCK_AFTER_MS,
+  };
   return {
     file: options.file === undefined ? undefined : path.resolve(options.file),
     // A bare name such as "restic" is looked up on PATH when restic runs.
     resticBinary: bin === undefined || !/[\\/]/.test(bin) ? bin : resolve(bin),
     stateDir: file.state_dir === undefined ? undefined : resolve(file.state_dir),
-    jobs: file.backupjobs.map((job) => toBackupJob(job, resolve)),
+    maxConcurrent: file.max_concurrent ?? 1,
+    keepLogs: file.keep_logs ?? 30,
+    jobs: file.backupjobs.map((job) => toBackupJob(job, resolve, defaults)),
   };
 }
 
 type JobInput = ConfigFile["backupjobs"][number];
 
-function toBackupJob(job: JobInput, resolve: (p: string) => string): BackupJob {
+interface JobDefaults {
+  readonly retry: RetryPolicy;
+  readonly staleLockAfterMs: number;
+}
+
+function durationMs(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseDuration(text);
+}
+
+function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: JobDefaults): BackupJob {
   return {
     name: job.jobname,
     sources: [...new Set(job.sources.map(resolve))],
@@ -130,6 +149,12 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string): BackupJob {
     retention: toRetention(job.retention),
     env: job.env ?? {},
     tags: job.tags ?? [],
+    timezone: job.timezone,
+    catchUp: job.catch_up ?? true,
+    jitterMs: durationMs(job.jitter) ?? 0,
+    backupOnStart: job.backup_on_start ?? false,
+    retry: job.retry ? buildRetryPolicy(job.retry, defaults.retry) : defaults.retry,
+    staleLockAfterMs: durationMs(job.stale_lock_after) ?? defaults.staleLockAfterMs,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describeCronProblem } from "./cron.js";
+import { parseDuration } from "./duration.js";
 import { describeValue } from "./problems.js";
 
 /**
@@ -32,6 +33,79 @@ const wholeNumber = (description: string) => {
 };
 
 const noComma = /^[^,]+$/;
+
+const DURATION = 'a duration such as "90s", "5m", "1h30m" or "2d"';
+
+const duration = (description: string) =>
+  z
+    .string(expected(DURATION))
+    .refine((text) => parseDuration(text) !== undefined, expected(DURATION))
+    .optional()
+    .describe(description);
+
+const positiveWhole = (description: string) => {
+  const rule = expected("a whole number ≥ 1");
+  return z.number(rule).int(rule).min(1, rule).optional().describe(description);
+};
+
+const boolean = (description: string) =>
+  z.boolean(expected("true or false")).optional().describe(description);
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const retrySchema = z
+  .strictObject(
+    {
+      attempts: positiveWhole("Attempts per scheduled run, the first included; 1 never retries. Default: 4."),
+      delays: z
+        .array(
+          z
+            .string(expected(DURATION))
+            .refine((text) => parseDuration(text) !== undefined, expected(DURATION)),
+          expected("an array of durations"),
+        )
+        .min(1, expected("at least one duration"))
+        .optional()
+        .describe('Waits before attempt 2, 3, …; the last repeats. Default: ["1m", "5m", "15m"].'),
+      backoff: z
+        .strictObject(
+          {
+            initial: z
+              .string(expected(DURATION))
+              .refine((text) => parseDuration(text) !== undefined, expected(DURATION))
+              .describe("The first wait."),
+            factor: z
+              .number(expected("a number ≥ 1"))
+              .min(1, expected("a number ≥ 1"))
+              .optional()
+              .describe("Each wait is the previous one times this. Default: 2."),
+            max: z
+              .string(expected(DURATION))
+              .refine((text) => parseDuration(text) !== undefined, expected(DURATION))
+              .describe("No wait is longer than this."),
+          },
+          expected("an object with initial, factor and max"),
+        )
+        .optional()
+        .describe("Exponential waits instead of a list of delays."),
+    },
+    expected("an object with attempts and delays or backoff"),
+  )
+  .refine((retry) => !(retry.delays && retry.backoff), {
+    message: "set either delays or backoff, not both",
+  })
+  .optional()
+  .describe(
+    "How a failed run is retried. Only transient failures are retried (a locked repository, an unreachable " +
+      "server, an unknown error); a wrong password or a full disk is reported once.",
+  );
 
 /** The four ways to give the repository password; a job sets exactly one. */
 export const passwordKeys = ["password", "password_file", "password_command", "password_env"] as const;
@@ -149,6 +223,22 @@ const jobSchema = z
         )
         .optional()
         .describe("Extra restic tags for this job's snapshots. Default: none."),
+      timezone: z
+        .string(expected('an IANA time zone such as "Europe/Berlin"'))
+        .refine(isTimeZone, expected('an IANA time zone such as "Europe/Berlin"'))
+        .optional()
+        .describe("Time zone of backup_interval, e.g. Europe/Berlin. Default: the machine's local time."),
+      catch_up: boolean(
+        "When a scheduled run was missed (the machine was off or asleep), run once as soon as possible. Default: true.",
+      ),
+      jitter: duration(
+        "Start each scheduled run up to this much later, by a delay fixed per job, so many machines do not start at once.",
+      ),
+      backup_on_start: boolean("Run this job once when the daemon starts. Default: false."),
+      retry: retrySchema,
+      stale_lock_after: duration(
+        "A repository lock older than this is stale and removed with restic unlock. Default: the top-level value, else 1h.",
+      ),
     },
     expected("a job object"),
   )
@@ -171,6 +261,14 @@ export const configFileSchema = z
         .describe(
           "Folder where simplebackup keeps its run history (relative to the config file's folder). Default: a per-user data folder.",
         ),
+      max_concurrent: positiveWhole(
+        "How many jobs may run at once. Jobs on the same repository never run at the same time. Default: 1.",
+      ),
+      keep_logs: positiveWhole("How many per-run log files to keep for each job. Default: 30."),
+      retry: retrySchema,
+      stale_lock_after: duration(
+        "A repository lock older than this is stale and removed with restic unlock (a lock whose process is gone is removed at once). Default: 1h.",
+      ),
       backupjobs: z
         .array(jobSchema, expected("an array of jobs"))
         .min(1, expected("at least one job"))

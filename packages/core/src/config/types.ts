@@ -22,6 +22,14 @@ export interface RetentionPolicy {
   readonly within?: string;
 }
 
+/** How a failed run is tried again. Only transient failures are retried. */
+export interface RetryPolicy {
+  /** Total attempts per scheduled run, the first included; 1 means never retry. */
+  readonly attempts: number;
+  /** Wait before attempt 2, 3, …; the last value repeats when attempts outnumber it. */
+  readonly delaysMs: readonly number[];
+}
+
 export interface BackupJob {
   readonly name: string;
   /** Absolute paths, in the order the user wrote them. */
@@ -38,6 +46,16 @@ export interface BackupJob {
   readonly env: Readonly<Record<string, string>>;
   /** User tags, added to the job's own `simplebackup:<name>` tag. */
   readonly tags: readonly string[];
+  /** IANA zone for the schedule; undefined means the machine's local time. */
+  readonly timezone: string | undefined;
+  /** Run once at start (or wake-up) when a slot passed while the daemon was not running. */
+  readonly catchUp: boolean;
+  /** Upper bound of a delay added to every slot; the delay itself is stable per job. */
+  readonly jitterMs: number;
+  readonly backupOnStart: boolean;
+  readonly retry: RetryPolicy;
+  /** A lock older than this is treated as stale and removed with `restic unlock`. */
+  readonly staleLockAfterMs: number;
 }
 
 export interface ResolvedConfig {
@@ -45,5 +63,9 @@ export interface ResolvedConfig {
   readonly file: string | undefined;
   readonly resticBinary: string | undefined;
   readonly stateDir: string | undefined;
+  /** Jobs on different repositories that may run at once. */
+  readonly maxConcurrent: number;
+  /** Per-run log files kept per job. */
+  readonly keepLogs: number;
   readonly jobs: readonly BackupJob[];
 }

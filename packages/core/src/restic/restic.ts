@@ -1,12 +1,7 @@
-import { parseResticVersion } from "./output.js";
+import { parseResticVersion, type ResticVersion } from "./output.js";
 import { type ResticProcessOptions, type ResticProcessResult, runResticProcess } from "./process.js";
 
-export interface ResticVersion {
-  readonly version: string;
-  readonly major: number;
-  readonly minor: number;
-  readonly patch: number;
-}
+export type { ResticVersion };
 
 /** One restic binary: runs it, and knows its version after asking once. */
 export interface Restic {

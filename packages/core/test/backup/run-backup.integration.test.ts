@@ -22,6 +22,12 @@ function job(overrides: Partial<BackupJob> & Pick<BackupJob, "name" | "repositor
     retention: undefined,
     env: {},
     tags: [],
+    timezone: undefined,
+    catchUp: true,
+    jitterMs: 0,
+    backupOnStart: false,
+    retry: { attempts: 1, delaysMs: [] },
+    staleLockAfterMs: 3_600_000,
     ...overrides,
   };
 }

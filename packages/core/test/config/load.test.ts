@@ -31,6 +31,15 @@ function loadJob(overrides: Record<string, unknown>): BackupJob {
 // A drive-letter path is absolute on Windows and is kept as written elsewhere.
 const windowsPath = (p: string) => (process.platform === "win32" ? path.win32.normalize(p) : p);
 
+const SCHEDULING_DEFAULTS = {
+  timezone: undefined,
+  catchUp: true,
+  jitterMs: 0,
+  backupOnStart: false,
+  retry: { attempts: 4, delaysMs: [60_000, 300_000, 900_000] },
+  staleLockAfterMs: 3_600_000,
+};
+
 describe("loadConfigFile", () => {
   it("loads the classic format with every field mapped", async () => {
     const file = path.join(fixtures, "classic.json");
@@ -40,6 +49,8 @@ describe("loadConfigFile", () => {
       file,
       resticBinary: undefined,
       stateDir: undefined,
+      maxConcurrent: 1,
+      keepLogs: 30,
       jobs: [
         {
           name: "Documents",
@@ -51,6 +62,7 @@ describe("loadConfigFile", () => {
           retention: { hours: 24, days: 7, weeks: 4, months: 6, years: 1 },
           env: {},
           tags: [],
+          ...SCHEDULING_DEFAULTS,
         },
       ],
     });
@@ -78,6 +90,7 @@ describe("loadConfigFile", () => {
       retention: { last: 10, within: "2y5m7d3h" },
       env: {},
       tags: ["camera", "family"],
+      ...SCHEDULING_DEFAULTS,
     });
     expect(offsite).toEqual({
       name: "Offsite",
@@ -89,6 +102,7 @@ describe("loadConfigFile", () => {
       retention: undefined,
       env: { AWS_ACCESS_KEY_ID: "AKIA123", AWS_SECRET_ACCESS_KEY: "shh" },
       tags: [],
+      ...SCHEDULING_DEFAULTS,
     });
   });
 

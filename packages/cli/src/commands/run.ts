@@ -1,0 +1,98 @@
+import { homedir } from "node:os";
+import {
+  BackupScheduler,
+  locateConfigFile,
+  type SchedulerEvent,
+  type SchedulerEvents,
+} from "@simplebackup/core";
+import { defineCommand } from "citty";
+import { configArg } from "../load-config.js";
+import { formatEventLine } from "../render/event-line.js";
+import { describeProgressLine } from "../render/human-reporter.js";
+
+const EVENT_TYPES: (keyof SchedulerEvents)[] = [
+  "scheduled",
+  "start",
+  "progress",
+  "repository-initialized",
+  "success",
+  "partial",
+  "failure",
+  "retry",
+  "retries-exhausted",
+  "retention-done",
+  "stale-lock-removed",
+  "skipped",
+  "config-reloaded",
+  "config-invalid",
+];
+
+export default defineCommand({
+  meta: { name: "run", description: "Run the daemon: back up every job on its schedule until stopped" },
+  args: {
+    ...configArg,
+    "backup-on-start": { type: "boolean", description: "Run every job once at start" },
+    json: { type: "boolean", description: "Print one JSON event per line" },
+  },
+  async run({ args }) {
+    const location = locateConfigFile({
+      explicit: args.config,
+      env: process.env,
+      cwd: process.cwd(),
+      platform: process.platform,
+      homedir: homedir(),
+    });
+    console.error(`config: ${location.path}`);
+    const scheduler = new BackupScheduler({
+      configPath: location.path,
+      backupOnStart: args["backup-on-start"],
+    });
+    const print = args.json ? printJson : createLinePrinter(process.stdout);
+    for (const type of EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
+
+    await scheduler.start();
+    const jobs = scheduler.status();
+    console.log(
+      `simplebackup daemon running (PID ${process.pid}) with ${jobs.length} job(s); stop with Ctrl-C`,
+    );
+
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        console.log(`${signal} received: stopping; running backups are interrupted cleanly`);
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+        scheduler.stop({ timeoutMs: 8_000 }).then(resolve, resolve);
+      };
+      const onInt = () => shutdown("SIGINT");
+      const onTerm = () => shutdown("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+    });
+    console.log("simplebackup daemon stopped");
+    // A restic still finishing its cleanup after the stop timeout would hold the process open through
+    // its pipes; it removes its own lock without us.
+    process.exit(0);
+  },
+});
+
+function printJson(event: SchedulerEvent): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+/** One line per event; on a terminal, progress redraws a single status line below them. */
+function createLinePrinter(out: NodeJS.WriteStream): (event: SchedulerEvent) => void {
+  let progressShown = false;
+  return (event) => {
+    if (event.type === "progress") {
+      if (!out.isTTY) return;
+      out.write(`\r\x1b[2K${describeProgressLine(event)}`);
+      progressShown = true;
+      return;
+    }
+    const line = formatEventLine(event);
+    if (line === undefined) return;
+    if (progressShown) out.write("\r\x1b[2K");
+    progressShown = false;
+    out.write(`${line}\n`);
+  };
+}

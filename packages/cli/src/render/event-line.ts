@@ -1,0 +1,73 @@
+import type { SchedulerEvent } from "@simplebackup/core";
+import { formatBytes, formatCount, formatSeconds } from "./format.js";
+
+/**
+ * One line per event for a daemon's log: when, which job, what happened and the numbers that matter.
+ * Progress is not an event line; a terminal shows it separately.
+ */
+export function formatEventLine(event: SchedulerEvent): string | undefined {
+  const text = describe(event);
+  if (text === undefined) return undefined;
+  const who = event.job === "*" ? "" : ` [${event.job}]`;
+  return `${event.at.toISOString()}${who} ${text}`;
+}
+
+function describe(event: SchedulerEvent): string | undefined {
+  switch (event.type) {
+    case "scheduled":
+      return `next run at ${event.nextRunAt.toISOString()}${event.reason === "catch-up" ? " (catching up a missed slot)" : ""}`;
+    case "start":
+      return `backup started: ${event.sources.length} source(s) to ${event.repository}`;
+    case "progress":
+      return undefined;
+    case "repository-initialized":
+      return `created repository ${event.repository}`;
+    case "success":
+    case "partial": {
+      const s = event.stats;
+      const head = event.type === "success" ? "success" : "PARTIAL";
+      const parts = [
+        `${head}: snapshot ${event.snapshotId ?? "(none)"}`,
+        `${formatCount(s.totalFilesProcessed)} files (${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed)`,
+        `+${formatBytes(s.dataAdded)}`,
+        `total ${formatBytes(s.totalBytesProcessed)}`,
+        formatSeconds(event.durationMs / 1000),
+      ];
+      if (event.type === "partial") {
+        const missing = event.missingSources.map((p) => `missing ${p}`);
+        const unreadable = event.unreadable.map((u) => `unreadable ${u.path}`);
+        parts.push([...missing, ...unreadable].join("; "));
+      }
+      return parts.join(", ");
+    }
+    case "failure":
+      return `FAILED during ${event.phase} [${event.code}]: ${event.message}`;
+    case "retry":
+      return `will retry at ${event.nextAttemptAt.toISOString()} (attempt ${event.attempt + 1} of ${event.maxAttempts}) after ${event.code}`;
+    case "retries-exhausted":
+      return `GAVE UP after ${event.attempts} attempts [${event.code}]: ${event.message}`;
+    case "retention-done":
+      return `retention: kept ${event.kept}, removed ${event.removed}`;
+    case "stale-lock-removed":
+      return `removed a stale lock of PID ${event.holderPid} on ${event.holderHost}`;
+    case "skipped":
+      return `skipped: ${event.message}`;
+    case "config-reloaded":
+      return `config reloaded: ${describeChanges(event.added, event.removed, event.changed)}`;
+    case "config-invalid":
+      return `config INVALID, still running the last good one:\n  ${event.problems.join("\n  ")}`;
+  }
+}
+
+function describeChanges(
+  added: readonly string[],
+  removed: readonly string[],
+  changed: readonly string[],
+): string {
+  const parts = [
+    added.length ? `added ${added.join(", ")}` : "",
+    removed.length ? `removed ${removed.join(", ")}` : "",
+    changed.length ? `changed ${changed.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join("; ") : "no job changed";
+}

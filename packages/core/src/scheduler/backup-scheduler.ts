@@ -1,0 +1,696 @@
+import { randomUUID } from "node:crypto";
+import { type FSWatcher, watch } from "node:fs";
+import { stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, dirname } from "node:path";
+import { EventEmitter } from "eventemitter3";
+import { type BackupRunResult, runBackup } from "../backup/run-backup.js";
+import { loadConfigFile } from "../config/load.js";
+import type { BackupJob, ResolvedConfig } from "../config/types.js";
+import { ConfigError, SimplebackupError } from "../errors.js";
+import type { BackupEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
+import { locateRestic } from "../restic/locate.js";
+import { createRestic, type Restic } from "../restic/restic.js";
+import { acquireDaemonLock, type DaemonLock } from "../state/daemon-lock.js";
+import { appendRunRecord } from "../state/history.js";
+import { JobStateStore, type RunRecordSummary } from "../state/job-state.js";
+import { createRunLog, pruneRunLogs } from "../state/run-log.js";
+import { resolveStateDir } from "../state/state-dir.js";
+import { type Clock, systemClock, type TimerHandle } from "./clock.js";
+import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "./next-run.js";
+import { isRetryable, retryDelayMs } from "./retry-policy.js";
+
+/** One attempt of one job. The default runs restic; tests and embedders may replace it. */
+export type RunAttempt = (job: BackupJob, context: AttemptContext) => Promise<BackupRunResult>;
+
+export interface AttemptContext {
+  readonly runId: string;
+  /** Aborted when the scheduler stops: restic gets SIGINT and removes its lock. */
+  readonly signal: AbortSignal;
+  readonly emit: (event: BackupEvent) => void;
+  readonly log: (line: string) => void;
+  readonly now: () => Date;
+}
+
+export interface BackupSchedulerOptions {
+  /** A resolved config (from `resolveConfig`), when not reading a file. */
+  readonly config?: ResolvedConfig;
+  /** A config file: read at start, watched, and re-checked before every run. */
+  readonly configPath?: string;
+  /** Where run history, logs and the daemon lock live. @default state_dir, $SIMPLEBACKUP_STATE_DIR, or the platform's state folder */
+  readonly stateDir?: string;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default restic_binary from the config, $RESTIC_BINARY, or restic on PATH */
+  readonly resticBinary?: string;
+  /** Jobs on different repositories that may run at once. @default max_concurrent from the config, else 1 */
+  readonly maxConcurrent?: number;
+  /** Run every job once at start. */
+  readonly backupOnStart?: boolean;
+  /** Watch the config file for changes. @default true with configPath */
+  readonly watchConfig?: boolean;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly runAttempt?: RunAttempt;
+}
+
+export interface JobStatus {
+  readonly job: string;
+  readonly schedule: string;
+  readonly timezone: string | undefined;
+  readonly nextRunAt: Date | undefined;
+  readonly running: boolean;
+  readonly runningRunId: string | undefined;
+  readonly queued: boolean;
+  readonly retry: { readonly attempt: number; readonly at: Date } | undefined;
+  readonly lastAttempt: RunRecordSummary | undefined;
+  readonly lastSuccess: RunRecordSummary | undefined;
+}
+
+type RunReason = "schedule" | "catch-up" | "backup-on-start" | "manual" | "retry";
+
+interface PendingRun {
+  readonly runId: string;
+  readonly attempt: number;
+  readonly reason: RunReason;
+  readonly done: Deferred<BackupRunResult | undefined>;
+}
+
+interface JobEntry {
+  job: BackupJob;
+  /** The next cron slot not yet handled; the run starts at this plus the job's jitter. */
+  nextSlotAt: number;
+  nextRunId: string;
+  retryAt: number | undefined;
+  /** The attempt that failed last in the current cycle of retries. */
+  failedAttempt: number;
+  queued: PendingRun | undefined;
+  running: (PendingRun & { controller: AbortController }) | undefined;
+}
+
+/** Node's timers follow a clock that stops while the machine sleeps; waking often enough notices a jump. */
+const MAX_TIMER_MS = 60_000;
+/** A slot this late counts as missed (the machine slept, or the daemon was down). */
+const LATE_AFTER_MS = 60_000;
+const CONFIG_DEBOUNCE_MS = 250;
+
+/**
+ * Runs backup jobs on their cron schedules. Failures are retried, slots missed while the machine slept
+ * or the daemon was down run once, two jobs on one repository never run at once, and config edits
+ * apply without a restart.
+ */
+export class BackupScheduler extends EventEmitter<SchedulerEvents> {
+  private readonly clock: Clock;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly entries = new Map<string, JobEntry>();
+  private readonly queue: JobEntry[] = [];
+  private readonly busyRepositories = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private config: ResolvedConfig | undefined;
+  private configStamp: string | undefined;
+  private stateDir: string | undefined;
+  private store: JobStateStore | undefined;
+  private lock: DaemonLock | undefined;
+  private timer: TimerHandle | undefined;
+  private watcher: FSWatcher | undefined;
+  private debounce: TimerHandle | undefined;
+  private restic: Promise<Restic> | undefined;
+  private started = false;
+  private stopping = false;
+
+  constructor(private readonly options: BackupSchedulerOptions) {
+    super();
+    if (!options.config && !options.configPath) {
+      throw new SimplebackupError("CONFIG_NOT_FOUND", "BackupScheduler needs a config or a configPath");
+    }
+    this.clock = options.clock ?? systemClock;
+    this.env = options.env ?? process.env;
+  }
+
+  /** Loads the config and state, takes the daemon lock, and arms the schedule. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    const config = this.options.config ?? (await this.readConfigFile());
+    this.stateDir =
+      this.options.stateDir ??
+      resolveStateDir({
+        configured: config.stateDir,
+        env: this.env,
+        platform: process.platform,
+        homedir: homedir(),
+      });
+    this.lock = await acquireDaemonLock(this.stateDir, { configFile: config.file });
+    try {
+      const { store } = await JobStateStore.open(this.stateDir);
+      this.store = store;
+      await store.setDaemon({
+        pid: process.pid,
+        startedAt: this.nowDate().toISOString(),
+        ...(config.file ? { configFile: config.file } : {}),
+      });
+    } catch (error) {
+      await this.lock.release();
+      throw error;
+    }
+    this.started = true;
+    this.stopping = false;
+    this.config = config;
+    for (const job of config.jobs) this.addEntry(job, "start");
+    if (this.options.backupOnStart || config.jobs.some((job) => job.backupOnStart)) {
+      for (const entry of this.entries.values()) {
+        if (this.options.backupOnStart || entry.job.backupOnStart) this.enqueue(entry, "backup-on-start");
+      }
+    }
+    this.watchConfigFile();
+    this.wake();
+  }
+
+  /**
+   * Stops scheduling, interrupts running backups (restic gets SIGINT and removes its lock), waits for
+   * them up to `timeoutMs`, and records them as interrupted.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.started) return;
+    this.stopping = true;
+    this.clearTimers();
+    this.watcher?.close();
+    this.watcher = undefined;
+    for (const entry of this.queue.splice(0)) {
+      entry.queued?.done.resolve(undefined);
+      entry.queued = undefined;
+    }
+    for (const entry of this.entries.values()) entry.running?.controller.abort();
+    await withTimeout(Promise.allSettled([...this.inFlight]), options.timeoutMs ?? 30_000, this.clock);
+    await this.store?.setDaemon(undefined);
+    await this.store?.flush();
+    await this.lock?.release();
+    this.started = false;
+  }
+
+  /** Runs a job now (queued behind its repository); resolves with the result, or undefined if it never ran. */
+  runNow(jobName: string): Promise<BackupRunResult | undefined> {
+    const entry = this.entries.get(jobName);
+    if (!entry) {
+      return Promise.reject(new SimplebackupError("JOB_NOT_FOUND", `no job named "${jobName}"`));
+    }
+    const pending = entry.running ?? entry.queued ?? this.enqueue(entry, "manual");
+    this.pump();
+    return pending.done.promise;
+  }
+
+  /** Re-reads the config file (or takes a new config object). An invalid one keeps the current config. */
+  async reload(config?: ResolvedConfig): Promise<boolean> {
+    let next = config;
+    if (!next) {
+      try {
+        next = await this.readConfigFile();
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        this.emitEvent({
+          type: "config-invalid",
+          ...this.globalContext(),
+          file: error.file,
+          problems: error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)),
+        });
+        return false;
+      }
+    }
+    this.applyConfig(next);
+    return true;
+  }
+
+  /** Resolves once no run is in flight and the state is on disk. */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.store?.flush();
+  }
+
+  status(): JobStatus[] {
+    return [...this.entries.values()].map((entry) => {
+      const state = this.store?.get(entry.job.name);
+      return {
+        job: entry.job.name,
+        schedule: entry.job.schedule,
+        timezone: entry.job.timezone,
+        nextRunAt: new Date(this.dueAt(entry)),
+        running: entry.running !== undefined,
+        runningRunId: entry.running?.runId,
+        queued: entry.queued !== undefined,
+        retry:
+          entry.retryAt === undefined
+            ? undefined
+            : { attempt: entry.failedAttempt + 1, at: new Date(entry.retryAt) },
+        lastAttempt: state?.lastAttempt,
+        lastSuccess: state?.lastSuccess,
+      };
+    });
+  }
+
+  // --- scheduling -------------------------------------------------------------------------------
+
+  private addEntry(job: BackupJob, when: "start" | "reload"): void {
+    const now = this.clock.now();
+    const state = this.store?.get(job.name);
+    let slot = nextRunAfter(job.schedule, now, { timezone: job.timezone });
+    if (when === "start" && state && job.catchUp) {
+      // A slot that passed while the daemon was down, after the job was known and after its last
+      // success, runs once now; any number of missed slots make one run.
+      const missed = previousRunAtOrBefore(job.schedule, now, { timezone: job.timezone });
+      const knownSince = Date.parse(state.knownSince);
+      const lastSuccess = state.lastSuccess
+        ? Date.parse(state.lastSuccess.startedAt)
+        : Number.NEGATIVE_INFINITY;
+      if (missed !== undefined && missed > knownSince && missed > lastSuccess) slot = missed;
+    }
+    const entry: JobEntry = {
+      job,
+      nextSlotAt: slot,
+      nextRunId: randomUUID(),
+      retryAt: undefined,
+      failedAttempt: 0,
+      queued: undefined,
+      running: undefined,
+    };
+    this.entries.set(job.name, entry);
+    if (!state) void this.store?.update(job.name, () => ({ knownSince: new Date(now).toISOString() }));
+    this.announce(entry, slot <= now ? "catch-up" : "schedule");
+  }
+
+  private announce(entry: JobEntry, reason: "schedule" | "catch-up"): void {
+    const nextRunAt = new Date(this.dueAt(entry));
+    void this.store?.update(entry.job.name, (current) => ({
+      knownSince: current?.knownSince ?? this.nowDate().toISOString(),
+      ...current,
+      nextRun: nextRunAt.toISOString(),
+    }));
+    this.emitEvent({
+      type: "scheduled",
+      job: entry.job.name,
+      runId: entry.nextRunId,
+      at: this.nowDate(),
+      nextRunAt,
+      reason,
+    });
+  }
+
+  private dueAt(entry: JobEntry): number {
+    return entry.nextSlotAt + stableJitterMs(entry.job.name, entry.job.jitterMs);
+  }
+
+  /** Handles everything due now, then sleeps until the next thing is due. */
+  private wake(): void {
+    this.timer = undefined;
+    if (this.stopping) return;
+    const now = this.clock.now();
+    for (const entry of this.entries.values()) {
+      if (entry.retryAt !== undefined && entry.retryAt <= now) {
+        entry.retryAt = undefined;
+        if (!entry.running && !entry.queued) this.enqueue(entry, "retry");
+      }
+      const due = this.dueAt(entry);
+      if (due > now) continue;
+      const late = now - due > LATE_AFTER_MS;
+      const runId = entry.nextRunId;
+      entry.nextSlotAt = nextRunAfter(entry.job.schedule, now, { timezone: entry.job.timezone });
+      entry.nextRunId = randomUUID();
+      if (entry.running || entry.queued) {
+        this.emitEvent({
+          type: "skipped",
+          job: entry.job.name,
+          runId,
+          at: this.nowDate(),
+          reason: "already-running",
+          message: "the previous run is still going; this slot is not started twice",
+        });
+      } else if (late && !entry.job.catchUp) {
+        this.emitEvent({
+          type: "skipped",
+          job: entry.job.name,
+          runId,
+          at: this.nowDate(),
+          reason: "missed-slot",
+          message: `the slot at ${new Date(due).toISOString()} passed while not running, and catch_up is off`,
+        });
+      } else {
+        // A new slot starts a new cycle: a retry still pending for the old one is dropped.
+        entry.retryAt = undefined;
+        entry.failedAttempt = 0;
+        this.enqueue(entry, late ? "catch-up" : "schedule", runId);
+      }
+      this.announce(entry, "schedule");
+    }
+    this.pump();
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    if (this.stopping || this.entries.size === 0) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of this.entries.values()) {
+      next = Math.min(next, this.dueAt(entry), entry.retryAt ?? Number.POSITIVE_INFINITY);
+    }
+    const delay = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
+    this.timer = this.clock.setTimer(() => this.wake(), delay);
+  }
+
+  private enqueue(entry: JobEntry, reason: RunReason, runId: string = randomUUID()): PendingRun {
+    const pending: PendingRun = {
+      runId,
+      attempt: reason === "retry" ? entry.failedAttempt + 1 : 1,
+      reason,
+      done: deferred(),
+    };
+    entry.queued = pending;
+    this.queue.push(entry);
+    return pending;
+  }
+
+  /** Starts queued runs, oldest first, while slots are free and their repository is not busy. */
+  private pump(): void {
+    if (this.stopping) return;
+    const limit = this.options.maxConcurrent ?? this.config?.maxConcurrent ?? 1;
+    for (let i = 0; i < this.queue.length && this.busyRepositories.size < limit; ) {
+      const entry = this.queue[i] as JobEntry;
+      if (this.busyRepositories.has(entry.job.repository)) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      this.startRun(entry);
+    }
+  }
+
+  private startRun(entry: JobEntry): void {
+    const pending = entry.queued as PendingRun;
+    entry.queued = undefined;
+    const controller = new AbortController();
+    entry.running = { ...pending, controller };
+    const repository = entry.job.repository;
+    this.busyRepositories.add(repository);
+    const work = this.execute(entry, pending, controller.signal)
+      .then(
+        (result) => pending.done.resolve(result),
+        (error) => pending.done.reject(error),
+      )
+      .finally(() => {
+        this.busyRepositories.delete(repository);
+        entry.running = undefined;
+        this.inFlight.delete(work);
+        this.pump();
+        this.armTimer();
+      });
+    this.inFlight.add(work);
+  }
+
+  // --- one run ------------------------------------------------------------------------------------
+
+  private async execute(
+    entry: JobEntry,
+    pending: PendingRun,
+    signal: AbortSignal,
+  ): Promise<BackupRunResult | undefined> {
+    await this.reloadIfChanged();
+    // The config is re-read before every run: a job removed meanwhile does not run, a changed one runs
+    // as it now reads.
+    if (this.entries.get(entry.job.name) !== entry) return undefined;
+    const { job } = entry;
+    const stateDir = this.stateDir as string;
+    const startedAt = this.nowDate();
+    await this.store?.update(job.name, (current) => ({
+      knownSince: current?.knownSince ?? startedAt.toISOString(),
+      ...current,
+      running: { runId: pending.runId, startedAt: startedAt.toISOString(), pid: process.pid },
+    }));
+    const log = await createRunLog(stateDir, job.name, pending.runId, startedAt).catch(() => undefined);
+    log?.line(`run ${pending.runId} of ${job.name}: attempt ${pending.attempt} (${pending.reason})`);
+
+    let result: BackupRunResult;
+    try {
+      const attempt = this.options.runAttempt ?? ((j, context) => this.runWithRestic(j, context));
+      result = await attempt(job, {
+        runId: pending.runId,
+        signal,
+        emit: (event) => this.emitEvent(event),
+        log: (line) => log?.line(line),
+        now: () => this.nowDate(),
+      });
+    } catch (error) {
+      result = this.crashedRun(job, pending.runId, startedAt, error);
+    }
+    await log?.close().catch(() => {});
+    void pruneRunLogs(stateDir, job.name, this.config?.keepLogs ?? 30).catch(() => {});
+    await this.record(job, result);
+    this.planRetry(entry, job, pending, result);
+    return result;
+  }
+
+  private async runWithRestic(job: BackupJob, context: AttemptContext): Promise<BackupRunResult> {
+    this.restic ??= locateRestic({
+      configured: this.options.resticBinary ?? this.config?.resticBinary,
+      env: this.env,
+    }).then(createRestic);
+    const restic = await this.restic.catch((error) => {
+      this.restic = undefined; // installed later? look again next time
+      throw error;
+    });
+    return runBackup(job, { restic, env: this.env, ...context });
+  }
+
+  /** The attempt itself threw (restic missing, or a bug): report it as a failed run, loudly. */
+  private crashedRun(job: BackupJob, runId: string, startedAt: Date, error: unknown): BackupRunResult {
+    const failure =
+      error instanceof SimplebackupError
+        ? error
+        : new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error), {
+            cause: error,
+          });
+    this.emitEvent({
+      type: "failure",
+      job: job.name,
+      runId,
+      at: this.nowDate(),
+      phase: "backup",
+      code: failure.code,
+      message: failure.message,
+      exitCode: undefined,
+      durationMs: this.clock.now() - startedAt.getTime(),
+      snapshotId: undefined,
+    });
+    return {
+      job: job.name,
+      runId,
+      status: "failed",
+      snapshotId: undefined,
+      stats: undefined,
+      error: failure,
+      repositoryInitialized: false,
+      retention: { status: "skipped" },
+      unreadable: [],
+      missingSources: [],
+      startedAt,
+      durationMs: this.clock.now() - startedAt.getTime(),
+    };
+  }
+
+  private async record(job: BackupJob, result: BackupRunResult): Promise<void> {
+    const summary: RunRecordSummary = {
+      runId: result.runId,
+      startedAt: result.startedAt.toISOString(),
+      finishedAt: this.nowDate().toISOString(),
+      status: result.status,
+      ...(result.snapshotId ? { snapshotId: result.snapshotId } : {}),
+      ...(result.error ? { errorCode: result.error.code, errorMessage: result.error.message } : {}),
+    };
+    const madeSnapshot = result.status === "success" || result.status === "partial";
+    await this.store?.update(job.name, (current) => {
+      const { running: _, ...rest } = current ?? { knownSince: summary.startedAt };
+      return { ...rest, lastAttempt: summary, ...(madeSnapshot ? { lastSuccess: summary } : {}) };
+    });
+    await appendRunRecord(this.stateDir as string, {
+      job: job.name,
+      ...summary,
+      durationMs: result.durationMs,
+      ...(result.stats ? { stats: { ...result.stats } } : {}),
+    }).catch(() => {});
+  }
+
+  private planRetry(entry: JobEntry, job: BackupJob, pending: PendingRun, result: BackupRunResult): void {
+    if (result.status !== "failed" || !result.error || this.stopping) return;
+    if (this.entries.get(job.name) !== entry) return; // removed or replaced by a reload
+    const context = { job: job.name, runId: result.runId, at: this.nowDate() };
+    const { code, message } = result.error;
+    if (!isRetryable(code)) return;
+    const delay = retryDelayMs(job.retry, pending.attempt);
+    if (delay === undefined) {
+      if (job.retry.attempts > 1) {
+        this.emitEvent({ type: "retries-exhausted", ...context, attempts: pending.attempt, code, message });
+      }
+      return;
+    }
+    entry.failedAttempt = pending.attempt;
+    entry.retryAt = this.clock.now() + delay;
+    this.emitEvent({
+      type: "retry",
+      ...context,
+      attempt: pending.attempt,
+      maxAttempts: job.retry.attempts,
+      nextAttemptAt: new Date(entry.retryAt),
+      code,
+      message,
+    });
+  }
+
+  // --- config -------------------------------------------------------------------------------------
+
+  private async readConfigFile(): Promise<ResolvedConfig> {
+    const path = this.options.configPath as string;
+    // Stamped before loading: a broken file is reported once, not again before every run.
+    this.configStamp = await fileStamp(path);
+    return loadConfigFile(path);
+  }
+
+  private async reloadIfChanged(): Promise<void> {
+    if (!this.options.configPath || this.options.config) return;
+    const stamp = await fileStamp(this.options.configPath);
+    if (stamp !== this.configStamp) await this.reload();
+  }
+
+  private applyConfig(config: ResolvedConfig): void {
+    const before = this.entries;
+    const next = new Map(config.jobs.map((job) => [job.name, job]));
+    const added: string[] = [];
+    const removed: string[] = [];
+    const changed: string[] = [];
+    for (const [name, entry] of before) {
+      if (next.has(name)) continue;
+      removed.push(name);
+      this.dropEntry(entry);
+    }
+    for (const job of config.jobs) {
+      const entry = before.get(job.name);
+      if (!entry) {
+        added.push(job.name);
+        if (this.started) this.addEntry(job, "reload");
+        continue;
+      }
+      if (JSON.stringify(entry.job) === JSON.stringify(job)) continue;
+      changed.push(job.name);
+      const rescheduled =
+        entry.job.schedule !== job.schedule ||
+        entry.job.timezone !== job.timezone ||
+        entry.job.jitterMs !== job.jitterMs;
+      entry.job = job; // a running backup keeps the definition it started with
+      if (rescheduled) {
+        entry.nextSlotAt = nextRunAfter(job.schedule, this.clock.now(), { timezone: job.timezone });
+        entry.nextRunId = randomUUID();
+        this.announce(entry, "schedule");
+      }
+    }
+    this.config = config;
+    this.emitEvent({
+      type: "config-reloaded",
+      ...this.globalContext(),
+      file: config.file,
+      added,
+      removed,
+      changed,
+    });
+    this.pump();
+    this.armTimer();
+  }
+
+  private dropEntry(entry: JobEntry): void {
+    this.entries.delete(entry.job.name);
+    const index = this.queue.indexOf(entry);
+    if (index >= 0) this.queue.splice(index, 1);
+    entry.queued?.done.resolve(undefined);
+    entry.queued = undefined;
+    entry.retryAt = undefined;
+  }
+
+  private watchConfigFile(): void {
+    const path = this.options.configPath;
+    if (!path || this.options.config || this.options.watchConfig === false) return;
+    const name = basename(path);
+    try {
+      // The folder, not the file: editors save by writing a new file and renaming it over the old one.
+      this.watcher = watch(dirname(path), (_event, filename) => {
+        if (filename !== null && filename.toString() !== name) return;
+        if (this.debounce) this.clock.clearTimer(this.debounce);
+        this.debounce = this.clock.setTimer(() => {
+          this.debounce = undefined;
+          void this.reloadIfChanged();
+        }, CONFIG_DEBOUNCE_MS);
+      });
+      this.watcher.on("error", () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      // No watching on this file system: the check before every run still picks changes up.
+    }
+  }
+
+  // --- helpers ------------------------------------------------------------------------------------
+
+  private clearTimers(): void {
+    if (this.timer) this.clock.clearTimer(this.timer);
+    if (this.debounce) this.clock.clearTimer(this.debounce);
+    this.timer = undefined;
+    this.debounce = undefined;
+  }
+
+  private emitEvent(event: SchedulerEvent): void {
+    // A listener that throws must not break scheduling or a running backup.
+    try {
+      (this.emit as (type: string, event: SchedulerEvent) => boolean)(event.type, event);
+    } catch {}
+  }
+
+  private globalContext() {
+    return { job: "*", runId: "", at: this.nowDate() };
+  }
+
+  private nowDate(): Date {
+    return new Date(this.clock.now());
+  }
+}
+
+async function fileStamp(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    return `${info.mtimeMs}:${info.size}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be waiting; an unobserved rejection must not crash the daemon.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+function withTimeout(work: Promise<unknown>, ms: number, clock: Clock): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimer(resolve, ms);
+    void work.then(() => {
+      clock.clearTimer(timer);
+      resolve();
+    });
+  });
+}

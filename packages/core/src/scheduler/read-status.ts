@@ -1,0 +1,70 @@
+import { homedir } from "node:os";
+import type { ResolvedConfig } from "../config/types.js";
+import { readDaemonLock } from "../state/daemon-lock.js";
+import { type RunRecordSummary, readStateFile } from "../state/job-state.js";
+import { resolveStateDir } from "../state/state-dir.js";
+import { nextRunAfter, stableJitterMs } from "./next-run.js";
+
+export interface JobStatusReport {
+  readonly job: string;
+  readonly schedule: string;
+  readonly timezone: string | undefined;
+  /** From the running daemon when there is one, else computed from the schedule. */
+  readonly nextRunAt: Date | undefined;
+  readonly running: boolean;
+  readonly lastAttempt: RunRecordSummary | undefined;
+  readonly lastSuccess: RunRecordSummary | undefined;
+}
+
+export interface StatusReport {
+  readonly stateDir: string;
+  readonly daemon:
+    | { readonly pid: number; readonly startedAt: string; readonly configFile?: string }
+    | undefined;
+  readonly jobs: readonly JobStatusReport[];
+}
+
+/**
+ * What `simplebackup status` shows, read from the state folder: safe to call from another process
+ * while the daemon runs, since the daemon replaces its state file atomically.
+ */
+export async function readStatus(
+  config: ResolvedConfig,
+  options: { stateDir?: string; env?: NodeJS.ProcessEnv; now?: number } = {},
+): Promise<StatusReport> {
+  const env = options.env ?? process.env;
+  const stateDir =
+    options.stateDir ??
+    resolveStateDir({ configured: config.stateDir, env, platform: process.platform, homedir: homedir() });
+  const [state, lock] = await Promise.all([readStateFile(stateDir), readDaemonLock(stateDir)]);
+  const daemon = lock?.alive ? lock : undefined;
+  const now = options.now ?? Date.now();
+  const jobs = config.jobs.map((job): JobStatusReport => {
+    const saved = state?.jobs[job.name];
+    const fromDaemon = daemon && saved?.nextRun ? new Date(saved.nextRun) : undefined;
+    const running = daemon !== undefined && saved?.running !== undefined;
+    return {
+      job: job.name,
+      schedule: job.schedule,
+      timezone: job.timezone,
+      nextRunAt:
+        fromDaemon ??
+        new Date(
+          nextRunAfter(job.schedule, now, { timezone: job.timezone }) +
+            stableJitterMs(job.name, job.jitterMs),
+        ),
+      running,
+      lastAttempt: saved?.lastAttempt,
+      lastSuccess: saved?.lastSuccess,
+    };
+  });
+  return {
+    stateDir,
+    daemon: daemon && {
+      pid: daemon.pid,
+      startedAt: daemon.startedAt,
+      ...(daemon.configFile ? { configFile: daemon.configFile } : {}),
+    },
+    jobs,
+  };
+}

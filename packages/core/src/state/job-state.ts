@@ -1,0 +1,207 @@
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { writeFileAtomic } from "./atomic-file.js";
+import { fileTimestamp } from "./file-timestamp.js";
+import { isAlive } from "./process-alive.js";
+import { errnoCode, stateError } from "./state-error.js";
+
+export const STATE_FILE_NAME = "state.json";
+
+export type RunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
+
+export interface RunRecordSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  status: RunStatus;
+  snapshotId?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface JobState {
+  /** ISO time the daemon first saw the job; catch-up only considers slots after it. */
+  readonly knownSince: string;
+  readonly lastAttempt?: RunRecordSummary;
+  /** The last run that made a snapshot: success or partial, never failed or interrupted. */
+  readonly lastSuccess?: RunRecordSummary;
+  /** ISO time of the next slot, written by the daemon for `status`. */
+  readonly nextRun?: string;
+  readonly running?: { runId: string; startedAt: string; pid: number };
+}
+
+export interface DaemonInfo {
+  pid: number;
+  startedAt: string;
+  configFile?: string;
+}
+
+export interface StateFile {
+  version: 1;
+  updatedAt: string;
+  daemon?: DaemonInfo;
+  jobs: Record<string, JobState>;
+}
+
+export interface JobStateStoreOptions {
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * The per-job summary in `<state>/state.json`, held in memory and written through on every change.
+ * One process owns it (the daemon lock sees to that); other processes use `readStateFile`.
+ */
+export class JobStateStore {
+  readonly file: string;
+  private state: StateFile;
+  private readonly now: () => Date;
+  // Every change lands in memory at once, so concurrent updates never see stale state; writes then run
+  // one at a time, and a write not yet started already carries every change made before it starts.
+  private tail: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+
+  private constructor(file: string, state: StateFile, now: () => Date) {
+    this.file = file;
+    this.state = state;
+    this.now = now;
+  }
+
+  static async open(
+    stateDir: string,
+    options: JobStateStoreOptions = {},
+  ): Promise<{ store: JobStateStore; warnings: string[] }> {
+    const now = options.now ?? (() => new Date());
+    const file = path.join(stateDir, STATE_FILE_NAME);
+    try {
+      await mkdir(stateDir, { recursive: true });
+    } catch (error) {
+      throw stateError("STATE_UNWRITABLE", `cannot create the state folder ${stateDir}`, error);
+    }
+    await removeDeadTempFiles(stateDir);
+    const warnings: string[] = [];
+    const read = await readState(file);
+    let state = read.state;
+    if (read.problem !== undefined) {
+      const copy = `${file}.corrupt-${fileTimestamp(now())}`;
+      // Moved aside rather than overwritten: the user may want to recover the history it held.
+      try {
+        await rename(file, copy);
+      } catch (error) {
+        throw stateError("STATE_UNWRITABLE", `cannot move the unreadable ${file} aside`, error);
+      }
+      warnings.push(
+        `${file} ${read.problem}; starting with empty job state, the old file is kept as ${copy}`,
+      );
+    }
+    state ??= { version: 1, updatedAt: now().toISOString(), jobs: {} };
+    return { store: new JobStateStore(file, state, now), warnings };
+  }
+
+  get(job: string): JobState | undefined {
+    return Object.hasOwn(this.state.jobs, job) ? this.state.jobs[job] : undefined;
+  }
+
+  all(): Readonly<Record<string, JobState>> {
+    return this.state.jobs;
+  }
+
+  get daemon(): DaemonInfo | undefined {
+    return this.state.daemon;
+  }
+
+  update(job: string, change: (current: JobState | undefined) => JobState): Promise<void> {
+    let next: JobState;
+    try {
+      next = change(this.get(job));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.state = { ...this.state, jobs: { ...this.state.jobs, [job]: next } };
+    return this.persist();
+  }
+
+  setDaemon(info: DaemonInfo | undefined): Promise<void> {
+    const { daemon: _, ...rest } = this.state;
+    this.state = info === undefined ? rest : { ...rest, daemon: info };
+    return this.persist();
+  }
+
+  remove(job: string): Promise<void> {
+    if (!Object.hasOwn(this.state.jobs, job)) return this.persist();
+    const { [job]: _, ...jobs } = this.state.jobs;
+    this.state = { ...this.state, jobs };
+    return this.persist();
+  }
+
+  /** Resolves once every change made so far is on disk. */
+  flush(): Promise<void> {
+    return this.tail;
+  }
+
+  private persist(): Promise<void> {
+    if (this.queued) return this.queued;
+    const write = this.tail.then(() => {
+      this.queued = undefined;
+      return this.write();
+    });
+    this.queued = write;
+    this.tail = write.catch(() => {});
+    return write;
+  }
+
+  private async write(): Promise<void> {
+    this.state = { ...this.state, updatedAt: this.now().toISOString() };
+    try {
+      await writeFileAtomic(this.file, `${JSON.stringify(this.state, null, 2)}\n`);
+    } catch (error) {
+      throw stateError("STATE_UNWRITABLE", `cannot write ${this.file}`, error);
+    }
+  }
+}
+
+/**
+ * The state as the daemon last wrote it, for `status` in another process. Undefined when there is no
+ * file yet or it cannot be parsed (the daemon sets a corrupt file aside on its next start).
+ */
+export async function readStateFile(stateDir: string): Promise<StateFile | undefined> {
+  return (await readState(path.join(stateDir, STATE_FILE_NAME))).state;
+}
+
+async function readState(file: string): Promise<{ state?: StateFile; problem?: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return {};
+    throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: "is not valid JSON" };
+  }
+  if (!isStateFile(parsed)) return { problem: "is not a version 1 simplebackup state file" };
+  return { state: parsed };
+}
+
+function isStateFile(value: unknown): value is StateFile {
+  if (!isObject(value) || value.version !== 1 || !isObject(value.jobs)) return false;
+  return Object.values(value.jobs).every((job) => isObject(job) && typeof job.knownSince === "string");
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// A crash between writing and renaming leaves `state.json.<pid>.tmp`; it is never read, and removing
+// the ones whose writer is gone keeps them from piling up.
+async function removeDeadTempFiles(stateDir: string): Promise<void> {
+  const names = await readdir(stateDir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^state\.json\.(\d+)\.tmp$/.exec(name);
+    if (!match || Number(match[1]) === process.pid || isAlive(Number(match[1]))) continue;
+    await rm(path.join(stateDir, name), { force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,133 @@
+import type { BackupRunResult, BackupRunStatus } from "../../src/backup/run-backup.js";
+import type { BackupJob, ResolvedConfig } from "../../src/config/types.js";
+import { SimplebackupError, type SimplebackupErrorCode } from "../../src/errors.js";
+import type { AttemptContext, RunAttempt } from "../../src/scheduler/backup-scheduler.js";
+
+export function makeJob(name: string, overrides: Partial<BackupJob> = {}): BackupJob {
+  return {
+    name,
+    sources: [`/data/${name}`],
+    repository: `/repos/${name}`,
+    password: { kind: "literal", value: "pw" },
+    schedule: "0 * * * *",
+    excludes: [],
+    retention: undefined,
+    env: {},
+    tags: [],
+    timezone: "UTC",
+    catchUp: true,
+    jitterMs: 0,
+    backupOnStart: false,
+    retry: { attempts: 3, delaysMs: [60_000, 300_000] },
+    staleLockAfterMs: 3_600_000,
+    ...overrides,
+  };
+}
+
+export function makeConfig(jobs: BackupJob[], overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  return {
+    file: undefined,
+    resticBinary: undefined,
+    stateDir: undefined,
+    maxConcurrent: 1,
+    keepLogs: 5,
+    jobs,
+    ...overrides,
+  };
+}
+
+export interface AttemptCall {
+  readonly job: string;
+  readonly runId: string;
+  readonly startedAt: number;
+  finishedAt?: number;
+  readonly context: AttemptContext;
+}
+
+type Outcome = BackupRunStatus | { code: SimplebackupErrorCode } | "hold";
+
+/**
+ * A stand-in for restic: records each attempt and answers with the outcome queued for its job
+ * (success when none is queued). "hold" keeps the run going until `release` or an abort.
+ */
+export function createFakeAttempts() {
+  const calls: AttemptCall[] = [];
+  const outcomes = new Map<string, Outcome[]>();
+  const held = new Map<string, () => void>();
+
+  const runAttempt: RunAttempt = async (job, context) => {
+    const startedAt = context.now();
+    const call: AttemptCall = {
+      job: job.name,
+      runId: context.runId,
+      startedAt: startedAt.getTime(),
+      context,
+    };
+    calls.push(call);
+    context.emit({
+      type: "start",
+      job: job.name,
+      runId: context.runId,
+      at: startedAt,
+      sources: job.sources,
+      repository: job.repository,
+    });
+    let outcome = outcomes.get(job.name)?.shift() ?? "success";
+    if (outcome === "hold") {
+      const aborted = await new Promise<boolean>((resolve) => {
+        if (context.signal.aborted) return resolve(true);
+        held.set(job.name, () => resolve(false));
+        context.signal.addEventListener("abort", () => resolve(true), { once: true });
+      });
+      held.delete(job.name);
+      outcome = aborted ? { code: "INTERRUPTED" } : "success";
+    }
+    call.finishedAt = context.now().getTime();
+    return result(job, context.runId, startedAt, context.now(), outcome);
+  };
+
+  return {
+    calls,
+    runAttempt,
+    /** Queues outcomes for the next attempts of a job. */
+    will(job: string, ...next: Outcome[]) {
+      outcomes.set(job, [...(outcomes.get(job) ?? []), ...next]);
+    },
+    release(job: string) {
+      const release = held.get(job);
+      if (!release) throw new Error(`no held run of ${job}`);
+      release();
+    },
+    isHeld: (job: string) => held.has(job),
+    runsOf: (job: string) => calls.filter((call) => call.job === job),
+  };
+}
+
+function result(
+  job: BackupJob,
+  runId: string,
+  startedAt: Date,
+  finishedAt: Date,
+  outcome: Exclude<Outcome, "hold">,
+): BackupRunResult {
+  const error =
+    typeof outcome === "object"
+      ? new SimplebackupError(outcome.code, `fake failure ${outcome.code}`)
+      : undefined;
+  const status: BackupRunStatus =
+    typeof outcome === "object" ? (outcome.code === "INTERRUPTED" ? "interrupted" : "failed") : outcome;
+  return {
+    job: job.name,
+    runId,
+    status,
+    snapshotId: error ? undefined : "abcd1234",
+    stats: undefined,
+    error,
+    repositoryInitialized: false,
+    retention: { status: "skipped" },
+    unreadable: [],
+    missingSources: [],
+    startedAt,
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+  };
+}
