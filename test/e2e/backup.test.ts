@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simplebackup, tempDir, write } from "./cli.js";
@@ -95,6 +96,32 @@ describe("simplebackup backup", () => {
     expect(result.stderr).toContain("brew install restic");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.status).toBe(1);
+  });
+
+  it("records runs started by hand: a log file per run, and status shows them", () => {
+    const stateDir = join(root, "state");
+    const result = simplebackup(["backup", "Documents"], {
+      cwd: root,
+      env: { SIMPLEBACKUP_STATE_DIR: stateDir },
+    });
+    expect(result.status).toBe(0);
+    const logPath = /^log: (.+)$/m.exec(result.stderr)?.[1];
+    expect(logPath).toContain(join(stateDir, "logs"));
+    const log = readFileSync(logPath as string, "utf8");
+    expect(log).toMatch(/\$ restic backup --json --tag simplebackup:Documents/);
+    expect(log).toMatch(/success: snapshot [0-9a-f]{8}/);
+    expect(log).not.toContain(PASSWORD);
+
+    const status = simplebackup(["status", "--json"], {
+      cwd: root,
+      env: { SIMPLEBACKUP_STATE_DIR: stateDir },
+    });
+    const report = JSON.parse(status.stdout);
+    expect(report.daemon).toBeUndefined();
+    expect(report.jobs.find((j: { job: string }) => j.job === "Documents").lastSuccess).toMatchObject({
+      status: "success",
+      snapshotId: expect.stringMatching(/^[0-9a-f]{8}/),
+    });
   });
 
   it("lists the job's snapshots", () => {

@@ -12,6 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Tests never write to the real user's state folder. */
+const DEFAULT_STATE_DIR = mkdtempSync(join(tmpdir(), "sb-e2e-state-"));
+
 /** Runs the built CLI as a user would, from `cwd`. */
 export function simplebackup(
   args: string[],
@@ -19,7 +22,12 @@ export function simplebackup(
 ): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, SIMPLEBACKUP_CONFIG: undefined, ...options.env },
+    env: {
+      ...process.env,
+      SIMPLEBACKUP_CONFIG: undefined,
+      SIMPLEBACKUP_STATE_DIR: DEFAULT_STATE_DIR,
+      ...options.env,
+    },
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -7,6 +7,8 @@ export type {
   RunBackupOptions,
 } from "./backup/run-backup.js";
 export { runBackup } from "./backup/run-backup.js";
+export type { RunRecordedBackupOptions } from "./backup/run-recorded-backup.js";
+export { runRecordedBackup } from "./backup/run-recorded-backup.js";
 export { loadConfigFile, parseConfigText, resolveConfig } from "./config/load.js";
 export type { ConfigLocation } from "./config/locate.js";
 export { locateConfigFile, platformConfigDir } from "./config/locate.js";
@@ -70,3 +72,4 @@ export type { JobStatusReport, StatusReport } from "./scheduler/read-status.js";
 export { readStatus } from "./scheduler/read-status.js";
 export { listSnapshots } from "./snapshots/list-snapshots.js";
 export type { RunRecordSummary } from "./state/job-state.js";
+export { resolveStateDir } from "./state/state-dir.js";

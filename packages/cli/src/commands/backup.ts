@@ -1,10 +1,12 @@
+import { homedir } from "node:os";
 import {
   type BackupEvent,
   type BackupJob,
   type BackupRunResult,
   createRestic,
   locateRestic,
-  runBackup,
+  resolveStateDir,
+  runRecordedBackup,
   SimplebackupError,
 } from "@simplebackup/core";
 import { defineCommand } from "citty";
@@ -22,6 +24,13 @@ export default defineCommand({
     const config = await loadCliConfig(args.config);
     const jobs = selectJobs(config.jobs, args._.map(String));
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const stateDir = resolveStateDir({
+      configured: config.stateDir,
+      env: process.env,
+      platform: process.platform,
+      homedir: homedir(),
+      cwd: process.cwd(),
+    });
     const emit: (event: BackupEvent) => void = args.json
       ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`)
       : createHumanReporter(process.stdout);
@@ -35,7 +44,15 @@ export default defineCommand({
     try {
       for (const job of jobs) {
         if (controller.signal.aborted) break;
-        results.push(await runBackup(job, { restic, emit, signal: controller.signal }));
+        const result = await runRecordedBackup(job, {
+          restic,
+          emit,
+          signal: controller.signal,
+          stateDir,
+          keepLogs: config.keepLogs,
+        });
+        if (!args.json && result.logPath) console.error(`log: ${result.logPath}`);
+        results.push(result);
       }
     } finally {
       process.off("SIGINT", onSignal);

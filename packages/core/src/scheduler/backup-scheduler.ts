@@ -12,9 +12,9 @@ import type { BackupEvent, SchedulerEvent, SchedulerEvents } from "../events.js"
 import { locateRestic } from "../restic/locate.js";
 import { createRestic, type Restic } from "../restic/restic.js";
 import { acquireDaemonLock, type DaemonLock } from "../state/daemon-lock.js";
-import { appendRunRecord } from "../state/history.js";
+import { readHistory } from "../state/history.js";
 import { JobStateStore, type RunRecordSummary } from "../state/job-state.js";
-import { createRunLog, pruneRunLogs } from "../state/run-log.js";
+import { newer, startRunRecording, summarizeHistory } from "../state/run-recorder.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "./next-run.js";
@@ -143,6 +143,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     try {
       const { store } = await JobStateStore.open(this.stateDir);
       this.store = store;
+      await this.foldInOneShotRuns(config);
       await store.setDaemon({
         pid: process.pid,
         startedAt: this.nowDate().toISOString(),
@@ -244,6 +245,32 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         lastSuccess: state?.lastSuccess,
       };
     });
+  }
+
+  /**
+   * `simplebackup backup` run while no daemon was up writes only the history; a success there counts
+   * for catch-up too, so a manual backup is not repeated at the next start.
+   */
+  private async foldInOneShotRuns(config: ResolvedConfig): Promise<void> {
+    const store = this.store as JobStateStore;
+    const { records } = await readHistory(this.stateDir as string).catch(() => ({ records: [] }));
+    const runs = summarizeHistory(records);
+    for (const job of config.jobs) {
+      const state = store.get(job.name);
+      const seen = runs.get(job.name);
+      if (!state || !seen) continue;
+      const attempt =
+        seen.lastAttempt && newer(seen.lastAttempt, state.lastAttempt) ? seen.lastAttempt : undefined;
+      const success =
+        seen.lastSuccess && newer(seen.lastSuccess, state.lastSuccess) ? seen.lastSuccess : undefined;
+      if (!attempt && !success) continue;
+      await store.update(job.name, (current) => ({
+        knownSince: state.knownSince,
+        ...current,
+        ...(attempt ? { lastAttempt: attempt } : {}),
+        ...(success ? { lastSuccess: success } : {}),
+      }));
+    }
   }
 
   // --- scheduling -------------------------------------------------------------------------------
@@ -423,8 +450,14 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       ...current,
       running: { runId: pending.runId, startedAt: startedAt.toISOString(), pid: process.pid },
     }));
-    const log = await createRunLog(stateDir, job.name, pending.runId, startedAt).catch(() => undefined);
-    log?.line(`run ${pending.runId} of ${job.name}: attempt ${pending.attempt} (${pending.reason})`);
+    const recorder = await startRunRecording(
+      stateDir,
+      job.name,
+      pending.runId,
+      startedAt,
+      this.config?.keepLogs ?? 30,
+    );
+    recorder.log(`run ${pending.runId} of ${job.name}: attempt ${pending.attempt} (${pending.reason})`);
 
     let result: BackupRunResult;
     try {
@@ -433,15 +466,18 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         runId: pending.runId,
         signal,
         emit: (event) => this.emitEvent(event),
-        log: (line) => log?.line(line),
+        log: (line) => recorder.log(line),
         now: () => this.nowDate(),
       });
     } catch (error) {
       result = this.crashedRun(job, pending.runId, startedAt, error);
     }
-    await log?.close().catch(() => {});
-    void pruneRunLogs(stateDir, job.name, this.config?.keepLogs ?? 30).catch(() => {});
-    await this.record(job, result);
+    const summary = await recorder.finish(result, this.nowDate());
+    const madeSnapshot = result.status === "success" || result.status === "partial";
+    await this.store?.update(job.name, (current) => {
+      const { running: _, ...rest } = current ?? { knownSince: summary.startedAt };
+      return { ...rest, lastAttempt: summary, ...(madeSnapshot ? { lastSuccess: summary } : {}) };
+    });
     this.planRetry(entry, job, pending, result);
     return result;
   }
@@ -492,28 +528,6 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       startedAt,
       durationMs: this.clock.now() - startedAt.getTime(),
     };
-  }
-
-  private async record(job: BackupJob, result: BackupRunResult): Promise<void> {
-    const summary: RunRecordSummary = {
-      runId: result.runId,
-      startedAt: result.startedAt.toISOString(),
-      finishedAt: this.nowDate().toISOString(),
-      status: result.status,
-      ...(result.snapshotId ? { snapshotId: result.snapshotId } : {}),
-      ...(result.error ? { errorCode: result.error.code, errorMessage: result.error.message } : {}),
-    };
-    const madeSnapshot = result.status === "success" || result.status === "partial";
-    await this.store?.update(job.name, (current) => {
-      const { running: _, ...rest } = current ?? { knownSince: summary.startedAt };
-      return { ...rest, lastAttempt: summary, ...(madeSnapshot ? { lastSuccess: summary } : {}) };
-    });
-    await appendRunRecord(this.stateDir as string, {
-      job: job.name,
-      ...summary,
-      durationMs: result.durationMs,
-      ...(result.stats ? { stats: { ...result.stats } } : {}),
-    }).catch(() => {});
   }
 
   private planRetry(entry: JobEntry, job: BackupJob, pending: PendingRun, result: BackupRunResult): void {

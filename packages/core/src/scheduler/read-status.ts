@@ -1,7 +1,9 @@
 import { homedir } from "node:os";
 import type { ResolvedConfig } from "../config/types.js";
 import { readDaemonLock } from "../state/daemon-lock.js";
+import { readHistory } from "../state/history.js";
 import { type RunRecordSummary, readStateFile } from "../state/job-state.js";
+import { newer, summarizeHistory } from "../state/run-recorder.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { nextRunAfter, stableJitterMs } from "./next-run.js";
 
@@ -36,7 +38,13 @@ export async function readStatus(
   const stateDir =
     options.stateDir ??
     resolveStateDir({ configured: config.stateDir, env, platform: process.platform, homedir: homedir() });
-  const [state, lock] = await Promise.all([readStateFile(stateDir), readDaemonLock(stateDir)]);
+  const [state, lock, history] = await Promise.all([
+    readStateFile(stateDir),
+    readDaemonLock(stateDir),
+    readHistory(stateDir).catch(() => ({ records: [] })),
+  ]);
+  // Backups run by hand are in the history only; the newest of either source wins.
+  const fromHistory = summarizeHistory(history.records);
   const daemon = lock?.alive ? lock : undefined;
   const now = options.now ?? Date.now();
   const jobs = config.jobs.map((job): JobStatusReport => {
@@ -54,8 +62,8 @@ export async function readStatus(
             stableJitterMs(job.name, job.jitterMs),
         ),
       running,
-      lastAttempt: saved?.lastAttempt,
-      lastSuccess: saved?.lastSuccess,
+      lastAttempt: newest(saved?.lastAttempt, fromHistory.get(job.name)?.lastAttempt),
+      lastSuccess: newest(saved?.lastSuccess, fromHistory.get(job.name)?.lastSuccess),
     };
   });
   return {
@@ -67,4 +75,12 @@ export async function readStatus(
     },
     jobs,
   };
+}
+
+function newest(
+  a: RunRecordSummary | undefined,
+  b: RunRecordSummary | undefined,
+): RunRecordSummary | undefined {
+  if (!a) return b;
+  return b && newer(b, a) ? b : a;
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "v
 import type { SchedulerEvent, SchedulerEvents, SchedulerEventType } from "../../src/events.js";
 import { BackupScheduler, type BackupSchedulerOptions } from "../../src/scheduler/backup-scheduler.js";
 import { createManualClock, type ManualClock } from "../../src/scheduler/clock.js";
+import { appendRunRecord } from "../../src/state/history.js";
 import { createTempDir } from "../helpers/tree.js";
 import { createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
 
@@ -336,6 +337,29 @@ describe("missed runs", () => {
     await second.whenIdle();
     expect(startTimes("daily")).toEqual(["2026-06-01T02:00:00.000Z", "2026-06-01T04:00:00.000Z"]);
     expect(second.status()[0]?.lastSuccess?.startedAt).toBe("2026-06-01T04:00:00.000Z");
+  });
+
+  it("counts a backup run by hand while the daemon was down, and does not repeat it", async () => {
+    const config = makeConfig([makeJob("daily", { schedule: "0 2 * * *" })]);
+    clock = createManualClock(Date.parse("2026-06-01T01:00:00Z"));
+    const first = createScheduler({ config });
+    await first.start();
+    await first.stop();
+    await clock.jump(24 * HOUR); // 2026-06-02T01:00: the 02:00 slot of day 1 was missed...
+    await appendRunRecord(join(temp.path, "state"), {
+      job: "daily",
+      runId: "by-hand",
+      startedAt: "2026-06-01T09:00:00.000Z", // ...but `simplebackup backup` ran after it
+      finishedAt: "2026-06-01T09:01:00.000Z",
+      status: "success",
+      snapshotId: "feed1234",
+      durationMs: 60_000,
+    });
+    const second = createScheduler({ config });
+    await second.start();
+    await second.whenIdle();
+    expect(fake.calls).toEqual([]);
+    expect(second.status()[0]?.lastSuccess).toMatchObject({ runId: "by-hand", snapshotId: "feed1234" });
   });
 
   it("does not catch up a job it has never seen before", async () => {

@@ -1,0 +1,79 @@
+import type { BackupRunResult } from "../backup/run-backup.js";
+import { appendRunRecord, type RunHistoryRecord } from "./history.js";
+import type { RunRecordSummary } from "./job-state.js";
+import { createRunLog, pruneRunLogs } from "./run-log.js";
+
+/** The files one run leaves in the state folder: its log, and a line in the history. */
+export interface RunRecorder {
+  /** The run's log file; undefined when it could not be created. */
+  readonly logPath: string | undefined;
+  log(line: string): void;
+  /** Closes the log, prunes old logs and appends the run to the history. */
+  finish(result: BackupRunResult, finishedAt: Date): Promise<RunRecordSummary>;
+}
+
+/**
+ * Starts recording a run. Trouble with the state folder (a full disk, permissions) never fails the
+ * backup itself: the log is then skipped and the history line lost, and the backup still runs.
+ */
+export async function startRunRecording(
+  stateDir: string,
+  job: string,
+  runId: string,
+  startedAt: Date,
+  keepLogs: number,
+): Promise<RunRecorder> {
+  const runLog = await createRunLog(stateDir, job, runId, startedAt).catch(() => undefined);
+  return {
+    logPath: runLog?.path,
+    log: (line) => runLog?.line(line),
+    async finish(result, finishedAt) {
+      const summary = summarizeRun(result, finishedAt);
+      await runLog?.close().catch(() => {});
+      await pruneRunLogs(stateDir, job, keepLogs).catch(() => {});
+      const record: RunHistoryRecord = {
+        job,
+        ...summary,
+        durationMs: result.durationMs,
+        ...(result.stats ? { stats: { ...result.stats } } : {}),
+      };
+      await appendRunRecord(stateDir, record).catch(() => {});
+      return summary;
+    },
+  };
+}
+
+export function summarizeRun(result: BackupRunResult, finishedAt: Date): RunRecordSummary {
+  return {
+    runId: result.runId,
+    startedAt: result.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    status: result.status,
+    ...(result.snapshotId ? { snapshotId: result.snapshotId } : {}),
+    ...(result.error ? { errorCode: result.error.code, errorMessage: result.error.message } : {}),
+  };
+}
+
+export interface JobRunSummary {
+  lastAttempt?: RunRecordSummary;
+  /** The last run that made a snapshot: success or partial. */
+  lastSuccess?: RunRecordSummary;
+}
+
+/** The newest attempt and the newest success of each job in the history. */
+export function summarizeHistory(records: readonly RunHistoryRecord[]): Map<string, JobRunSummary> {
+  const byJob = new Map<string, JobRunSummary>();
+  for (const { job, durationMs: _, stats: __, ...summary } of records) {
+    const entry = byJob.get(job) ?? {};
+    if (newer(summary, entry.lastAttempt)) entry.lastAttempt = summary;
+    const madeSnapshot = summary.status === "success" || summary.status === "partial";
+    if (madeSnapshot && newer(summary, entry.lastSuccess)) entry.lastSuccess = summary;
+    byJob.set(job, entry);
+  }
+  return byJob;
+}
+
+/** Whichever of two runs started later. */
+export function newer(candidate: RunRecordSummary, current: RunRecordSummary | undefined): boolean {
+  return current === undefined || Date.parse(candidate.startedAt) > Date.parse(current.startedAt);
+}
