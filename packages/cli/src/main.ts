@@ -14,6 +14,10 @@ export const main = defineCommand({
   subCommands: {
     run: () => import("./commands/run.js").then((m) => m.default),
     status: () => import("./commands/status.js").then((m) => m.default),
+    schema: () => import("./commands/schema.js").then((m) => m.default),
+    init: () => import("./commands/init.js").then((m) => m.default),
+    "install-service": () => import("./commands/install-service.js").then((m) => m.default),
+    "uninstall-service": () => import("./commands/uninstall-service.js").then((m) => m.default),
     backup: () => import("./commands/backup.js").then((m) => m.default),
     validate: () => import("./commands/validate.js").then((m) => m.default),
     snapshots: () => import("./commands/snapshots.js").then((m) => m.default),

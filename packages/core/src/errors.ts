@@ -13,6 +13,7 @@ export type SimplebackupErrorCode =
   | "BACKEND_UNAVAILABLE"
   | "INTERRUPTED"
   | "JOB_NOT_FOUND"
+  | "HOOK_FAILED"
   | "STATE_LOCKED"
   | "STATE_UNWRITABLE"
   | "RESTIC_FAILED";

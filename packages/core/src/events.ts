@@ -73,7 +73,14 @@ export interface BackupPartialEvent extends RunContext {
   readonly missingSources: readonly string[];
 }
 
-export type RunPhase = "backup" | "init" | "retention";
+export type RunPhase = "hook" | "backup" | "init" | "retention";
+
+/** A run did not back up: its slot came while it still ran, it was missed, or a `before` hook said so. */
+export interface SkippedEvent extends RunContext {
+  readonly type: "skipped";
+  readonly reason: "already-running" | "missed-slot" | "before-hook";
+  readonly message: string;
+}
 
 export interface BackupFailureEvent extends RunContext {
   readonly type: "failure";
@@ -111,13 +118,6 @@ export interface ScheduledEvent extends RunContext {
   readonly reason: "schedule" | "catch-up" | "backup-on-start" | "manual";
 }
 
-/** A run was not started. */
-export interface SkippedEvent extends RunContext {
-  readonly type: "skipped";
-  readonly reason: "already-running" | "missed-slot";
-  readonly message: string;
-}
-
 /** A transient failure will be tried again. */
 export interface RetryEvent extends RunContext {
   readonly type: "retry";
@@ -134,6 +134,21 @@ export interface RetriesExhaustedEvent extends RunContext {
   readonly attempts: number;
   readonly code: SimplebackupErrorCode;
   readonly message: string;
+}
+
+/** A job has not succeeded for `alert_after`, whatever the reason: failures, the machine off, no slot. */
+export interface StaleEvent extends RunContext {
+  readonly type: "stale";
+  readonly lastSuccessAt: Date | undefined;
+  readonly alertAfterMs: number;
+  readonly message: string;
+}
+
+/** A job that was stale succeeded again. */
+export interface RecoveredEvent extends RunContext {
+  readonly type: "recovered";
+  readonly staleSinceAt: Date;
+  readonly snapshotId: string | undefined;
 }
 
 /** Config events concern no single run: `job` is "*" and `runId` is empty. */
@@ -162,6 +177,7 @@ export interface BackupEvents {
   failure: (event: BackupFailureEvent) => void;
   "retention-done": (event: RetentionDoneEvent) => void;
   "stale-lock-removed": (event: StaleLockRemovedEvent) => void;
+  skipped: (event: SkippedEvent) => void;
 }
 
 /** Any event of one backup run as one value, keyed on `type`. */
@@ -171,9 +187,10 @@ export type BackupEventType = BackupEvent["type"];
 /** What a `BackupScheduler` emits: every run event plus scheduling and config events. */
 export interface SchedulerEvents extends BackupEvents {
   scheduled: (event: ScheduledEvent) => void;
-  skipped: (event: SkippedEvent) => void;
   retry: (event: RetryEvent) => void;
   "retries-exhausted": (event: RetriesExhaustedEvent) => void;
+  stale: (event: StaleEvent) => void;
+  recovered: (event: RecoveredEvent) => void;
   "config-reloaded": (event: ConfigReloadedEvent) => void;
   "config-invalid": (event: ConfigInvalidEvent) => void;
 }

@@ -9,9 +9,12 @@ export type {
 export { runBackup } from "./backup/run-backup.js";
 export type { RunRecordedBackupOptions } from "./backup/run-recorded-backup.js";
 export { runRecordedBackup } from "./backup/run-recorded-backup.js";
+export * from "./config/json-schema.js";
+export * from "./config/jsonc.js";
 export { loadConfigFile, parseConfigText, resolveConfig } from "./config/load.js";
 export type { ConfigLocation } from "./config/locate.js";
 export { locateConfigFile, platformConfigDir } from "./config/locate.js";
+export * from "./config/reference.js";
 export type { ConfigFile } from "./config/schema.js";
 export { configFileSchema } from "./config/schema.js";
 export type {

@@ -23,6 +23,8 @@ const EVENT_TYPES: (keyof SchedulerEvents)[] = [
   "retention-done",
   "stale-lock-removed",
   "skipped",
+  "stale",
+  "recovered",
   "config-reloaded",
   "config-invalid",
 ];

@@ -52,6 +52,10 @@ function describe(event: SchedulerEvent): string | undefined {
       return `removed a stale lock of PID ${event.holderPid} on ${event.holderHost}`;
     case "skipped":
       return `skipped: ${event.message}`;
+    case "stale":
+      return `STALE: ${event.message}`;
+    case "recovered":
+      return `recovered: snapshot ${event.snapshotId ?? "(none)"} after being stale since ${event.staleSinceAt.toISOString()}`;
     case "config-reloaded":
       return `config reloaded: ${describeChanges(event.added, event.removed, event.changed)}`;
     case "config-invalid":

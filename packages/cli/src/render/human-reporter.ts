@@ -53,6 +53,9 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
       case "retention-done":
         line(`${event.job}: retention kept ${event.kept} snapshot(s), removed ${event.removed}`);
         return;
+      case "skipped":
+        line(`${event.job}: skipped: ${event.message}`);
+        return;
       case "stale-lock-removed":
         line(`${event.job}: removed a stale lock left by PID ${event.holderPid} on ${event.holderHost}`);
         return;

@@ -20,9 +20,11 @@ import type { Restic } from "../restic/restic.js";
 import type { ResticMessage } from "../restic/types.js";
 import { isAlive } from "../state/process-alive.js";
 import { parseLines, readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
+import { type HookName, runHook, SKIP_EXIT_CODE } from "./hooks.js";
 import { isStaleLock } from "./stale-lock.js";
 
-export type BackupRunStatus = "success" | "partial" | "failed" | "interrupted";
+/** `skipped`: a `before` hook exited 75 (nothing to back up now); not a success, not a failure. */
+export type BackupRunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
 
 export interface RetentionOutcome {
   readonly status: "done" | "failed" | "skipped";
@@ -91,6 +93,53 @@ class BackupRun {
   }
 
   async execute(): Promise<BackupRunResult> {
+    const hooks = this.job.hooks;
+    if (hooks?.before) {
+      const before = await this.hook("before", hooks.before, undefined);
+      if (before.exitCode === SKIP_EXIT_CODE) {
+        this.emit({
+          type: "skipped",
+          ...this.context(),
+          reason: "before-hook",
+          message: `the before hook exited ${SKIP_EXIT_CODE}: nothing to back up now`,
+        });
+        return this.result("skipped", {});
+      }
+      if (before.exitCode !== 0) {
+        const why = before.timedOut
+          ? `timed out after ${hooks.timeoutMs} ms`
+          : `exited ${before.exitCode ?? "abnormally"}`;
+        const failed = this.failed(
+          "hook",
+          new SimplebackupError("HOOK_FAILED", `the before hook ${why}: ${hooks.before}`),
+        );
+        return this.afterHooks(failed);
+      }
+    }
+    return this.afterHooks(await this.backupAndRetain());
+  }
+
+  /** on_success or on_failure, then after. Their failures are logged; the backup's result stands. */
+  private async afterHooks(result: BackupRunResult): Promise<BackupRunResult> {
+    const hooks = this.job.hooks;
+    if (!hooks || result.status === "interrupted") return result;
+    const made = result.status === "success" || result.status === "partial";
+    const outcome = made ? hooks.onSuccess : hooks.onFailure;
+    if (outcome) await this.hook(made ? "on_success" : "on_failure", outcome, result);
+    if (hooks.after) await this.hook("after", hooks.after, result);
+    return result;
+  }
+
+  private hook(name: HookName, command: string, result: BackupRunResult | undefined) {
+    return runHook(name, command, {
+      facts: runFacts(this.job.name, this.runId, this.repository, name, result),
+      timeoutMs: this.job.hooks?.timeoutMs ?? 300_000,
+      log: (line) => this.log(line),
+      env: this.options.env,
+    });
+  }
+
+  private async backupAndRetain(): Promise<BackupRunResult> {
     const { job } = this;
     // Asked while the backup runs, so knowing the version costs no time.
     void this.options.restic.version();
@@ -357,4 +406,37 @@ function asSimplebackupError(error: unknown): SimplebackupError {
   return new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error), {
     cause: error,
   });
+}
+
+/** What a hook learns about the run, as SIMPLEBACKUP_* variables. */
+function runFacts(
+  job: string,
+  runId: string,
+  repository: string,
+  hook: HookName,
+  result: BackupRunResult | undefined,
+): Record<string, string> {
+  const facts: Record<string, string> = {
+    SIMPLEBACKUP_JOB: job,
+    SIMPLEBACKUP_RUN_ID: runId,
+    SIMPLEBACKUP_HOOK: hook,
+    SIMPLEBACKUP_REPOSITORY: repository,
+  };
+  if (!result) return facts;
+  facts.SIMPLEBACKUP_STATUS = result.status;
+  facts.SIMPLEBACKUP_DURATION_MS = String(result.durationMs);
+  if (result.snapshotId) facts.SIMPLEBACKUP_SNAPSHOT_ID = result.snapshotId;
+  if (result.error) {
+    facts.SIMPLEBACKUP_ERROR_CODE = result.error.code;
+    facts.SIMPLEBACKUP_ERROR_MESSAGE = result.error.message;
+  }
+  if (result.stats) {
+    facts.SIMPLEBACKUP_FILES_NEW = String(result.stats.filesNew);
+    facts.SIMPLEBACKUP_FILES_CHANGED = String(result.stats.filesChanged);
+    facts.SIMPLEBACKUP_FILES_UNMODIFIED = String(result.stats.filesUnmodified);
+    facts.SIMPLEBACKUP_DATA_ADDED = String(result.stats.dataAdded);
+    facts.SIMPLEBACKUP_TOTAL_FILES = String(result.stats.totalFilesProcessed);
+    facts.SIMPLEBACKUP_TOTAL_BYTES = String(result.stats.totalBytesProcessed);
+  }
+  return facts;
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "../scheduler/retry-policy.js";
 import { parseDuration } from "./duration.js";
+import { stripJsonComments } from "./jsonc.js";
 import {
   finishProblems,
   isPlainObject,
@@ -12,7 +13,14 @@ import {
   type RawProblem,
 } from "./problems.js";
 import { type ConfigFile, configFileSchema, passwordKeys } from "./schema.js";
-import type { BackupJob, PasswordSource, ResolvedConfig, RetentionPolicy, RetryPolicy } from "./types.js";
+import type {
+  BackupJob,
+  JobHooks,
+  PasswordSource,
+  ResolvedConfig,
+  RetentionPolicy,
+  RetryPolicy,
+} from "./types.js";
 
 const DEFAULT_STALE_LOCK_AFTER_MS = 3_600_000;
 
@@ -35,10 +43,12 @@ export function parseConfigText(text: string, options: ResolveOptions): Resolved
     ]);
   }
   let input: unknown;
+  // Comments become spaces, so every position (and so a syntax error's line and column) stays put.
+  const uncommented = stripJsonComments(json);
   try {
-    input = JSON.parse(json);
+    input = JSON.parse(uncommented);
   } catch (error) {
-    throw new ConfigError("CONFIG_INVALID", options.file, [jsonSyntaxProblem(json, error)]);
+    throw new ConfigError("CONFIG_INVALID", options.file, [jsonSyntaxProblem(uncommented, error)]);
   }
   return resolveConfig(input, options);
 }
@@ -123,6 +133,9 @@ function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedCo
     stateDir: file.state_dir === undefined ? undefined : resolve(file.state_dir),
     maxConcurrent: file.max_concurrent ?? 1,
     keepLogs: file.keep_logs ?? 30,
+    baseDir: path.resolve(options.baseDir),
+    notifications: file.notifications ?? [],
+    metricsFile: file.metrics_file === undefined ? undefined : resolve(file.metrics_file),
     jobs: file.backupjobs.map((job) => toBackupJob(job, resolve, defaults)),
   };
 }
@@ -155,6 +168,24 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
     backupOnStart: job.backup_on_start ?? false,
     retry: job.retry ? buildRetryPolicy(job.retry, defaults.retry) : defaults.retry,
     staleLockAfterMs: durationMs(job.stale_lock_after) ?? defaults.staleLockAfterMs,
+    alertAfterMs: durationMs(job.alert_after),
+    notifications: job.notifications ?? [],
+    hooks: toHooks(job.hooks),
+  };
+}
+
+const DEFAULT_HOOK_TIMEOUT_MS = 5 * 60_000;
+
+function toHooks(hooks: JobInput["hooks"]): JobHooks | undefined {
+  if (!hooks) return undefined;
+  const { before, after, on_success: onSuccess, on_failure: onFailure } = hooks;
+  if (!before && !after && !onSuccess && !onFailure) return undefined;
+  return {
+    before,
+    after,
+    onSuccess,
+    onFailure,
+    timeoutMs: durationMs(hooks.timeout) ?? DEFAULT_HOOK_TIMEOUT_MS,
   };
 }
 

@@ -60,6 +60,64 @@ function isTimeZone(name: string): boolean {
   }
 }
 
+const notifierEntrySchema = z
+  .looseObject(
+    {
+      type: z
+        .string(
+          expected(
+            'a built-in notifier name such as "desktop", "webhook", "ntfy", "healthchecks" or "command"',
+          ),
+        )
+        .optional()
+        .describe("A built-in notifier: desktop, webhook, ntfy, healthchecks or command."),
+      module: z
+        .string(expected("a path to a plugin module, or a package name"))
+        .min(1, expected("a path to a plugin module, or a package name"))
+        .optional()
+        .describe("A notifier plugin: a path (relative to the config file's folder) or a package name."),
+      on: z
+        .array(z.string(expected("an event type")), expected("an array of event types"))
+        .optional()
+        .describe(
+          'Which events it hears, e.g. ["failure", "success"]. Default: failure, partial, retries-exhausted, config-invalid, stale, recovered.',
+        ),
+    },
+    expected('a notifier object such as {"type": "desktop"}'),
+  )
+  .refine((entry) => (entry.type === undefined) !== (entry.module === undefined), {
+    message: "set exactly one of type (a built-in notifier) or module (a plugin)",
+  })
+  .describe("One notifier. Its other keys are its options, checked by the notifier itself.");
+
+const notificationsSchema = z.array(notifierEntrySchema, expected("an array of notifiers")).optional();
+
+const hookCommand = (when: string) =>
+  z
+    .string(expected("a shell command"))
+    .min(1, expected("a non-empty shell command"))
+    .optional()
+    .describe(`A shell command run ${when}.`);
+
+const hooksSchema = z
+  .strictObject(
+    {
+      before: hookCommand(
+        "before the backup. If it fails the run fails; if it exits 75 the run is skipped quietly (a drive that is not plugged in)",
+      ),
+      after: hookCommand("after every run, whatever its result"),
+      on_success: hookCommand("after a successful or partial backup"),
+      on_failure: hookCommand("after a failed backup"),
+      timeout: duration("How long a hook may run before it is stopped. Default: 5m."),
+    },
+    expected("an object with before, after, on_success, on_failure and timeout"),
+  )
+  .optional()
+  .describe(
+    "Commands run around each backup. They get SIMPLEBACKUP_JOB, SIMPLEBACKUP_RUN_ID, SIMPLEBACKUP_STATUS, " +
+      "SIMPLEBACKUP_SNAPSHOT_ID and the run's numbers in their environment, never the password.",
+  );
+
 const retrySchema = z
   .strictObject(
     {
@@ -239,6 +297,13 @@ const jobSchema = z
       stale_lock_after: duration(
         "A repository lock older than this is stale and removed with restic unlock. Default: the top-level value, else 1h.",
       ),
+      alert_after: duration(
+        'Notify when the job has not succeeded for this long, for any reason (failures, the machine off), e.g. "26h"; and again when it recovers.',
+      ),
+      notifications: notificationsSchema.describe(
+        "Notifiers for this job only, added to the top-level ones.",
+      ),
+      hooks: hooksSchema,
     },
     expected("a job object"),
   )
@@ -265,6 +330,14 @@ export const configFileSchema = z
         "How many jobs may run at once. Jobs on the same repository never run at the same time. Default: 1.",
       ),
       keep_logs: positiveWhole("How many per-run log files to keep for each job. Default: 30."),
+      notifications: notificationsSchema.describe(
+        'Who is told about backups: built-in notifiers ({"type": "desktop"}, {"type": "webhook", "url": …}) or plugins ({"module": "./my-notifier.mjs", "options": {…}}).',
+      ),
+      metrics_file: path("a file path")
+        .optional()
+        .describe(
+          "Write a Prometheus textfile (for node_exporter's textfile collector) after every run, e.g. /var/lib/node_exporter/simplebackup.prom.",
+        ),
       retry: retrySchema,
       stale_lock_after: duration(
         "A repository lock older than this is stale and removed with restic unlock (a lock whose process is gone is removed at once). Default: 1h.",

@@ -30,6 +30,23 @@ export interface RetryPolicy {
   readonly delaysMs: readonly number[];
 }
 
+/** A notifier as written in the config; the notifier package checks its options. */
+export interface NotifierEntry {
+  readonly type?: string;
+  readonly module?: string;
+  readonly on?: readonly string[];
+  readonly [option: string]: unknown;
+}
+
+/** Shell commands run around a backup. */
+export interface JobHooks {
+  readonly before: string | undefined;
+  readonly after: string | undefined;
+  readonly onSuccess: string | undefined;
+  readonly onFailure: string | undefined;
+  readonly timeoutMs: number;
+}
+
 export interface BackupJob {
   readonly name: string;
   /** Absolute paths, in the order the user wrote them. */
@@ -56,6 +73,11 @@ export interface BackupJob {
   readonly retry: RetryPolicy;
   /** A lock older than this is treated as stale and removed with `restic unlock`. */
   readonly staleLockAfterMs: number;
+  /** Alert when the job has not succeeded for this long. */
+  readonly alertAfterMs: number | undefined;
+  /** Notifiers for this job only, added to the top-level ones. */
+  readonly notifications: readonly NotifierEntry[];
+  readonly hooks: JobHooks | undefined;
 }
 
 export interface ResolvedConfig {
@@ -67,5 +89,10 @@ export interface ResolvedConfig {
   readonly maxConcurrent: number;
   /** Per-run log files kept per job. */
   readonly keepLogs: number;
+  /** The folder relative paths were resolved against (the config file's folder). */
+  readonly baseDir: string;
+  readonly notifications: readonly NotifierEntry[];
+  /** Absolute path of a Prometheus textfile to write after every run. */
+  readonly metricsFile: string | undefined;
   readonly jobs: readonly BackupJob[];
 }

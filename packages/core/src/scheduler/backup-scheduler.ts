@@ -86,6 +86,10 @@ interface JobEntry {
   failedAttempt: number;
   queued: PendingRun | undefined;
   running: (PendingRun & { controller: AbortController }) | undefined;
+  /** When to raise the staleness alert (alert_after past the last success); undefined when off or raised. */
+  staleAt: number | undefined;
+  /** When the standing staleness alert was raised. */
+  staleSince: number | undefined;
 }
 
 /** Node's timers follow a clock that stops while the machine sleeps; waking often enough notices a jump. */
@@ -297,7 +301,10 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       failedAttempt: 0,
       queued: undefined,
       running: undefined,
+      staleAt: undefined,
+      staleSince: state?.staleAlertedAt ? Date.parse(state.staleAlertedAt) : undefined,
     };
+    this.planStaleAlert(entry, lastSuccessTime(state) ?? (state ? Date.parse(state.knownSince) : now));
     this.entries.set(job.name, entry);
     if (!state) void this.store?.update(job.name, () => ({ knownSince: new Date(now).toISOString() }));
     this.announce(entry, slot <= now ? "catch-up" : "schedule");
@@ -330,6 +337,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     if (this.stopping) return;
     const now = this.clock.now();
     for (const entry of this.entries.values()) {
+      if (entry.staleAt !== undefined && entry.staleAt <= now) this.raiseStaleAlert(entry);
       if (entry.retryAt !== undefined && entry.retryAt <= now) {
         entry.retryAt = undefined;
         if (!entry.running && !entry.queued) this.enqueue(entry, "retry");
@@ -376,7 +384,12 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     if (this.stopping || this.entries.size === 0) return;
     let next = Number.POSITIVE_INFINITY;
     for (const entry of this.entries.values()) {
-      next = Math.min(next, this.dueAt(entry), entry.retryAt ?? Number.POSITIVE_INFINITY);
+      next = Math.min(
+        next,
+        this.dueAt(entry),
+        entry.retryAt ?? Number.POSITIVE_INFINITY,
+        entry.staleAt ?? Number.POSITIVE_INFINITY,
+      );
     }
     const delay = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
     this.timer = this.clock.setTimer(() => this.wake(), delay);
@@ -431,6 +444,54 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.inFlight.add(work);
   }
 
+  // --- staleness alerts ---------------------------------------------------------------------------
+
+  private planStaleAlert(entry: JobEntry, lastSuccess: number): void {
+    const after = entry.job.alertAfterMs;
+    entry.staleAt = after === undefined || entry.staleSince !== undefined ? undefined : lastSuccess + after;
+  }
+
+  /** Raised once per stale spell, and remembered across restarts, so it is never repeated. */
+  private raiseStaleAlert(entry: JobEntry): void {
+    const now = this.clock.now();
+    const after = entry.job.alertAfterMs as number;
+    const last = lastSuccessTime(this.store?.get(entry.job.name));
+    entry.staleAt = undefined;
+    entry.staleSince = now;
+    void this.store?.update(entry.job.name, (current) => ({
+      knownSince: current?.knownSince ?? new Date(now).toISOString(),
+      ...current,
+      staleAlertedAt: new Date(now).toISOString(),
+    }));
+    this.emitEvent({
+      type: "stale",
+      job: entry.job.name,
+      runId: "",
+      at: new Date(now),
+      lastSuccessAt: last === undefined ? undefined : new Date(last),
+      alertAfterMs: after,
+      message:
+        last === undefined
+          ? `no successful backup since simplebackup started watching this job, ${formatAge(now - after, now)} ago`
+          : `no successful backup for ${formatAge(last, now)}`,
+    });
+  }
+
+  private recovered(entry: JobEntry, result: BackupRunResult): void {
+    const staleSince = entry.staleSince;
+    entry.staleSince = undefined;
+    this.planStaleAlert(entry, this.clock.now());
+    if (staleSince === undefined) return;
+    this.emitEvent({
+      type: "recovered",
+      job: entry.job.name,
+      runId: result.runId,
+      at: this.nowDate(),
+      staleSinceAt: new Date(staleSince),
+      snapshotId: result.snapshotId,
+    });
+  }
+
   // --- one run ------------------------------------------------------------------------------------
 
   private async execute(
@@ -475,9 +536,15 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     const summary = await recorder.finish(result, this.nowDate());
     const madeSnapshot = result.status === "success" || result.status === "partial";
     await this.store?.update(job.name, (current) => {
-      const { running: _, ...rest } = current ?? { knownSince: summary.startedAt };
-      return { ...rest, lastAttempt: summary, ...(madeSnapshot ? { lastSuccess: summary } : {}) };
+      const { running: _, staleAlertedAt, ...rest } = current ?? { knownSince: summary.startedAt };
+      return {
+        ...rest,
+        lastAttempt: summary,
+        ...(madeSnapshot ? { lastSuccess: summary } : {}),
+        ...(!madeSnapshot && staleAlertedAt ? { staleAlertedAt } : {}),
+      };
     });
+    if (madeSnapshot) this.recovered(entry, result);
     this.planRetry(entry, job, pending, result);
     return result;
   }
@@ -595,7 +662,11 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         entry.job.schedule !== job.schedule ||
         entry.job.timezone !== job.timezone ||
         entry.job.jitterMs !== job.jitterMs;
+      const alertChanged = entry.job.alertAfterMs !== job.alertAfterMs;
       entry.job = job; // a running backup keeps the definition it started with
+      if (alertChanged && entry.staleSince === undefined) {
+        this.planStaleAlert(entry, lastSuccessTime(this.store?.get(job.name)) ?? this.clock.now());
+      }
       if (rescheduled) {
         entry.nextSlotAt = nextRunAfter(job.schedule, this.clock.now(), { timezone: job.timezone });
         entry.nextRunId = randomUUID();
@@ -670,6 +741,15 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private nowDate(): Date {
     return new Date(this.clock.now());
   }
+}
+
+function lastSuccessTime(state: { lastSuccess?: RunRecordSummary } | undefined): number | undefined {
+  return state?.lastSuccess ? Date.parse(state.lastSuccess.finishedAt) : undefined;
+}
+
+function formatAge(since: number, now: number): string {
+  const hours = (now - since) / 3_600_000;
+  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.max(1, Math.round(hours))} hours`;
 }
 
 async function fileStamp(path: string): Promise<string | undefined> {

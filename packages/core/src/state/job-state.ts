@@ -28,6 +28,8 @@ export interface JobState {
   /** ISO time of the next slot, written by the daemon for `status`. */
   readonly nextRun?: string;
   readonly running?: { runId: string; startedAt: string; pid: number };
+  /** Set while a staleness alert stands, so a restart does not repeat it. */
+  readonly staleAlertedAt?: string;
 }
 
 export interface DaemonInfo {

@@ -28,6 +28,9 @@ function job(overrides: Partial<BackupJob> & Pick<BackupJob, "name" | "repositor
     backupOnStart: false,
     retry: { attempts: 1, delaysMs: [] },
     staleLockAfterMs: 3_600_000,
+    alertAfterMs: undefined,
+    notifications: [],
+    hooks: undefined,
     ...overrides,
   };
 }

@@ -38,6 +38,9 @@ const SCHEDULING_DEFAULTS = {
   backupOnStart: false,
   retry: { attempts: 4, delaysMs: [60_000, 300_000, 900_000] },
   staleLockAfterMs: 3_600_000,
+  alertAfterMs: undefined,
+  notifications: [],
+  hooks: undefined,
 };
 
 describe("loadConfigFile", () => {
@@ -51,6 +54,9 @@ describe("loadConfigFile", () => {
       stateDir: undefined,
       maxConcurrent: 1,
       keepLogs: 30,
+      baseDir: path.resolve(fixtures),
+      notifications: [],
+      metricsFile: undefined,
       jobs: [
         {
           name: "Documents",

@@ -441,8 +441,9 @@ describe("invalid JSON", () => {
       "invalid JSON at line 1, column 2: Expected property name or '}'; JSON needs double quotes around keys and strings",
     ],
     [
-      '{\n  // jobs\n  "backupjobs": []\n}',
-      "invalid JSON at line 2, column 3: Expected property name or '}'; JSON does not allow comments",
+      // Comments are allowed (init writes a commented config); positions after them stay right.
+      '{\n  // jobs\n  "backupjobs": [1,] /* note */\n}',
+      "invalid JSON at line 3, column 20: Unexpected token ']'; remove the trailing ',' (JSON allows no comma after the last item)",
     ],
     [
       '{"backupjobs": []} x',

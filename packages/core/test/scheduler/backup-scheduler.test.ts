@@ -53,6 +53,8 @@ function createScheduler(options: Partial<BackupSchedulerOptions>) {
     "config-invalid",
     "stale-lock-removed",
     "skipped",
+    "stale",
+    "recovered",
   ];
   for (const type of all) scheduler.on(type, (event: SchedulerEvent) => events.push(event));
   schedulers.push(scheduler);
@@ -367,6 +369,52 @@ describe("missed runs", () => {
     await scheduler.start();
     await scheduler.whenIdle();
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe("staleness alerts", () => {
+  it("alerts once when a job has not succeeded for alert_after, and again on recovery", async () => {
+    const job = makeJob("flaky", { alertAfterMs: 3 * HOUR, retry: { attempts: 1, delaysMs: [] } });
+    const scheduler = createScheduler({ config: makeConfig([job]) });
+    fake.will("flaky", "success", ...Array(5).fill({ code: "WRONG_PASSWORD" }));
+    await scheduler.start();
+    await advance(scheduler, 5 * HOUR);
+    // Succeeded at 11:00, failed from 12:00: stale from 14:00 (plus the time the run took).
+    expect(ofType("stale")).toHaveLength(1);
+    expect(ofType("stale")[0]).toMatchObject({
+      job: "flaky",
+      lastSuccessAt: new Date("2026-06-01T11:00:00Z"),
+      alertAfterMs: 3 * HOUR,
+    });
+    expect(iso(ofType("stale")[0]?.at.getTime() as number)).toBe("2026-06-01T14:00:00.000Z");
+    await advance(scheduler, HOUR); // 16:00 fails again: no second alert
+    expect(ofType("stale")).toHaveLength(1);
+    expect(ofType("recovered")).toEqual([]);
+    await advance(scheduler, HOUR); // 17:00 succeeds again
+    expect(ofType("recovered")).toMatchObject([
+      { job: "flaky", staleSinceAt: new Date("2026-06-01T14:00:00Z") },
+    ]);
+  });
+
+  it("alerts for a machine that was off, once, even across restarts", async () => {
+    const config = makeConfig([
+      makeJob("laptop", { schedule: "0 2 * * *", alertAfterMs: 26 * HOUR, catchUp: false }),
+    ]);
+    clock = createManualClock(Date.parse("2026-06-01T01:00:00Z"));
+    const first = createScheduler({ config });
+    await first.start();
+    await advance(first, 2 * HOUR); // 02:00 success
+    await first.stop();
+    await clock.jump(3 * 24 * HOUR);
+    const second = createScheduler({ config });
+    await second.start();
+    await second.whenIdle();
+    expect(ofType("stale")).toHaveLength(1);
+    await second.stop();
+    const third = createScheduler({ config });
+    await third.start();
+    await third.whenIdle();
+    expect(ofType("stale")).toHaveLength(1);
   });
 });
 

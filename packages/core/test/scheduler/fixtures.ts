@@ -20,6 +20,9 @@ export function makeJob(name: string, overrides: Partial<BackupJob> = {}): Backu
     backupOnStart: false,
     retry: { attempts: 3, delaysMs: [60_000, 300_000] },
     staleLockAfterMs: 3_600_000,
+    alertAfterMs: undefined,
+    notifications: [],
+    hooks: undefined,
     ...overrides,
   };
 }
@@ -31,6 +34,9 @@ export function makeConfig(jobs: BackupJob[], overrides: Partial<ResolvedConfig>
     stateDir: undefined,
     maxConcurrent: 1,
     keepLogs: 5,
+    baseDir: "/",
+    notifications: [],
+    metricsFile: undefined,
     jobs,
     ...overrides,
   };

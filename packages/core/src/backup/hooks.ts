@@ -1,0 +1,75 @@
+import { x } from "tinyexec";
+
+export type HookName = "before" | "after" | "on_success" | "on_failure";
+
+/** A `before` hook that exits with this skips the run quietly: the drive is not plugged in, say. */
+export const SKIP_EXIT_CODE = 75;
+
+export interface HookResult {
+  readonly exitCode: number | undefined;
+  readonly timedOut: boolean;
+}
+
+export interface RunHookOptions {
+  /** SIMPLEBACKUP_* facts about the run. */
+  readonly facts: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly log: (line: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs one hook through the shell. Its output goes to the run log. It gets the run's facts in its
+ * environment but never a repository password or backend secret: those are taken out of what it
+ * inherits.
+ */
+export async function runHook(name: HookName, command: string, options: RunHookOptions): Promise<HookResult> {
+  const [shell, flag] = process.platform === "win32" ? ["cmd.exe", "/d /s /c"] : ["/bin/sh", "-c"];
+  options.log(`hook ${name}: ${command}`);
+  const detached = process.platform !== "win32";
+  const child = x(shell, [...flag.split(" "), command], {
+    throwOnError: false,
+    nodePath: false,
+    nodeOptions: {
+      env: hookEnvironment(options.env ?? process.env, options.facts),
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so a timeout stops what the shell started too (a `sleep`, a pg_dump).
+      detached,
+    },
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    const pid = child.pid;
+    if (pid === undefined) return;
+    try {
+      if (detached) process.kill(-pid, "SIGTERM");
+      else child.kill("SIGTERM");
+    } catch {}
+  }, options.timeoutMs);
+  try {
+    for await (const line of child) options.log(`hook ${name}: ${line}`);
+  } catch (error) {
+    options.log(`hook ${name}: could not run: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) options.log(`hook ${name}: stopped after ${options.timeoutMs} ms`);
+  else options.log(`hook ${name}: exit ${child.exitCode}`);
+  return { exitCode: child.exitCode, timedOut };
+}
+
+const SECRET_VARIABLES =
+  /^(RESTIC_PASSWORD|RESTIC_PASSWORD_FILE|RESTIC_PASSWORD_COMMAND|RESTIC_REPOSITORY.*|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|B2_ACCOUNT_KEY|AZURE_ACCOUNT_KEY|AZURE_ACCOUNT_SAS|GOOGLE_APPLICATION_CREDENTIALS|OS_PASSWORD|RCLONE_CONFIG_PASS)$/;
+
+function hookEnvironment(
+  inherited: NodeJS.ProcessEnv,
+  facts: Readonly<Record<string, string>>,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  // tinyexec merges process.env underneath: a secret in it is removed by setting it undefined.
+  for (const key of Object.keys({ ...process.env, ...inherited })) {
+    env[key] = SECRET_VARIABLES.test(key) ? undefined : inherited[key];
+  }
+  return { ...env, ...facts };
+}
