@@ -3,6 +3,8 @@
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 ensure_apt_package restic restic
+# The remote-repository tests serve restic's REST protocol on 127.0.0.1 with `rclone serve restic`.
+ensure_apt_package rclone rclone
 prepare_workspace
 pnpm exec biome check .
 pnpm run typecheck
