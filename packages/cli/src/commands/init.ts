@@ -29,14 +29,17 @@ export default defineCommand({
       await writeFile(file, text, { flag: "wx" });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      console.error(`${file} already exists; init never overwrites a file. Pick another name, or edit that one.`);
+      console.error(
+        `${file} already exists; init never overwrites a file. Pick another name, or edit that one.`,
+      );
       process.exitCode = EXIT.failed;
       return;
     }
     const shown = path.relative(process.cwd(), file) || file;
-    const flag = path.basename(file) === "backup_config.json" && path.dirname(file) === process.cwd()
-      ? ""
-      : ` --config ${shown.includes(" ") ? JSON.stringify(shown) : shown}`;
+    const flag =
+      path.basename(file) === "backup_config.json" && path.dirname(file) === process.cwd()
+        ? ""
+        : ` --config ${shown.includes(" ") ? JSON.stringify(shown) : shown}`;
     console.log(`Wrote ${file}. Next:`);
     console.log("  1. edit it: sources, destination and the password file (the comments say how)");
     console.log(`  2. simplebackup validate${flag}          check it`);

@@ -5,10 +5,15 @@ import { defineCommand } from "citty";
 export default defineCommand({
   meta: {
     name: "schema",
-    description: "Print the JSON Schema of the config file, for editors (\"$schema\") and other tools",
+    description: 'Print the JSON Schema of the config file, for editors ("$schema") and other tools',
   },
   args: {
-    output: { type: "string", alias: "o", description: "Write it to FILE instead of stdout", valueHint: "FILE" },
+    output: {
+      type: "string",
+      alias: "o",
+      description: "Write it to FILE instead of stdout",
+      valueHint: "FILE",
+    },
   },
   async run({ args }) {
     const text = renderConfigJsonSchema();

@@ -25,7 +25,9 @@ export default defineCommand({
 
     if (args.print) {
       for (const step of plan.before) console.log(formatStep(step, platform));
-      console.log(`${platform === "win32" ? "del" : "rm"} ${formatStep({ argv: [plan.file.path] }, platform)}`);
+      console.log(
+        `${platform === "win32" ? "del" : "rm"} ${formatStep({ argv: [plan.file.path] }, platform)}`,
+      );
       for (const step of plan.after) console.log(formatStep(step, platform));
       return;
     }

@@ -46,5 +46,7 @@ export function quoteWindowsArg(arg: string): string {
 
 /** A command for a POSIX shell, to show a person what to run. */
 export function formatShellCommand(argv: readonly string[]): string {
-  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(" ");
+  return argv
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(" ");
 }

@@ -4,7 +4,13 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICE_PLATFORMS, type ServiceHost, type ServicePlan, type ServicePlatform, type ServiceStep } from "./plan.js";
+import {
+  SERVICE_PLATFORMS,
+  type ServiceHost,
+  type ServicePlan,
+  type ServicePlatform,
+  type ServiceStep,
+} from "./plan.js";
 import { formatShellCommand, quoteWindowsArg } from "./quote.js";
 
 export const platformArg = {
