@@ -16,7 +16,7 @@ import { formatShellCommand, quoteWindowsArg } from "./quote.js";
 export const platformArg = {
   platform: {
     type: "enum",
-    options: [...SERVICE_PLATFORMS],
+    options: [...SERVICE_PLATFORMS] as ServicePlatform[],
     description: "Render for another platform (only with --print). Default: this machine's",
     valueHint: "linux|darwin|win32",
   },
