@@ -28,6 +28,16 @@ describe("simplebackup validate", () => {
     expect(result.stdout).not.toContain("pw");
   });
 
+  it("masks credentials in a repository URL", () => {
+    const config = write(join(temp.path, "remote.json"), {
+      backupjobs: [{ ...job, destination: "rest:https://ada:s3cret@backup.example/repo" }],
+    });
+    const result = simplebackup(["validate", "--config", config]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("rest:https://ada:***@backup.example/repo");
+    expect(result.stdout).not.toContain("s3cret");
+  });
+
   it("names every problem with its place and exits 2, without a stack trace", () => {
     const config = write(join(temp.path, "bad.json"), {
       backupjobs: [

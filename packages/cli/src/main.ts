@@ -14,6 +14,11 @@ export const main = defineCommand({
   subCommands: {
     run: () => import("./commands/run.js").then((m) => m.default),
     status: () => import("./commands/status.js").then((m) => m.default),
+    restore: () => import("./commands/restore.js").then((m) => m.default),
+    check: () => import("./commands/check.js").then((m) => m.default),
+    drill: () => import("./commands/drill.js").then((m) => m.default),
+    forget: () => import("./commands/forget.js").then((m) => m.default),
+    unlock: () => import("./commands/unlock.js").then((m) => m.default),
     schema: () => import("./commands/schema.js").then((m) => m.default),
     init: () => import("./commands/init.js").then((m) => m.default),
     "install-service": () => import("./commands/install-service.js").then((m) => m.default),

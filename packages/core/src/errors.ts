@@ -14,6 +14,10 @@ export type SimplebackupErrorCode =
   | "INTERRUPTED"
   | "JOB_NOT_FOUND"
   | "HOOK_FAILED"
+  | "FILE_EXISTS"
+  | "TARGET_NOT_EMPTY"
+  | "TARGET_IN_PLACE"
+  | "SNAPSHOT_NOT_FOUND"
   | "STATE_LOCKED"
   | "STATE_UNWRITABLE"
   | "RESTIC_FAILED";

@@ -1,5 +1,6 @@
 // The public API of @simplebackup/core. Everything not re-exported here is internal.
 
+export * from "./actions/index.js";
 export type {
   BackupRunResult,
   BackupRunStatus,
@@ -57,6 +58,7 @@ export type {
   UnreadablePath,
 } from "./events.js";
 export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
+export { maskRepository } from "./restic/environment.js";
 export type { LocateResticOptions } from "./restic/locate.js";
 export { locateRestic } from "./restic/locate.js";
 export type { SnapshotInfo } from "./restic/output.js";

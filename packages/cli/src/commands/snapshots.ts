@@ -1,6 +1,8 @@
-import { createRestic, listSnapshots, locateRestic, SimplebackupError } from "@simplebackup/core";
+import { createRestic, findJob, listSnapshots, locateRestic, snapshotSize } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { formatBytes } from "../render/format.js";
+import { plural } from "../report-error.js";
 
 export default defineCommand({
   meta: {
@@ -14,24 +16,36 @@ export default defineCommand({
   },
   async run({ args }) {
     const config = await loadCliConfig(args.config);
-    const jobs = args.job ? config.jobs.filter((job) => job.name === args.job) : config.jobs;
-    if (jobs.length === 0) {
-      throw new SimplebackupError("JOB_NOT_FOUND", `no job named "${args.job}"`);
-    }
+    const jobs = args.job ? [findJob(config.jobs, args.job)] : config.jobs;
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
     const all = [];
     for (const job of jobs) {
       const snapshots = await listSnapshots(job, { restic });
       if (args.json) {
-        all.push(...snapshots.map((snapshot) => ({ job: job.name, ...snapshot })));
+        // `size` is null for snapshots made before restic 0.17, which did not record it.
+        all.push(
+          ...snapshots.map((snapshot) => ({
+            job: job.name,
+            ...snapshot,
+            size: snapshotSize(snapshot) ?? null,
+          })),
+        );
         continue;
       }
-      console.log(`${job.name}: ${snapshots.length} snapshot${snapshots.length === 1 ? "" : "s"}`);
+      console.log(`${job.name}: ${plural(snapshots.length, "snapshot")}`);
       for (const snapshot of snapshots) {
-        const time = new Date(snapshot.time).toISOString().replace("T", " ").slice(0, 19);
-        console.log(`  ${snapshot.short_id}  ${time}  ${snapshot.paths.join(", ")}`);
+        const size = snapshotSize(snapshot);
+        const sizeText = (size === undefined ? "-" : formatBytes(size)).padStart(10);
+        console.log(
+          `  ${formatTime(snapshot.time)}  ${snapshot.short_id}  ${sizeText}  ${snapshot.paths.join(", ")}`,
+        );
       }
     }
     if (args.json) console.log(JSON.stringify(all, null, 2));
   },
 });
+
+/** `2026-11-25 12:51:25` on this machine's clock (Swedish dates are written the ISO way). */
+function formatTime(time: string): string {
+  return new Date(time).toLocaleString("sv-SE");
+}

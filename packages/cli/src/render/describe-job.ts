@@ -1,9 +1,9 @@
-import type { BackupJob, RetentionPolicy } from "@simplebackup/core";
+import { type BackupJob, maskRepository, type RetentionPolicy } from "@simplebackup/core";
 
 /** One line per job: what is backed up, where, when, and what is kept. Never the password. */
 export function describeJob(job: BackupJob): string {
   const sources = job.sources.length === 1 ? "1 source" : `${job.sources.length} sources`;
-  return `${job.name}: ${sources} -> ${job.repository}, schedule "${job.schedule}", keep ${describeRetention(job.retention)}`;
+  return `${job.name}: ${sources} -> ${maskRepository(job.repository)}, schedule "${job.schedule}", keep ${describeRetention(job.retention)}`;
 }
 
 function describeRetention(retention: RetentionPolicy | undefined): string {

@@ -77,11 +77,13 @@ export function renderConfigReference(schema: JsonSchema = buildConfigJsonSchema
   const parts = [
     INTRO,
     "## All keys\n",
-    "| Key | Type | Default |",
-    "| --- | --- | --- |",
-    ...rows.map(
-      (row) =>
-        `| [\`${row.place}\`](#${slugs.get(row.place)}) | ${escapeCell(typeText(row))} | ${escapeCell(defaultOf(row))} |`,
+    renderTable(
+      ["Key", "Type", "Default"],
+      rows.map((row) => [
+        `[\`${row.place}\`](#${slugs.get(row.place)})`,
+        escapeCell(typeText(row)),
+        escapeCell(defaultOf(row)),
+      ]),
     ),
     "",
     "## Top-level keys\n",
@@ -132,7 +134,7 @@ function defaultOf(row: KeyRow): string {
   if (row.required) return "required";
   const special = DEFAULT_TEXT[row.place];
   if (special !== undefined) return special;
-  if (row.schema.default !== undefined) return `\`${JSON.stringify(row.schema.default)}\``;
+  if (row.schema.default !== undefined) return `\`${inlineJson(row.schema.default)}\``;
   const sentence = DEFAULT_SENTENCE.exec(text(row.schema.description));
   if (sentence?.[1] !== undefined) return sentence[1];
   return "not set";
@@ -180,7 +182,8 @@ function typeOf(schema: JsonSchema): string {
   }
   if (type === "array") {
     const items = isSchema(schema.items) ? typeOf(schema.items) : "any";
-    return `${schema.minItems === undefined ? "" : "non-empty "}array of ${items}`;
+    const plural = /^(?:string|object|duration|boolean|number|integer)$/.test(items) ? `${items}s` : items;
+    return `${schema.minItems === undefined ? "" : "non-empty "}array of ${plural}`;
   }
   if (type === "object" && isSchema(schema.additionalProperties) && schema.properties === undefined) {
     return `object of ${typeOf(schema.additionalProperties)}`;
@@ -205,6 +208,17 @@ function headingSlugs(places: readonly string[]): Map<string, string> {
     slugs.set(place, count === 0 ? base : `${base}-${count}`);
   }
   return slugs;
+}
+
+/** A markdown table with padded columns, as biome formats markdown, so the file passes `biome check`. */
+function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const width = (text: string) => [...text].length;
+  const widths = header.map((title, column) =>
+    Math.max(width(title), 3, ...rows.map((row) => width(row[column] ?? ""))),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell + " ".repeat((widths[column] ?? 0) - width(cell))).join(" | ")} |`;
+  return [line(header), line(widths.map((n) => "-".repeat(n))), ...rows.map(line)].join("\n");
 }
 
 function escapeCell(value: string): string {

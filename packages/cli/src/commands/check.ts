@@ -1,0 +1,78 @@
+import {
+  type CheckResult,
+  createRestic,
+  findJob,
+  locateRestic,
+  normalizeReadDataSubset,
+  runCheck,
+} from "@simplebackup/core";
+import { defineCommand } from "citty";
+import { configArg, loadCliConfig } from "../load-config.js";
+import { EXIT, plural } from "../report-error.js";
+
+export default defineCommand({
+  meta: { name: "check", description: "Check the integrity of a job's repository with restic check" },
+  args: {
+    ...configArg,
+    job: { type: "positional", required: true, description: "Job name" },
+    "read-data-subset": {
+      type: "string",
+      description: "Also read this part of the data: n/t (group n of t), x% or a size such as 500M",
+      valueHint: "SUBSET",
+    },
+    "read-data": { type: "boolean", description: "Read all data (downloads the whole repository)" },
+    json: { type: "boolean", description: "Print the result as JSON" },
+  },
+  async run({ args }) {
+    const subset = args["read-data-subset"];
+    if (subset !== undefined) {
+      try {
+        normalizeReadDataSubset(subset);
+      } catch (error) {
+        throw usageError((error as Error).message);
+      }
+    }
+    const config = await loadCliConfig(args.config);
+    const job = findJob(config.jobs, args.job);
+    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once("SIGINT", abort).once("SIGTERM", abort);
+    let result: CheckResult;
+    try {
+      result = await runCheck(job, {
+        restic,
+        readDataSubset: subset,
+        readData: args["read-data"] ?? false,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      console.error(`${job.name}: check interrupted`);
+      process.exitCode = 130;
+      return;
+    } finally {
+      process.off("SIGINT", abort).off("SIGTERM", abort);
+    }
+
+    if (args.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      const read = result.read ? ` (${result.read})` : "";
+      console.log(
+        result.ok
+          ? `${job.name}: check passed, no errors found${read}`
+          : `${job.name}: check FAILED: ${plural(result.errors.length, "error")}${read}`,
+      );
+      for (const error of result.errors) console.log(`  error: ${error}`);
+      for (const note of result.notes) console.log(`  note: ${note}`);
+    }
+    process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+  },
+});
+
+/** Reported like citty's own argument errors: the message, a hint at --help, exit code 2. */
+function usageError(message: string): Error {
+  return Object.assign(new Error(message), { name: "CLIError" });
+}

@@ -1,0 +1,76 @@
+import { createRestic, type DrillResult, findJob, locateRestic, runDrill } from "@simplebackup/core";
+import { defineCommand } from "citty";
+import { configArg, loadCliConfig } from "../load-config.js";
+import { formatBytes } from "../render/format.js";
+import { EXIT, plural } from "../report-error.js";
+
+export default defineCommand({
+  meta: {
+    name: "drill",
+    description:
+      "Restore drill: restore random files of the latest snapshot to a temporary folder and compare them with the sources",
+  },
+  args: {
+    ...configArg,
+    job: { type: "positional", required: true, description: "Job name" },
+    files: { type: "string", default: "10", description: "How many files to restore", valueHint: "N" },
+    seed: {
+      type: "string",
+      description: "Seed of the random pick, to pick the same files again",
+      valueHint: "N",
+    },
+    json: { type: "boolean", description: "Print the result as JSON" },
+  },
+  async run({ args }) {
+    const files = wholeNumber(args.files, "--files", 1);
+    const seed = args.seed === undefined ? undefined : wholeNumber(args.seed, "--seed", 0);
+    const config = await loadCliConfig(args.config);
+    const job = findJob(config.jobs, args.job);
+    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once("SIGINT", abort).once("SIGTERM", abort);
+    let result: DrillResult;
+    try {
+      result = await runDrill(job, { restic, files, seed, signal: controller.signal });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      console.error(`${job.name}: drill interrupted`);
+      process.exitCode = 130;
+      return;
+    } finally {
+      process.off("SIGINT", abort).off("SIGTERM", abort);
+    }
+
+    if (args.json) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      console.log(
+        `${job.name}: drill of snapshot ${result.snapshot.shortId} (seed ${result.seed}): ${result.files.length} of ${plural(result.filesInSnapshot, "file")} picked`,
+      );
+      for (const file of result.files) {
+        const label =
+          file.status === "matched" || file.status === "skipped" ? file.status : file.status.toUpperCase();
+        const reason = file.reason ? ` (${file.reason})` : "";
+        console.log(`  ${label.padEnd(10)}  ${file.path}  ${formatBytes(file.size)}${reason}`);
+      }
+      const counts = `${result.matched} matched, ${result.mismatched} mismatched, ${result.skipped} skipped, ${result.unreadable} unreadable`;
+      console.log(`${job.name}: drill ${result.ok ? "passed" : "FAILED"}: ${counts}`);
+    }
+    process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+  },
+});
+
+function wholeNumber(text: string, flag: string, min: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw usageError(`${flag} must be a whole number of ${min} or more, got "${text}"`);
+  }
+  return value;
+}
+
+/** Reported like citty's own argument errors: the message, a hint at --help, exit code 2. */
+function usageError(message: string): Error {
+  return Object.assign(new Error(message), { name: "CLIError" });
+}

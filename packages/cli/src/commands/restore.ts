@@ -1,0 +1,107 @@
+import {
+  createRestic,
+  findJob,
+  locateRestic,
+  type RestoreProgress,
+  type RestoreResult,
+  runRestore,
+} from "@simplebackup/core";
+import { defineCommand } from "citty";
+import { configArg, loadCliConfig } from "../load-config.js";
+import { formatBytes, formatCount } from "../render/format.js";
+import { EXIT, plural } from "../report-error.js";
+
+export default defineCommand({
+  meta: {
+    name: "restore",
+    description:
+      "Restore a job's snapshot into an empty folder (each file below its original absolute path there)",
+  },
+  args: {
+    ...configArg,
+    job: { type: "positional", required: true, description: "Job name" },
+    target: { type: "string", required: true, description: "Folder to restore into", valueHint: "DIR" },
+    snapshot: {
+      type: "string",
+      default: "latest",
+      description: "Snapshot id (or its start) of the job, or latest",
+      valueHint: "ID",
+    },
+    include: {
+      type: "string",
+      description: "Restore only paths matching this restic pattern (repeatable)",
+      valueHint: "PATH",
+    },
+    overwrite: { type: "boolean", description: "Restore into a folder that is not empty" },
+    json: { type: "boolean", description: "Print the result as JSON" },
+  },
+  async run({ args, rawArgs }) {
+    const config = await loadCliConfig(args.config);
+    const job = findJob(config.jobs, args.job);
+    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const say = (line: string) => {
+      if (!args.json) console.log(`${job.name}: ${line}`);
+    };
+
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once("SIGINT", abort).once("SIGTERM", abort);
+    let result: RestoreResult;
+    try {
+      result = await runRestore(job, {
+        restic,
+        target: args.target,
+        snapshot: args.snapshot,
+        include: repeated(rawArgs, "--include"),
+        overwrite: args.overwrite ?? false,
+        signal: controller.signal,
+        onProgress: (progress) => say(describeProgress(progress)),
+      });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      console.error(`${job.name}: restore interrupted; the target may hold some of the files`);
+      process.exitCode = 130;
+      return;
+    } finally {
+      process.off("SIGINT", abort).off("SIGTERM", abort);
+    }
+
+    if (args.json) console.log(JSON.stringify(result, null, 2));
+    say(`restored ${plural(result.files, "file")} (${formatBytes(result.bytes)}) into ${result.target}`);
+    if (!result.ok) {
+      say(`FAILED: ${plural(result.errors.length, "file")} could not be restored`);
+      for (const error of result.errors) say(`  ${error.path}: ${error.message}`);
+    }
+    process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+  },
+});
+
+function describeProgress(progress: RestoreProgress): string {
+  if (progress.kind === "step" && progress.step === "snapshot") {
+    const { shortId, time, paths } = progress.snapshot;
+    return `snapshot ${shortId} of ${formatTime(time)} (${paths.join(", ")})`;
+  }
+  if (progress.kind === "step") return progress.message;
+  const { status } = progress;
+  const percent = status.percentDone === undefined ? "" : `${(status.percentDone * 100).toFixed(0)}% `;
+  const files = `${formatCount(status.filesRestored ?? 0)}/${formatCount(status.totalFiles ?? 0)} files`;
+  const bytes = `${formatBytes(status.bytesRestored ?? 0)} of ${formatBytes(status.totalBytes ?? 0)}`;
+  return `${status.kind === "summary" ? "restic: " : ""}${percent}${files}, ${bytes}`;
+}
+
+/** Every value of a repeatable flag (`--include a --include=b`); citty keeps only the last one. */
+function repeated(rawArgs: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i] ?? "";
+    if (arg === "--") break;
+    if (arg === flag && rawArgs[i + 1] !== undefined) values.push(rawArgs[++i] as string);
+    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+  }
+  return values;
+}
+
+/** `2026-11-25 12:51:25` on this machine's clock (Swedish dates are written the ISO way). */
+function formatTime(time: string): string {
+  return new Date(time).toLocaleString("sv-SE");
+}

@@ -1,0 +1,98 @@
+import type { BackupJob } from "../config/types.js";
+import { buildForgetArgs, hasRetentionRules } from "../restic/args.js";
+import { type ForgetGroup, parseForgetOutput, type SnapshotRef } from "../restic/output.js";
+import { type ActionOptions, createJobRestic, readOutput } from "./job-restic.js";
+
+export interface RunForgetOptions extends ActionOptions {
+  /** Only say what the retention would keep and remove; nothing is removed. @default false */
+  readonly dryRun?: boolean;
+}
+
+/** A snapshot the retention keeps or removes. */
+export interface ForgetSnapshot {
+  readonly id: string | undefined;
+  readonly shortId: string;
+  readonly time: string;
+  readonly host: string;
+  readonly paths: readonly string[];
+  /** Why it is kept, in restic's words: `last snapshot`, `daily snapshot`, … Empty for removed ones. */
+  readonly reasons: readonly string[];
+}
+
+export interface ForgetResult {
+  readonly job: string;
+  readonly dryRun: boolean;
+  /** The job has no retention rules: every snapshot is kept and restic was not run. */
+  readonly keepsEverything: boolean;
+  /** Newest first. */
+  readonly keep: readonly ForgetSnapshot[];
+  /** Newest first. Removed, or to be removed in a dry run. */
+  readonly remove: readonly ForgetSnapshot[];
+  /** prune's report after a real forget (its plain-text lines); empty in a dry run. */
+  readonly pruneReport: readonly string[];
+  readonly durationMs: number;
+}
+
+/**
+ * Applies the job's retention to the job's own snapshots (by its tag), with `--prune`; with `dryRun`,
+ * only asks restic what it would do. A dry run takes no lock, so it also works while a backup runs.
+ * @throws ResticError when restic fails (wrong password, repository locked, …).
+ */
+export async function runForget(job: BackupJob, options: RunForgetOptions): Promise<ForgetResult> {
+  const started = Date.now();
+  const dryRun = options.dryRun ?? false;
+  const empty = { job: job.name, dryRun, keep: [], remove: [], pruneReport: [] };
+  if (!job.retention || !hasRetentionRules(job.retention)) {
+    return { ...empty, keepsEverything: true, durationMs: Date.now() - started };
+  }
+  const restic = createJobRestic(job, options);
+  // `--no-lock` is safe only because a dry run writes nothing (accepted by 0.14 for forget --dry-run).
+  const args = dryRun
+    ? [...buildForgetArgs(job.retention, job.name, { dryRun: true }), "--no-lock"]
+    : buildForgetArgs(job.retention, job.name, { prune: true });
+  const { stdout } = await restic.runOk(args);
+  const groups = readOutput(args, () => parseForgetOutput(stdout));
+  const newestFirst = (a: ForgetSnapshot, b: ForgetSnapshot) => Date.parse(b.time) - Date.parse(a.time);
+  return {
+    ...empty,
+    keepsEverything: false,
+    keep: groups.flatMap(keptWithReasons).sort(newestFirst),
+    remove: groups
+      .flatMap((group) => group.remove.map((s) => toForgetSnapshot(s, group, [])))
+      .sort(newestFirst),
+    pruneReport: dryRun
+      ? []
+      : stdout
+          .split("\n")
+          .slice(1)
+          .map((line) => line.trimEnd())
+          .filter(Boolean),
+    durationMs: Date.now() - started,
+  };
+}
+
+function keptWithReasons(group: ForgetGroup): ForgetSnapshot[] {
+  return group.keep.map((snapshot, index) => {
+    // restic appends a reason for every kept snapshot in the same order; the id (0.17+, or found by
+    // time and tree on 0.14) is preferred, the position is the fallback.
+    const reason =
+      group.reasons.find((r) => r.id !== undefined && r.id === snapshot.id) ??
+      (group.reasons.length === group.keep.length ? group.reasons[index] : undefined);
+    return toForgetSnapshot(snapshot, group, reason?.matches ?? []);
+  });
+}
+
+function toForgetSnapshot(
+  snapshot: SnapshotRef,
+  group: ForgetGroup,
+  reasons: readonly string[],
+): ForgetSnapshot {
+  return {
+    id: snapshot.id,
+    shortId: snapshot.short_id ?? snapshot.id?.slice(0, 8) ?? "",
+    time: snapshot.time,
+    host: group.host,
+    paths: snapshot.paths,
+    reasons,
+  };
+}

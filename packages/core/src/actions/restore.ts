@@ -1,0 +1,218 @@
+import { lstat, readdir, stat } from "node:fs/promises";
+import { join, parse, resolve } from "node:path";
+import type { BackupJob } from "../config/types.js";
+import { buildRestoreArgs } from "../restic/action-args.js";
+import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../restic/action-output.js";
+import { buildSnapshotsArgs } from "../restic/args.js";
+import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
+import {
+  type ActionOptions,
+  actionError,
+  createJobRestic,
+  type JobRestic,
+  readOutput,
+} from "./job-restic.js";
+
+export interface RunRestoreOptions extends ActionOptions {
+  /** The folder to restore into. restic recreates each file's absolute path below it. */
+  readonly target: string;
+  /** One of the job's snapshots, by id or unique id prefix, or `latest`. @default "latest" */
+  readonly snapshot?: string;
+  /** restic include patterns (`/home/me/docs`, `*.pdf`): only matching files are restored. */
+  readonly include?: readonly string[];
+  /** Restore into a folder that already holds files; restic overwrites files of the same name. @default false */
+  readonly overwrite?: boolean;
+  /** Re-read the restored files and check them against the repository (restic `--verify`). @default true */
+  readonly verify?: boolean;
+  readonly onProgress?: (progress: RestoreProgress) => void;
+  /** Status lines per second from restic 0.16+ (0.14 prints none). @default 1 */
+  readonly progressFps?: number;
+}
+
+/** A step of the restore as it happens, or restic's progress (0.16+ only). */
+export type RestoreProgress =
+  | {
+      readonly kind: "step";
+      readonly step: RestoreStep;
+      readonly message: string;
+      /** The snapshot being restored. */
+      readonly snapshot: SnapshotSummary;
+    }
+  | { readonly kind: "status"; readonly status: RestoreStatus };
+
+export type RestoreStep = "snapshot" | "restore" | "verify";
+
+/** The snapshot an action worked on. */
+export interface SnapshotSummary {
+  readonly id: string;
+  readonly shortId: string;
+  readonly time: string;
+  readonly paths: readonly string[];
+}
+
+export interface RestoreResult {
+  /** False when restic could not restore some files; they are listed in `errors`. */
+  readonly ok: boolean;
+  readonly job: string;
+  readonly snapshot: SnapshotSummary;
+  /** Absolute. */
+  readonly target: string;
+  /** Restored files: restic's count on 0.16+, else the files found below the restored paths. */
+  readonly files: number;
+  readonly bytes: number;
+  readonly errors: readonly RestoreFileError[];
+  readonly durationMs: number;
+}
+
+/**
+ * Restores one of the job's snapshots into `target`, never in place: the target must be an empty
+ * (or new) folder unless `overwrite` is set, and never the filesystem root, where restic's layout
+ * (each file below its absolute path) would write over the originals.
+ * @throws SimplebackupError TARGET_NOT_EMPTY, TARGET_IN_PLACE, SNAPSHOT_NOT_FOUND before restic restores
+ * anything; ResticError when restic fails as a whole (wrong password, locked repository, …).
+ */
+export async function runRestore(job: BackupJob, options: RunRestoreOptions): Promise<RestoreResult> {
+  const started = Date.now();
+  const target = resolve(options.target);
+  await assertRestorableTarget(target, options.overwrite ?? false);
+  const restic = createJobRestic(job, options, options.progressFps ?? 1);
+  const snapshot = await resolveJobSnapshot(job, restic, options.snapshot ?? "latest");
+  const step = (name: RestoreStep, message: string) =>
+    options.onProgress?.({ kind: "step", step: name, message, snapshot: toSummary(snapshot) });
+  step("snapshot", `snapshot ${snapshot.short_id} of ${snapshot.time} (${snapshot.paths.join(", ")})`);
+  step("restore", `restoring into ${target}`);
+
+  const errors: RestoreFileError[] = [];
+  let summary: RestoreStatus | undefined;
+  const onLine = (line: string) => {
+    const parsed = parseRestoreLine(line);
+    if (parsed?.kind === "file-error") errors.push(parsed.error);
+    else if (parsed?.kind === "progress") {
+      if (parsed.status.kind === "summary") summary = parsed.status;
+      options.onProgress?.({ kind: "status", status: parsed.status });
+    } else if (parsed?.kind === "text" && /^verifying files in /.test(parsed.text)) {
+      step("verify", "verifying the restored files against the repository");
+    }
+  };
+  const args = buildRestoreArgs(snapshot.id, target, {
+    include: options.include ?? [],
+    verify: options.verify ?? true,
+  });
+  const result = await restic.run(args, { onStdoutLine: onLine, onStderrLine: onLine });
+  // A restore that failed file by file still restored the rest; anything else failed as a whole.
+  if (result.interrupted || (result.exitCode !== 0 && errors.length === 0)) throw restic.error(result, args);
+
+  const counted =
+    summary?.filesRestored !== undefined
+      ? { files: summary.filesRestored, bytes: summary.bytesRestored ?? 0 }
+      : await countFiles(outermost(snapshot.paths).map((path) => join(target, path)));
+  return {
+    ok: errors.length === 0,
+    job: job.name,
+    snapshot: toSummary(snapshot),
+    target,
+    ...counted,
+    errors,
+    durationMs: Date.now() - started,
+  };
+}
+
+export function toSummary(snapshot: SnapshotInfo): SnapshotSummary {
+  return { id: snapshot.id, shortId: snapshot.short_id, time: snapshot.time, paths: snapshot.paths };
+}
+
+async function assertRestorableTarget(target: string, overwrite: boolean): Promise<void> {
+  if (parse(target).root === target) {
+    throw actionError(
+      "TARGET_IN_PLACE",
+      `restoring into ${target} would write over the original files; choose an empty folder to restore into`,
+    );
+  }
+  let entries: string[];
+  try {
+    const info = await stat(target);
+    if (!info.isDirectory()) {
+      throw actionError(
+        "TARGET_NOT_EMPTY",
+        `${target} is a file, not a folder; choose a folder to restore into`,
+      );
+    }
+    entries = await readdir(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  if (entries.length > 0 && !overwrite) {
+    throw actionError(
+      "TARGET_NOT_EMPTY",
+      `${target} is not empty (it holds ${entries.length === 1 ? "1 entry" : `${entries.length} entries`}); choose an empty folder, or pass --overwrite to restore over its files`,
+    );
+  }
+}
+
+/**
+ * One of the job's own snapshots. An explicit id must belong to the job: restic itself would take
+ * any snapshot of the repository (it ignores `--tag` once an id is given).
+ * @throws SimplebackupError SNAPSHOT_NOT_FOUND
+ */
+export async function resolveJobSnapshot(
+  job: BackupJob,
+  restic: JobRestic,
+  wanted: string,
+): Promise<SnapshotInfo> {
+  const args = buildSnapshotsArgs(job.name);
+  const { stdout } = await restic.runOk(args);
+  const snapshots = readOutput(args, () => parseSnapshots(stdout)).sort(
+    (a, b) => Date.parse(b.time) - Date.parse(a.time),
+  );
+  if (wanted === "latest") {
+    const latest = snapshots[0];
+    if (!latest) throw actionError("SNAPSHOT_NOT_FOUND", `job "${job.name}" has no snapshots yet`);
+    return latest;
+  }
+  const prefix = wanted.trim().toLowerCase();
+  const matches = /^[0-9a-f]+$/.test(prefix) ? snapshots.filter((s) => s.id.startsWith(prefix)) : [];
+  const [match, ...others] = matches;
+  if (!match) {
+    throw actionError(
+      "SNAPSHOT_NOT_FOUND",
+      `"${wanted}" is not a snapshot of job "${job.name}"; \`simplebackup snapshots ${job.name}\` lists them`,
+    );
+  }
+  if (others.length > 0) {
+    throw actionError(
+      "SNAPSHOT_NOT_FOUND",
+      `"${wanted}" matches ${matches.length} snapshots of job "${job.name}"; give more of its id`,
+    );
+  }
+  return match;
+}
+
+/** The paths not inside another of them, so that nothing is counted twice. */
+function outermost(paths: readonly string[]): string[] {
+  const inside = (path: string, folder: string) =>
+    path !== folder && path.startsWith(folder.endsWith("/") ? folder : `${folder}/`);
+  return [...new Set(paths)].filter((path) => !paths.some((other) => inside(path, other)));
+}
+
+/** Regular files below these folders (or these files), and their total size; missing paths count 0. */
+export async function countFiles(paths: readonly string[]): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  const visit = async (path: string): Promise<void> => {
+    let info: Awaited<ReturnType<typeof lstat>>;
+    try {
+      info = await lstat(path);
+    } catch {
+      return;
+    }
+    if (info.isFile()) {
+      files++;
+      bytes += info.size;
+    } else if (info.isDirectory()) {
+      for (const name of await readdir(path)) await visit(join(path, name));
+    }
+  };
+  for (const path of paths) await visit(path);
+  return { files, bytes };
+}

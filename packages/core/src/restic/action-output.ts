@@ -1,0 +1,293 @@
+import { z } from "zod";
+import type { SnapshotInfo } from "./output.js";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
+const ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]/g;
+
+function textLines(text: string): string[] {
+  return text
+    .replace(ANSI_ESCAPE, "")
+    .split(/\r?\n|\r/)
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== "");
+}
+
+function jsonObject(line: string): Record<string, unknown> | undefined {
+  if (!line.trimStart().startsWith("{")) return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The size of what a snapshot covers, when restic recorded it: 0.17+ stores the backup summary in the
+ * snapshot (`summary.total_bytes_processed`); snapshots made by older versions carry no size.
+ */
+export function snapshotSize(snapshot: Pick<SnapshotInfo, "summary">): number | undefined {
+  const bytes = snapshot.summary?.total_bytes_processed;
+  return typeof bytes === "number" && Number.isFinite(bytes) && bytes >= 0 ? bytes : undefined;
+}
+
+/** One entry of `ls --json`: a file, folder, symlink, … of the snapshot. */
+export interface SnapshotNode {
+  readonly type: string;
+  /** Absolute path inside the snapshot, as restic recorded the source (`/home/me/a.txt`). */
+  readonly path: string;
+  /** 0 for an empty file and for folders. */
+  readonly size: number;
+  /** RFC 3339 with nanoseconds, as restic prints it. */
+  readonly mtime: string | undefined;
+}
+
+const lsSnapshotSchema = z.object({
+  id: z.string(),
+  short_id: z.string().optional(),
+  time: z.string(),
+  tree: z.string(),
+  paths: z.array(z.string()).nullish(),
+});
+
+const lsNodeSchema = z.object({
+  type: z.string(),
+  path: z.string(),
+  size: z.number().optional(),
+  mtime: z.string().optional(),
+});
+
+export type LsLine =
+  | {
+      readonly kind: "snapshot";
+      readonly id: string;
+      readonly shortId: string;
+      readonly time: string;
+      readonly tree: string;
+      readonly paths: readonly string[];
+    }
+  | { readonly kind: "node"; readonly node: SnapshotNode };
+
+/**
+ * One line of `ls --json`. 0.14 names the kind in `struct_type`; 0.17+ also in `message_type`.
+ * Returns undefined for anything else (blank lines, text), never throws.
+ */
+export function parseLsLine(line: string): LsLine | undefined {
+  const json = jsonObject(line.trim());
+  if (!json) return undefined;
+  const kind = json.message_type ?? json.struct_type;
+  if (kind === "snapshot") {
+    const parsed = lsSnapshotSchema.safeParse(json);
+    if (!parsed.success) return undefined;
+    const { id, short_id, time, tree, paths } = parsed.data;
+    return { kind, id, shortId: short_id ?? id.slice(0, 8), time, tree, paths: paths ?? [] };
+  }
+  if (kind === "node") {
+    const parsed = lsNodeSchema.safeParse(json);
+    if (!parsed.success) return undefined;
+    const { type, path, size, mtime } = parsed.data;
+    return { kind, node: { type, path, size: size ?? 0, mtime } };
+  }
+  return undefined;
+}
+
+/**
+ * Nanoseconds since the epoch of an RFC 3339 time with up to nine fraction digits, as restic prints
+ * node times (`2026-11-25T11:38:20.538458189Z`, `…+01:00`). JavaScript dates stop at milliseconds,
+ * which would call a file unchanged that changed within the same millisecond.
+ */
+export function parseTimeNanos(text: string): bigint | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(
+    text.trim(),
+  );
+  if (!match) return undefined;
+  const seconds = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(seconds)) return undefined;
+  const fraction = BigInt((match[2] ?? "").padEnd(9, "0"));
+  return BigInt(seconds) * 1_000_000n + fraction;
+}
+
+/** What `restic check` found. */
+export interface CheckReport {
+  readonly ok: boolean;
+  /** What restic reported as errors, one line each (`pack 8cd0…: does not exist`). */
+  readonly errors: string[];
+  /** Findings restic calls non-critical (an unreferenced pack), and its advice. */
+  readonly notes: string[];
+  /** What restic said it read: `read group #1 of 3 data packs (…)`, `read 5.0% of data packs`. */
+  readonly read: string | undefined;
+}
+
+// Steps and progress that restic prints on stdout; the rest of stdout is findings it calls non-critical.
+const STEP =
+  /^(?:using temporary cache|create exclusive lock|load indexes|check all packs|check snapshots|read all data|\[\d+:\d+\]|no errors were found)/;
+const READ = /^read (?:group #\d+ of|all data|[\d.]+% of data)/;
+
+/**
+ * Reads a finished `restic check`: the text of 0.14 (steps and non-critical notes on stdout, errors on
+ * stderr, ending in `Fatal: repository contains errors`) and the JSON of 0.18 (a `summary` line with
+ * `num_errors`, `error` lines with `message` on stderr). Returns undefined when the check could not run
+ * at all (wrong password, locked repository, …): that is a failure of the run, not a finding.
+ */
+export function parseCheckOutput(result: {
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}): CheckReport | undefined {
+  const errors: string[] = [];
+  const notes: string[] = [];
+  let read: string | undefined;
+  let numErrors: number | undefined;
+  let containsErrors = false;
+
+  const readJson = (json: Record<string, unknown>) => {
+    if (json.message_type === "summary") {
+      if (typeof json.num_errors === "number") numErrors = json.num_errors;
+      if (Array.isArray(json.broken_packs) && json.broken_packs.length > 0) {
+        notes.push(`damaged packs: ${json.broken_packs.join(", ")}`);
+      }
+      if (json.suggest_repair_index === true) notes.push('restic suggests running "restic repair index"');
+      if (json.suggest_prune === true) notes.push('restic suggests running "restic prune"');
+    } else if (json.message_type === "error" && typeof json.message === "string") {
+      errors.push(json.message);
+    } else if (json.message_type === "exit_error" && typeof json.message === "string") {
+      containsErrors ||= /repository contains errors/.test(json.message);
+    }
+  };
+
+  for (const line of textLines(result.stdout).map((l) => l.trim())) {
+    const json = jsonObject(line);
+    if (json) readJson(json);
+    else if (READ.test(line)) read = line;
+    else if (!STEP.test(line)) notes.push(line);
+  }
+  for (const line of textLines(result.stderr).map((l) => l.trim())) {
+    const json = jsonObject(line);
+    if (json) readJson(json);
+    else if (/^(?:Fatal: )?repository contains errors/.test(line)) containsErrors = true;
+    else if (/non-critical/.test(line)) notes.push(line);
+    else errors.push(line);
+  }
+
+  const failed = containsErrors || (numErrors ?? 0) > 0;
+  if (!failed) {
+    // Whatever a passing check wrote to stderr is a warning, not a finding against the data.
+    return result.exitCode === 0 ? { ok: true, errors: [], notes: [...notes, ...errors], read } : undefined;
+  }
+  if (errors.length === 0) errors.push("restic reported errors in the repository");
+  return { ok: false, errors, notes, read };
+}
+
+/** A file restic could not restore, from 0.14's `ignoring error for <path>: <cause>` or 0.16+ JSON. */
+export interface RestoreFileError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Restore progress and totals as 0.16+ prints them with `--json`; 0.14 prints none. */
+export interface RestoreStatus {
+  readonly kind: "status" | "summary";
+  readonly percentDone: number | undefined;
+  readonly secondsElapsed: number | undefined;
+  readonly totalFiles: number | undefined;
+  readonly filesRestored: number | undefined;
+  readonly filesSkipped: number | undefined;
+  readonly totalBytes: number | undefined;
+  readonly bytesRestored: number | undefined;
+  readonly bytesSkipped: number | undefined;
+}
+
+export type RestoreLine =
+  | { readonly kind: "progress"; readonly status: RestoreStatus }
+  | { readonly kind: "file-error"; readonly error: RestoreFileError }
+  | { readonly kind: "text"; readonly text: string };
+
+const optionalCount = z.number().optional();
+const restoreStatusSchema = z.object({
+  message_type: z.enum(["status", "summary"]),
+  percent_done: optionalCount,
+  seconds_elapsed: optionalCount,
+  total_files: optionalCount,
+  files_restored: optionalCount,
+  files_skipped: optionalCount,
+  total_bytes: optionalCount,
+  bytes_restored: optionalCount,
+  bytes_skipped: optionalCount,
+});
+
+/**
+ * One line `restic restore` printed (stdout or stderr). Returns undefined for a blank line or a
+ * restic JSON message that is neither progress nor a file error; never throws.
+ */
+export function parseRestoreLine(line: string): RestoreLine | undefined {
+  const text = line.replace(ANSI_ESCAPE, "").trimEnd();
+  if (text.trim() === "") return undefined;
+  const json = jsonObject(text);
+  if (!json) {
+    const ignored = /^ignoring error for (.+?): (.+)$/.exec(text);
+    if (ignored?.[1] && ignored[2])
+      return { kind: "file-error", error: { path: ignored[1], message: ignored[2] } };
+    return { kind: "text", text };
+  }
+  if (json.message_type === "error") {
+    const error = json.error as { message?: unknown } | undefined;
+    const message = typeof error?.message === "string" ? error.message : "could not be restored";
+    const path = typeof json.item === "string" ? json.item : "";
+    return { kind: "file-error", error: { path, message } };
+  }
+  const parsed = restoreStatusSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const s = parsed.data;
+  return {
+    kind: "progress",
+    status: {
+      kind: s.message_type,
+      percentDone: s.percent_done,
+      secondsElapsed: s.seconds_elapsed,
+      totalFiles: s.total_files,
+      filesRestored: s.files_restored,
+      filesSkipped: s.files_skipped,
+      totalBytes: s.total_bytes,
+      bytesRestored: s.bytes_restored,
+      bytesSkipped: s.bytes_skipped,
+    },
+  };
+}
+
+/** The lock ids `list locks` printed, one 64-hex id per line. */
+export function parseLockIds(stdout: string): string[] {
+  return textLines(stdout)
+    .map((line) => line.trim())
+    .filter((line) => /^[0-9a-f]{64}$/.test(line));
+}
+
+/** A lock file's content, as `cat lock` prints it. */
+export interface LockInfo {
+  readonly time: string;
+  readonly exclusive: boolean;
+  readonly hostname: string;
+  readonly username: string;
+  readonly pid: number;
+}
+
+const lockSchema = z.object({
+  time: z.string(),
+  exclusive: z.boolean().optional(),
+  hostname: z.string(),
+  username: z.string().optional(),
+  pid: z.number(),
+});
+
+/** Parses `cat lock` output (pretty-printed JSON); undefined when it is not a lock. */
+export function parseLockInfo(stdout: string): LockInfo | undefined {
+  try {
+    const parsed = lockSchema.safeParse(JSON.parse(stdout));
+    if (!parsed.success) return undefined;
+    const { exclusive, username, ...rest } = parsed.data;
+    return { ...rest, exclusive: exclusive ?? false, username: username ?? "" };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCheck } from "../../src/actions/check.js";
+import { resolveConfig } from "../../src/config/load.js";
+import type { BackupJob } from "../../src/config/types.js";
+import { createRestic } from "../../src/restic/restic.js";
+import { RESTIC, resticRun } from "../helpers/restic.js";
+import { createTempDir } from "../helpers/tree.js";
+
+const PASSWORD = "check-secret-9a2f";
+const restic = createRestic(RESTIC);
+const temp = createTempDir("sb-check-");
+const root = temp.path;
+const source = join(root, "src");
+const repository = join(root, "repo");
+
+const job: BackupJob = resolveConfig(
+  {
+    backupjobs: [
+      {
+        jobname: "docs",
+        sources: [source],
+        destination: repository,
+        password: PASSWORD,
+        backup_interval: "0 2 * * *",
+      },
+    ],
+  },
+  { baseDir: root },
+).jobs[0] as BackupJob;
+
+beforeAll(() => {
+  mkdirSync(source);
+  writeFileSync(join(source, "data.bin"), randomBytes(500_000));
+  writeFileSync(join(source, "notes.txt"), "notes");
+  expect(resticRun(repository, PASSWORD, ["init"]).status).toBe(0);
+  const backup = resticRun(repository, PASSWORD, ["backup", "-q", "--tag", "simplebackup:docs", source]);
+  expect(backup.status, backup.stderr).toBe(0);
+});
+afterAll(() => temp.dispose());
+
+describe("runCheck against a real restic", () => {
+  it("checks a sound repository, reading group 1 of 2", async () => {
+    const result = await runCheck(job, { restic, readDataSubset: "1/2" });
+    expect(result).toMatchObject({ ok: true, errors: [], readDataSubset: "1/2", job: "docs" });
+    expect(result.read).toMatch(/^read group #1 of \d+ data packs \(out of total \d+ packs in 2 groups\)$/);
+  });
+
+  it("reads a percentage of the data", async () => {
+    const result = await runCheck(job, { restic, readDataSubset: "5%" });
+    expect(result).toMatchObject({ ok: true, readDataSubset: "5%", read: "read 5.0% of data packs" });
+  });
+
+  it("rejects a subset restic would refuse, before running restic", async () => {
+    await expect(runCheck(job, { restic, readDataSubset: "150%" })).rejects.toThrow(RangeError);
+    await expect(runCheck(job, { restic, readDataSubset: "3/2" })).rejects.toThrow(RangeError);
+  });
+
+  it("fails on a corrupted pack when the data is read, naming the pack", async () => {
+    const packs = readdirSync(join(repository, "data"), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+    const pack = packs[0] as string;
+    chmodSync(pack, 0o600);
+    const bytes = readFileSync(pack);
+    for (let i = 500; i < 600; i++) bytes[i] = (bytes[i] as number) ^ 0xff;
+    writeFileSync(pack, bytes);
+
+    const structural = await runCheck(job, { restic });
+    expect(structural.ok).toBe(true); // without reading data, restic cannot see it
+
+    const result = await runCheck(job, { restic, readData: true });
+    expect(result.ok).toBe(false);
+    expect(result.errors.join("\n")).toContain(`Pack ID does not match, want ${pack.split("/").at(-1)}`);
+  });
+
+  it("throws a typed error when the check cannot run at all", async () => {
+    const wrong = { ...job, password: { kind: "literal" as const, value: "not the password" } };
+    await expect(runCheck(wrong, { restic })).rejects.toMatchObject({ code: "WRONG_PASSWORD" });
+  });
+});

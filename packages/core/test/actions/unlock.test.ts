@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCheck } from "../../src/actions/check.js";
+import { runUnlock } from "../../src/actions/unlock.js";
+import { resolveConfig } from "../../src/config/load.js";
+import type { BackupJob } from "../../src/config/types.js";
+import { createRestic } from "../../src/restic/restic.js";
+import { RESTIC, resticRun } from "../helpers/restic.js";
+import { createTempDir } from "../helpers/tree.js";
+
+const PASSWORD = "unlock-secret-6d0b";
+const restic = createRestic(RESTIC);
+const temp = createTempDir("sb-unlock-");
+const root = temp.path;
+const source = join(root, "src");
+const repository = join(root, "repo");
+
+const job: BackupJob = resolveConfig(
+  {
+    backupjobs: [
+      {
+        jobname: "docs",
+        sources: [source],
+        destination: repository,
+        password: PASSWORD,
+        backup_interval: "0 2 * * *",
+      },
+    ],
+  },
+  { baseDir: root },
+).jobs[0] as BackupJob;
+
+function locks(): string[] {
+  const result = resticRun(repository, PASSWORD, ["list", "locks", "--no-lock"]);
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout.split("\n").filter(Boolean);
+}
+
+/**
+ * Starts `restic check --read-data` and SIGSTOPs it once it holds its lock (restic writes a lock as a
+ * `-tmp-` file first and renames it; only the renamed one counts). A fast check may finish before it
+ * is caught; then it is tried again.
+ */
+async function stoppedHoldingLock(): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const child = spawn(RESTIC, ["check", "--read-data"], {
+      env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const held = () => readdirSync(join(repository, "locks")).some((name) => !name.includes("-tmp-"));
+    while (child.exitCode === null && !held()) await new Promise((resolve) => setTimeout(resolve, 1));
+    child.kill("SIGSTOP");
+    if (held() && child.exitCode === null) return { child, exited };
+    child.kill("SIGKILL");
+    await exited;
+  }
+  throw new Error("restic check never held its lock long enough to be caught");
+}
+
+beforeAll(() => {
+  mkdirSync(source);
+  writeFileSync(join(source, "data.bin"), randomBytes(2_000_000));
+  expect(resticRun(repository, PASSWORD, ["init"]).status).toBe(0);
+  expect(resticRun(repository, PASSWORD, ["backup", "-q", "--tag", "simplebackup:docs", source]).status).toBe(
+    0,
+  );
+});
+afterAll(() => temp.dispose());
+
+describe("runUnlock against a real restic", () => {
+  it("removes the stale lock a SIGKILLed restic left behind", async () => {
+    const { child, exited } = await stoppedHoldingLock();
+    child.kill("SIGKILL");
+    await exited;
+    expect(locks()).toHaveLength(1);
+
+    const result = await runUnlock(job, { restic });
+    expect(result).toMatchObject({ before: 1, removed: 1, remaining: [] });
+    expect(result.message).toContain("successfully removed locks");
+    expect(locks()).toEqual([]);
+  });
+
+  it("leaves the lock of a live process in place, and names its holder", async () => {
+    const { child, exited } = await stoppedHoldingLock();
+    try {
+      const result = await runUnlock(job, { restic });
+      expect(result).toMatchObject({ before: 1, removed: 0 });
+      expect(result.remaining).toHaveLength(1);
+      expect(result.remaining[0]?.holder).toMatchObject({ pid: child.pid, exclusive: true });
+      expect(locks()).toHaveLength(1);
+    } finally {
+      child.kill("SIGCONT");
+    }
+    expect(await exited).toBe(0);
+    expect(locks()).toEqual([]);
+  });
+
+  it("lets a check run after a crash: the stale lock is removed first", async () => {
+    const { child, exited } = await stoppedHoldingLock();
+    child.kill("SIGKILL");
+    await exited;
+    const log: string[] = [];
+    const result = await runCheck(job, { restic, log: (line) => log.push(line) });
+    expect(result.ok).toBe(true);
+    expect(log.join("\n")).toContain(`removed a stale lock of PID ${child.pid}`);
+    expect(locks()).toEqual([]);
+  });
+});

@@ -1,0 +1,228 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simplebackup, tempDir, write } from "./cli.js";
+
+const PASSWORD = "commands-secret-2f7e";
+const RESTIC = process.env.RESTIC_BINARY ?? "restic";
+const temp = tempDir();
+const root = temp.path;
+const config = join(root, "backup_config.json");
+
+const job = (name: string, overrides: object = {}) => ({
+  jobname: name,
+  sources: ["./data/docs"],
+  destination: "./repo",
+  password: PASSWORD,
+  backup_interval: "0 2 * * *",
+  ...overrides,
+});
+
+function run(args: string[]) {
+  return simplebackup([...args, "--config", config]);
+}
+
+function json<T = Record<string, unknown>>(result: {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}): T {
+  expect(result.status, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+function snapshotCount(repository: string, job: string): number {
+  const result = spawnSync(RESTIC, ["snapshots", "--json", "--tag", `simplebackup:${job}`], {
+    env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
+    encoding: "utf8",
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as unknown[]).length;
+}
+
+beforeAll(() => {
+  write(join(root, "data/docs/letter.txt"), "dear reader");
+  write(join(root, "data/docs/sub/table.csv"), "1,2\n3,4\n");
+  write(join(root, "data/docs/photo.bin"), randomBytes(200_000));
+  write(config, {
+    backupjobs: [
+      job("Docs", { retention: { last: 1, days: 7 } }),
+      job("Plain"),
+      job("Broken", { destination: "./repo-broken" }),
+      job("Wrong", { password: "not the password" }),
+    ],
+  });
+  for (const name of ["Docs", "Plain", "Broken"]) {
+    const result = run(["backup", name]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  }
+  // Damage the biggest pack of Broken's repository: the one holding photo.bin.
+  const packs = readdirSync(join(root, "repo-broken/data"), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  const pack = packs[0] as string;
+  chmodSync(pack, 0o600);
+  const bytes = readFileSync(pack);
+  for (let i = 1000; i < 1100; i++) bytes[i] = (bytes[i] as number) ^ 0xff;
+  writeFileSync(pack, bytes);
+});
+afterAll(() => temp.dispose());
+
+describe("simplebackup snapshots", () => {
+  it("lists a job's snapshots newest first, with time, id, size and paths", () => {
+    const result = run(["snapshots", "Plain"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Plain: 1 snapshot\\n  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  [0-9a-f]{8} +-  ${join(root, "data/docs")}\\n$`,
+      ),
+    );
+  });
+
+  it("prints JSON with the size restic recorded (null before 0.17)", () => {
+    const snapshots = json<{ job: string; id: string; size: number | null }[]>(
+      run(["snapshots", "Plain", "--json"]),
+    );
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]).toMatchObject({ job: "Plain", size: null });
+    expect(snapshots[0]?.id).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("exits 2 for an unknown job", () => {
+    const result = run(["snapshots", "Nope"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("[JOB_NOT_FOUND]");
+  });
+});
+
+describe("simplebackup restore", () => {
+  it("restores the latest snapshot into a new folder, with a line per step", () => {
+    const target = join(root, "restored");
+    const result = run(["restore", "Plain", "--target", target]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Plain: snapshot [0-9a-f]{8} of /);
+    expect(result.stdout).toContain(`Plain: restoring into ${target}`);
+    expect(result.stdout).toMatch(/Plain: restored 3 files \(.+\) into /);
+    const original = join(root, "data/docs/photo.bin");
+    expect(readFileSync(join(target, original)).equals(readFileSync(original))).toBe(true);
+  });
+
+  it("prints the result as JSON, restoring only what --include names", () => {
+    const target = join(root, "restored-json");
+    const include = join(root, "data/docs/sub");
+    const result = json<{ ok: boolean; files: number }>(
+      run(["restore", "Plain", "--target", target, "--include", include, "--include", "*.txt", "--json"]),
+    );
+    expect(result).toMatchObject({ ok: true, files: 2 });
+  });
+
+  it("refuses a folder that is not empty (exit 1), and a snapshot of another job", () => {
+    const busy = run(["restore", "Plain", "--target", join(root, "data")]);
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toContain("[TARGET_NOT_EMPTY]");
+    expect(busy.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const [docs] = json<{ id: string }[]>(run(["snapshots", "Docs", "--json"]));
+    const other = run([
+      "restore",
+      "Plain",
+      "--target",
+      join(root, "restored-other"),
+      "--snapshot",
+      docs?.id ?? "?",
+    ]);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain("[SNAPSHOT_NOT_FOUND]");
+  });
+
+  it("exits 2 without --target", () => {
+    expect(run(["restore", "Plain"]).status).toBe(2);
+  });
+});
+
+describe("simplebackup check", () => {
+  it("checks a subset and prints JSON", () => {
+    const result = json(run(["check", "Plain", "--read-data-subset", "1/2", "--json"]));
+    expect(result).toMatchObject({ ok: true, errors: [], readDataSubset: "1/2" });
+  });
+
+  it("exits 1 when the repository has errors, naming them", () => {
+    const result = run(["check", "Broken", "--read-data"]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("Broken: check FAILED: 1 error");
+    expect(result.stdout).toContain("Pack ID does not match");
+  });
+
+  it("exits 2 for a subset restic would refuse", () => {
+    const result = run(["check", "Plain", "--read-data-subset", "150%"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("at most 100%");
+  });
+});
+
+describe("simplebackup drill", () => {
+  it("restores random files and compares them with the sources", () => {
+    const result = run(["drill", "Plain", "--files", "2", "--seed", "7"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Plain: drill of snapshot [0-9a-f]{8} \(seed 7\): 2 of 3 files picked/);
+    expect(result.stdout).toContain("Plain: drill passed: 2 matched, 0 mismatched, 0 skipped, 0 unreadable");
+  });
+
+  it("prints JSON, and fails (exit 1) on a damaged repository", () => {
+    const result = run(["drill", "Broken", "--json"]);
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ ok: false, job: "Broken" });
+    expect(report.unreadable + report.mismatched).toBeGreaterThan(0);
+  });
+
+  it("exits 2 for --files 0", () => {
+    expect(run(["drill", "Plain", "--files", "0"]).status).toBe(2);
+  });
+});
+
+describe("simplebackup forget", () => {
+  it("previews the retention with reasons and removes nothing", () => {
+    expect(run(["backup", "Docs"]).status).toBe(0); // retention kept one; now there are two
+    const before = snapshotCount(join(root, "repo"), "Docs");
+    const result = run(["forget", "Docs", "--dry-run"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Docs: dry run, nothing removed: would keep \d+, remove \d+/);
+    expect(result.stdout).toMatch(/keep {4}[0-9a-f]{8} {2}.+ {2}last snapshot, daily snapshot/);
+    expect(snapshotCount(join(root, "repo"), "Docs")).toBe(before);
+
+    const preview = json<{ dryRun: boolean; keep: { reasons: string[] }[] }>(
+      run(["forget", "Docs", "--dry-run", "--json"]),
+    );
+    expect(preview.dryRun).toBe(true);
+    expect(preview.keep[0]?.reasons).toContain("last snapshot");
+  });
+
+  it("says a job without retention keeps everything", () => {
+    const result = run(["forget", "Plain", "--dry-run"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Plain: no retention rules; the job keeps everything");
+  });
+
+  it("applies the retention for real without --dry-run", () => {
+    const result = run(["forget", "Docs"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Docs: kept 1, removed \d+/);
+    expect(snapshotCount(join(root, "repo"), "Docs")).toBe(1);
+  });
+});
+
+describe("simplebackup unlock", () => {
+  it("reports what it removed, as JSON", () => {
+    const result = json(run(["unlock", "Plain", "--json"]));
+    expect(result).toMatchObject({ job: "Plain", before: 0, removed: 0, remaining: [] });
+  });
+
+  it("exits 1 on a wrong password", () => {
+    const result = run(["unlock", "Wrong"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("[WRONG_PASSWORD]");
+  });
+});
