@@ -126,6 +126,26 @@ describe("simplebackup run (daemon) with real restic", () => {
     expect(state.jobs.slow.lastSuccess).toBeUndefined();
   });
 
+  it("checks the repository and runs a restore drill on their own schedules", async () => {
+    const config = write(join(root, "maintained.json"), {
+      backupjobs: [
+        job("maintained", {
+          check_interval: "*/3 * * * * *",
+          check_read_data_groups: 2,
+          drill_interval: "*/4 * * * * *",
+          drill_files: 2,
+        }),
+      ],
+    });
+    const daemon = startDaemon(config, join(root, "state-maintained"), ["--backup-on-start"]);
+    await daemon.waitForLine(/\[maintained\] success: snapshot/);
+    await daemon.waitForLine(/\[maintained\] repository checked: no errors; read group #1 of .* in 2 groups/);
+    await daemon.waitForLine(/\[maintained\] repository checked: no errors; read group #2 of .* in 2 groups/);
+    await daemon.waitForLine(/\[maintained\] restore drill passed: 2 matched, 0 mismatched/);
+    expect((await daemon.stop()).code).toBe(0);
+    expect(locks(join(root, "repo-maintained"))).toEqual([]);
+  });
+
   it("refuses a second daemon on the same state folder", async () => {
     const config = write(join(root, "single.json"), { backupjobs: [job("single")] });
     const stateDir = join(root, "state-single");

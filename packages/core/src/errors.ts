@@ -14,6 +14,8 @@ export type SimplebackupErrorCode =
   | "INTERRUPTED"
   | "JOB_NOT_FOUND"
   | "HOOK_FAILED"
+  | "CHECK_FAILED"
+  | "DRILL_FAILED"
   | "FILE_EXISTS"
   | "TARGET_NOT_EMPTY"
   | "TARGET_IN_PLACE"

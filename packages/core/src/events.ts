@@ -73,7 +73,7 @@ export interface BackupPartialEvent extends RunContext {
   readonly missingSources: readonly string[];
 }
 
-export type RunPhase = "hook" | "backup" | "init" | "retention";
+export type RunPhase = "hook" | "backup" | "init" | "retention" | "check" | "drill";
 
 /** A run did not back up: its slot came while it still ran, it was missed, or a `before` hook said so. */
 export interface SkippedEvent extends RunContext {
@@ -151,6 +151,14 @@ export interface RecoveredEvent extends RunContext {
   readonly snapshotId: string | undefined;
 }
 
+/** A scheduled `restic check` (or restore drill) of the job's repository found it sound. */
+export interface MaintenanceDoneEvent extends RunContext {
+  readonly type: "check-done" | "drill-done";
+  /** What was verified, in words: the group of data read, the files compared. */
+  readonly message: string;
+  readonly durationMs: number;
+}
+
 /** Config events concern no single run: `job` is "*" and `runId` is empty. */
 export interface ConfigReloadedEvent extends RunContext {
   readonly type: "config-reloaded";
@@ -190,6 +198,8 @@ export interface SchedulerEvents extends BackupEvents {
   retry: (event: RetryEvent) => void;
   "retries-exhausted": (event: RetriesExhaustedEvent) => void;
   stale: (event: StaleEvent) => void;
+  "check-done": (event: MaintenanceDoneEvent) => void;
+  "drill-done": (event: MaintenanceDoneEvent) => void;
   recovered: (event: RecoveredEvent) => void;
   "config-reloaded": (event: ConfigReloadedEvent) => void;
   "config-invalid": (event: ConfigInvalidEvent) => void;

@@ -25,6 +25,8 @@ const EVENT_TYPES: (keyof SchedulerEvents)[] = [
   "skipped",
   "stale",
   "recovered",
+  "check-done",
+  "drill-done",
   "config-reloaded",
   "config-invalid",
 ];

@@ -171,6 +171,10 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
     alertAfterMs: durationMs(job.alert_after),
     notifications: job.notifications ?? [],
     hooks: toHooks(job.hooks),
+    check: job.check_interval
+      ? { schedule: job.check_interval, readDataGroups: job.check_read_data_groups ?? 10 }
+      : undefined,
+    drill: job.drill_interval ? { schedule: job.drill_interval, files: job.drill_files ?? 10 } : undefined,
   };
 }
 

@@ -92,6 +92,20 @@ const notifierEntrySchema = z
 
 const notificationsSchema = z.array(notifierEntrySchema, expected("an array of notifiers")).optional();
 
+const CRON = 'a cron expression such as "0 4 * * 0"';
+
+const cronField = (description: string) =>
+  z
+    .string(expected(CRON))
+    .min(1, expected(CRON))
+    .superRefine((expression, context) => {
+      if (expression === "") return;
+      const problem = describeCronProblem(expression);
+      if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+    })
+    .optional()
+    .describe(description);
+
 const hookCommand = (when: string) =>
   z
     .string(expected("a shell command"))
@@ -297,6 +311,16 @@ const jobSchema = z
       stale_lock_after: duration(
         "A repository lock older than this is stale and removed with restic unlock. Default: the top-level value, else 1h.",
       ),
+      check_interval: cronField(
+        'When the daemon checks the repository (restic check), e.g. "0 4 * * 0". Each check also reads one group of the data packs, rotating, so check_read_data_groups checks read it all.',
+      ),
+      check_read_data_groups: positiveWhole(
+        "Into how many groups scheduled checks split the data packs; each check reads the next group. Default: 10.",
+      ),
+      drill_interval: cronField(
+        'When the daemon runs a restore drill: restore drill_files random files from the latest snapshot and compare them with the source, e.g. "0 5 1 * *".',
+      ),
+      drill_files: positiveWhole("How many files a restore drill restores and compares. Default: 10."),
       alert_after: duration(
         'Notify when the job has not succeeded for this long, for any reason (failures, the machine off), e.g. "26h"; and again when it recovers.',
       ),

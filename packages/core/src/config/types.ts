@@ -78,6 +78,10 @@ export interface BackupJob {
   /** Notifiers for this job only, added to the top-level ones. */
   readonly notifications: readonly NotifierEntry[];
   readonly hooks: JobHooks | undefined;
+  /** Scheduled `restic check`, reading one rotating group of the data each time. */
+  readonly check: { readonly schedule: string; readonly readDataGroups: number } | undefined;
+  /** Scheduled restore drill. */
+  readonly drill: { readonly schedule: string; readonly files: number } | undefined;
 }
 
 export interface ResolvedConfig {

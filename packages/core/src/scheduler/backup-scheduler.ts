@@ -4,11 +4,14 @@ import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname } from "node:path";
 import { EventEmitter } from "eventemitter3";
+import { runCheck } from "../actions/check.js";
+import { runDrill } from "../actions/drill.js";
 import { type BackupRunResult, runBackup } from "../backup/run-backup.js";
 import { loadConfigFile } from "../config/load.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
+import { nextCheckSubset } from "../restic/action-args.js";
 import { locateRestic } from "../restic/locate.js";
 import { createRestic, type Restic } from "../restic/restic.js";
 import { acquireDaemonLock, type DaemonLock } from "../state/daemon-lock.js";
@@ -19,6 +22,27 @@ import { resolveStateDir } from "../state/state-dir.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "./next-run.js";
 import { isRetryable, retryDelayMs } from "./retry-policy.js";
+
+/** Scheduled work on a job's repository besides backups. */
+export type MaintenanceTask = "check" | "drill";
+
+export interface MaintenanceContext extends AttemptContext {
+  /** For checks: the group of data packs to read this time (`n/t`), rotating over the runs. */
+  readonly readDataSubset: string | undefined;
+}
+
+/** `ok: false` is a failure (errors found, files mismatched); a thrown SimplebackupError is one too. */
+export interface MaintenanceOutcome {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/** One check or drill. The default runs restic; tests may replace it. */
+export type RunMaintenance = (
+  task: MaintenanceTask,
+  job: BackupJob,
+  context: MaintenanceContext,
+) => Promise<MaintenanceOutcome>;
 
 /** One attempt of one job. The default runs restic; tests and embedders may replace it. */
 export type RunAttempt = (job: BackupJob, context: AttemptContext) => Promise<BackupRunResult>;
@@ -52,6 +76,7 @@ export interface BackupSchedulerOptions {
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   readonly runAttempt?: RunAttempt;
+  readonly runMaintenance?: RunMaintenance;
 }
 
 export interface JobStatus {
@@ -90,6 +115,17 @@ interface JobEntry {
   staleAt: number | undefined;
   /** When the standing staleness alert was raised. */
   staleSince: number | undefined;
+  /** The next scheduled check and drill; undefined when the job has none. */
+  nextMaintenanceAt: Record<MaintenanceTask, number | undefined>;
+  /** Checks and drills queued or running, so a slow one is not started twice. */
+  maintenanceBusy: Set<MaintenanceTask>;
+}
+
+type Task = "backup" | MaintenanceTask;
+
+interface QueueItem {
+  readonly entry: JobEntry;
+  readonly task: Task;
 }
 
 /** Node's timers follow a clock that stops while the machine sleeps; waking often enough notices a jump. */
@@ -107,7 +143,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private readonly clock: Clock;
   private readonly env: NodeJS.ProcessEnv;
   private readonly entries = new Map<string, JobEntry>();
-  private readonly queue: JobEntry[] = [];
+  private readonly queue: QueueItem[] = [];
+  private readonly maintenanceControllers = new Set<AbortController>();
   private readonly busyRepositories = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private config: ResolvedConfig | undefined;
@@ -180,11 +217,13 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.clearTimers();
     this.watcher?.close();
     this.watcher = undefined;
-    for (const entry of this.queue.splice(0)) {
+    for (const { entry } of this.queue.splice(0)) {
       entry.queued?.done.resolve(undefined);
       entry.queued = undefined;
+      entry.maintenanceBusy.clear();
     }
     for (const entry of this.entries.values()) entry.running?.controller.abort();
+    for (const controller of this.maintenanceControllers) controller.abort();
     await withTimeout(Promise.allSettled([...this.inFlight]), options.timeoutMs ?? 30_000, this.clock);
     await this.store?.setDaemon(undefined);
     await this.store?.flush();
@@ -303,7 +342,10 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       running: undefined,
       staleAt: undefined,
       staleSince: state?.staleAlertedAt ? Date.parse(state.staleAlertedAt) : undefined,
+      nextMaintenanceAt: { check: undefined, drill: undefined },
+      maintenanceBusy: new Set(),
     };
+    planMaintenance(entry, now);
     this.planStaleAlert(entry, lastSuccessTime(state) ?? (state ? Date.parse(state.knownSince) : now));
     this.entries.set(job.name, entry);
     if (!state) void this.store?.update(job.name, () => ({ knownSince: new Date(now).toISOString() }));
@@ -374,8 +416,21 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       }
       this.announce(entry, "schedule");
     }
+    // Checks and drills queue behind a backup due at the same time: they then see its snapshot.
+    for (const entry of this.entries.values()) this.queueDueMaintenance(entry, now);
     this.pump();
     this.armTimer();
+  }
+
+  private queueDueMaintenance(entry: JobEntry, now: number): void {
+    for (const task of ["check", "drill"] as const) {
+      const at = entry.nextMaintenanceAt[task];
+      if (at === undefined || at > now) continue;
+      entry.nextMaintenanceAt[task] = nextMaintenanceSlot(entry.job, task, now);
+      if (entry.maintenanceBusy.has(task)) continue; // the last one still runs: not started twice
+      entry.maintenanceBusy.add(task);
+      this.queue.push({ entry, task });
+    }
   }
 
   private armTimer(): void {
@@ -389,6 +444,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         this.dueAt(entry),
         entry.retryAt ?? Number.POSITIVE_INFINITY,
         entry.staleAt ?? Number.POSITIVE_INFINITY,
+        entry.nextMaintenanceAt.check ?? Number.POSITIVE_INFINITY,
+        entry.nextMaintenanceAt.drill ?? Number.POSITIVE_INFINITY,
       );
     }
     const delay = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
@@ -403,7 +460,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       done: deferred(),
     };
     entry.queued = pending;
-    this.queue.push(entry);
+    this.queue.push({ entry, task: "backup" });
     return pending;
   }
 
@@ -412,13 +469,14 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     if (this.stopping) return;
     const limit = this.options.maxConcurrent ?? this.config?.maxConcurrent ?? 1;
     for (let i = 0; i < this.queue.length && this.busyRepositories.size < limit; ) {
-      const entry = this.queue[i] as JobEntry;
+      const { entry, task } = this.queue[i] as QueueItem;
       if (this.busyRepositories.has(entry.job.repository)) {
         i++;
         continue;
       }
       this.queue.splice(i, 1);
-      this.startRun(entry);
+      if (task === "backup") this.startRun(entry);
+      else this.startMaintenance(entry, task);
     }
   }
 
@@ -442,6 +500,131 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         this.armTimer();
       });
     this.inFlight.add(work);
+  }
+
+  // --- checks and drills ---------------------------------------------------------------------------
+
+  private startMaintenance(entry: JobEntry, task: MaintenanceTask): void {
+    const controller = new AbortController();
+    const repository = entry.job.repository;
+    this.busyRepositories.add(repository);
+    this.maintenanceControllers.add(controller);
+    const work = this.maintain(entry, task, controller.signal)
+      .catch(() => {})
+      .finally(() => {
+        this.busyRepositories.delete(repository);
+        this.maintenanceControllers.delete(controller);
+        entry.maintenanceBusy.delete(task);
+        this.inFlight.delete(work);
+        this.pump();
+        this.armTimer();
+      });
+    this.inFlight.add(work);
+  }
+
+  /** A check or drill: its own run id and log file; a failure is a failure event like a backup's. */
+  private async maintain(entry: JobEntry, task: MaintenanceTask, signal: AbortSignal): Promise<void> {
+    const { job } = entry;
+    const runId = randomUUID();
+    const startedAt = this.nowDate();
+    const state = this.store?.get(job.name);
+    const readDataSubset =
+      task === "check" && job.check
+        ? nextCheckSubset(state?.lastCheckSubset, job.check.readDataGroups)
+        : undefined;
+    const recorder = await startRunRecording(
+      this.stateDir as string,
+      `${job.name}`,
+      runId,
+      startedAt,
+      this.config?.keepLogs ?? 30,
+    );
+    recorder.log(
+      `${task} ${runId} of ${job.name}${readDataSubset ? `, reading data group ${readDataSubset}` : ""}`,
+    );
+    const context = { job: job.name, runId };
+    const run = this.options.runMaintenance ?? ((t, j, c) => this.maintainWithRestic(t, j, c));
+    let outcome: MaintenanceOutcome | SimplebackupError;
+    try {
+      outcome = await run(task, job, {
+        runId,
+        signal,
+        emit: (event) => this.emitEvent(event),
+        log: (line) => recorder.log(line),
+        now: () => this.nowDate(),
+        readDataSubset,
+      });
+    } catch (error) {
+      outcome =
+        error instanceof SimplebackupError
+          ? error
+          : new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error));
+    }
+    const durationMs = this.clock.now() - startedAt.getTime();
+    recorder.log(
+      outcome instanceof SimplebackupError ? `${task} failed: ${outcome.message}` : outcome.message,
+    );
+    await recorder.close();
+    if (outcome instanceof SimplebackupError || !outcome.ok) {
+      const code =
+        outcome instanceof SimplebackupError
+          ? outcome.code
+          : task === "check"
+            ? "CHECK_FAILED"
+            : "DRILL_FAILED";
+      if (code === "INTERRUPTED") return;
+      this.emitEvent({
+        type: "failure",
+        ...context,
+        at: this.nowDate(),
+        phase: task,
+        code,
+        message: outcome.message,
+        exitCode: undefined,
+        durationMs,
+        snapshotId: undefined,
+      });
+    } else {
+      this.emitEvent({
+        type: `${task}-done`,
+        ...context,
+        at: this.nowDate(),
+        message: outcome.message,
+        durationMs,
+      });
+    }
+    if (readDataSubset) {
+      await this.store?.update(job.name, (current) => ({
+        knownSince: current?.knownSince ?? startedAt.toISOString(),
+        ...current,
+        lastCheckSubset: readDataSubset,
+      }));
+    }
+  }
+
+  private async maintainWithRestic(
+    task: MaintenanceTask,
+    job: BackupJob,
+    context: MaintenanceContext,
+  ): Promise<MaintenanceOutcome> {
+    this.restic ??= locateRestic({
+      configured: this.options.resticBinary ?? this.config?.resticBinary,
+      env: this.env,
+    }).then(createRestic);
+    const restic = await this.restic;
+    const options = { restic, env: this.env, signal: context.signal, log: context.log };
+    if (task === "check") {
+      const result = await runCheck(job, { ...options, readDataSubset: context.readDataSubset });
+      const read = result.read ? `; ${result.read}` : "";
+      return result.ok
+        ? { ok: true, message: `repository checked: no errors${read}` }
+        : { ok: false, message: `restic check found errors: ${result.errors.slice(0, 3).join("; ")}` };
+    }
+    const result = await runDrill(job, { ...options, files: job.drill?.files ?? 10 });
+    const counts = `${result.matched} matched, ${result.mismatched} mismatched, ${result.skipped} skipped, ${result.unreadable} unreadable`;
+    return result.ok
+      ? { ok: true, message: `restore drill passed: ${counts}` }
+      : { ok: false, message: `restore drill FAILED: ${counts}` };
   }
 
   // --- staleness alerts ---------------------------------------------------------------------------
@@ -663,7 +846,10 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         entry.job.timezone !== job.timezone ||
         entry.job.jitterMs !== job.jitterMs;
       const alertChanged = entry.job.alertAfterMs !== job.alertAfterMs;
+      const maintenanceChanged =
+        JSON.stringify([entry.job.check, entry.job.drill]) !== JSON.stringify([job.check, job.drill]);
       entry.job = job; // a running backup keeps the definition it started with
+      if (maintenanceChanged) planMaintenance(entry, this.clock.now());
       if (alertChanged && entry.staleSince === undefined) {
         this.planStaleAlert(entry, lastSuccessTime(this.store?.get(job.name)) ?? this.clock.now());
       }
@@ -688,8 +874,9 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
 
   private dropEntry(entry: JobEntry): void {
     this.entries.delete(entry.job.name);
-    const index = this.queue.indexOf(entry);
-    if (index >= 0) this.queue.splice(index, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i]?.entry === entry) this.queue.splice(i, 1);
+    }
     entry.queued?.done.resolve(undefined);
     entry.queued = undefined;
     entry.retryAt = undefined;
@@ -740,6 +927,17 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
 
   private nowDate(): Date {
     return new Date(this.clock.now());
+  }
+}
+
+function nextMaintenanceSlot(job: BackupJob, task: MaintenanceTask, after: number): number | undefined {
+  const schedule = job[task]?.schedule;
+  return schedule === undefined ? undefined : nextRunAfter(schedule, after, { timezone: job.timezone });
+}
+
+function planMaintenance(entry: JobEntry, now: number): void {
+  for (const task of ["check", "drill"] as const) {
+    entry.nextMaintenanceAt[task] = nextMaintenanceSlot(entry.job, task, now);
   }
 }
 

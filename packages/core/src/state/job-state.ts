@@ -30,6 +30,8 @@ export interface JobState {
   readonly running?: { runId: string; startedAt: string; pid: number };
   /** Set while a staleness alert stands, so a restart does not repeat it. */
   readonly staleAlertedAt?: string;
+  /** The data group (`n/t`) the last scheduled check read; the next reads the one after. */
+  readonly lastCheckSubset?: string;
 }
 
 export interface DaemonInfo {

@@ -10,6 +10,8 @@ export interface RunRecorder {
   log(line: string): void;
   /** Closes the log, prunes old logs and appends the run to the history. */
   finish(result: BackupRunResult, finishedAt: Date): Promise<RunRecordSummary>;
+  /** Closes the log and prunes old logs, for work that is not a backup (a check, a drill). */
+  close(): Promise<void>;
 }
 
 /**
@@ -27,6 +29,10 @@ export async function startRunRecording(
   return {
     logPath: runLog?.path,
     log: (line) => runLog?.line(line),
+    async close() {
+      await runLog?.close().catch(() => {});
+      await pruneRunLogs(stateDir, job, keepLogs).catch(() => {});
+    },
     async finish(result, finishedAt) {
       const summary = summarizeRun(result, finishedAt);
       await runLog?.close().catch(() => {});

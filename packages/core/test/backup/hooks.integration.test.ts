@@ -41,6 +41,8 @@ function job(hooks: Partial<JobHooks>): BackupJob {
       timeoutMs: 10_000,
       ...hooks,
     },
+    check: undefined,
+    drill: undefined,
   };
 }
 

@@ -31,6 +31,8 @@ function job(overrides: Partial<BackupJob> & Pick<BackupJob, "name" | "repositor
     alertAfterMs: undefined,
     notifications: [],
     hooks: undefined,
+    check: undefined,
+    drill: undefined,
     ...overrides,
   };
 }

@@ -41,6 +41,8 @@ const SCHEDULING_DEFAULTS = {
   alertAfterMs: undefined,
   notifications: [],
   hooks: undefined,
+  check: undefined,
+  drill: undefined,
 };
 
 describe("loadConfigFile", () => {

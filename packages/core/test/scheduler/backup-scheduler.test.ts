@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import { SimplebackupError } from "../../src/errors.js";
 import type { SchedulerEvent, SchedulerEvents, SchedulerEventType } from "../../src/events.js";
 import { BackupScheduler, type BackupSchedulerOptions } from "../../src/scheduler/backup-scheduler.js";
 import { createManualClock, type ManualClock } from "../../src/scheduler/clock.js";
@@ -55,6 +56,8 @@ function createScheduler(options: Partial<BackupSchedulerOptions>) {
     "skipped",
     "stale",
     "recovered",
+    "check-done",
+    "drill-done",
   ];
   for (const type of all) scheduler.on(type, (event: SchedulerEvent) => events.push(event));
   schedulers.push(scheduler);
@@ -415,6 +418,75 @@ describe("staleness alerts", () => {
     await third.start();
     await third.whenIdle();
     expect(ofType("stale")).toHaveLength(1);
+  });
+});
+
+describe("scheduled checks and drills", () => {
+  it("checks on its own schedule, reading the next group of data each time", async () => {
+    const subsets: (string | undefined)[] = [];
+    const scheduler = createScheduler({
+      config: makeConfig([
+        makeJob("docs", { schedule: "0 2 * * *", check: { schedule: "30 * * * *", readDataGroups: 3 } }),
+      ]),
+      runMaintenance: async (task, _job, context) => {
+        subsets.push(context.readDataSubset);
+        return { ok: true, message: `${task} fine` };
+      },
+    });
+    const done: string[] = [];
+    scheduler.on("check-done", (event) => done.push(event.message));
+    await scheduler.start();
+    await advance(scheduler, 4 * HOUR);
+    expect(subsets).toEqual(["1/3", "2/3", "3/3", "1/3"]);
+    expect(done).toHaveLength(4);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it("reports a failed check or drill as a failure of the job", async () => {
+    const scheduler = createScheduler({
+      config: makeConfig([
+        makeJob("docs", {
+          schedule: "0 2 * * *",
+          check: { schedule: "15 * * * *", readDataGroups: 2 },
+          drill: { schedule: "45 * * * *", files: 5 },
+        }),
+      ]),
+      runMaintenance: async (task) => {
+        if (task === "check")
+          return { ok: false, message: "restic check found errors: pack 1f2e: does not exist" };
+        throw new SimplebackupError("DRILL_FAILED", "restore drill FAILED: 1 mismatched");
+      },
+    });
+    await scheduler.start();
+    await advance(scheduler, HOUR);
+    expect(ofType("failure").map((e) => [e.phase, e.code])).toEqual([
+      ["check", "CHECK_FAILED"],
+      ["drill", "DRILL_FAILED"],
+    ]);
+  });
+
+  it("never checks a repository while a backup of it runs", async () => {
+    const order: string[] = [];
+    const scheduler = createScheduler({
+      config: makeConfig(
+        [makeJob("docs", { schedule: "0 * * * *", check: { schedule: "0 * * * *", readDataGroups: 1 } })],
+        {
+          maxConcurrent: 4,
+        },
+      ),
+      runMaintenance: async () => {
+        order.push(fake.isHeld("docs") ? "check during backup" : "check");
+        return { ok: true, message: "ok" };
+      },
+    });
+    fake.will("docs", "hold");
+    await scheduler.start();
+    await clock.advance(60 * MINUTE);
+    await untilHeld("docs");
+    expect(order).toEqual([]);
+    fake.release("docs");
+    await scheduler.whenIdle();
+    expect(order).toEqual(["check"]);
   });
 });
 

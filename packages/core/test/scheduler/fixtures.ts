@@ -23,6 +23,8 @@ export function makeJob(name: string, overrides: Partial<BackupJob> = {}): Backu
     alertAfterMs: undefined,
     notifications: [],
     hooks: undefined,
+    check: undefined,
+    drill: undefined,
     ...overrides,
   };
 }
