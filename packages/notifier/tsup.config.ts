@@ -1,7 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // desktop is its own entry so that `@simplebackup/notifier/desktop` exists and node-notifier stays
+  // out of the main bundle.
+  entry: { index: "src/index.ts", desktop: "src/desktop/index.ts" },
   format: ["esm"],
   target: "node20",
   dts: true,

@@ -28,6 +28,19 @@ describe("simplebackup validate", () => {
     expect(result.stdout).not.toContain("pw");
   });
 
+  it("checks each notifier's options with the rest of the config", () => {
+    const config = write(join(temp.path, "notifiers.json"), {
+      notifications: [{ type: "desktop" }, { type: "webhook", url: "not a url" }, { type: "bogus" }],
+      backupjobs: [{ ...job, notifications: [{ type: "ntfy" }] }],
+    });
+    const result = simplebackup(["validate", "--config", config]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/notifications\[1\]\.url: /);
+    expect(result.stderr).toMatch(/notifications\[2\]\.type: /);
+    expect(result.stderr).toMatch(/backupjobs\[0\] \("Docs"\)\.notifications\[0\]\.url: /);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("masks credentials in a repository URL", () => {
     const config = write(join(temp.path, "remote.json"), {
       backupjobs: [{ ...job, destination: "rest:https://ada:s3cret@backup.example/repo" }],

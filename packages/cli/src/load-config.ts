@@ -1,5 +1,6 @@
 import { homedir } from "node:os";
 import { loadConfigFile, locateConfigFile, type ResolvedConfig } from "@simplebackup/core";
+import { checkNotifications } from "./notifications.js";
 
 const ORIGIN_TEXT = {
   flag: "from --config",
@@ -18,7 +19,9 @@ export async function loadCliConfig(explicit: string | undefined): Promise<Resol
     homedir: homedir(),
   });
   console.error(`config: ${location.path} (${ORIGIN_TEXT[location.origin]})`);
-  return loadConfigFile(location.path);
+  const config = await loadConfigFile(location.path);
+  await checkNotifications(config);
+  return config;
 }
 
 export const configArg = {

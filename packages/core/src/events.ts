@@ -92,6 +92,10 @@ export interface BackupFailureEvent extends RunContext {
   readonly durationMs: number;
   /** Set when the backup itself succeeded and a later phase failed. */
   readonly snapshotId: string | undefined;
+  /** Set by the scheduler: which attempt this was, of how many, and whether another follows. */
+  readonly attempt?: number;
+  readonly maxAttempts?: number;
+  readonly willRetry?: boolean;
 }
 
 export interface RetentionDoneEvent extends RunContext {

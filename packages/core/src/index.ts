@@ -10,6 +10,7 @@ export type {
 export { runBackup } from "./backup/run-backup.js";
 export type { RunRecordedBackupOptions } from "./backup/run-recorded-backup.js";
 export { runRecordedBackup } from "./backup/run-recorded-backup.js";
+export { formatDuration, parseDuration } from "./config/duration.js";
 export * from "./config/json-schema.js";
 export * from "./config/jsonc.js";
 export { loadConfigFile, parseConfigText, resolveConfig } from "./config/load.js";
@@ -43,6 +44,8 @@ export type {
   BackupSuccessEvent,
   ConfigInvalidEvent,
   ConfigReloadedEvent,
+  MaintenanceDoneEvent,
+  RecoveredEvent,
   RepositoryInitializedEvent,
   RetentionDoneEvent,
   RetriesExhaustedEvent,
@@ -54,6 +57,7 @@ export type {
   SchedulerEvents,
   SchedulerEventType,
   SkippedEvent,
+  StaleEvent,
   StaleLockRemovedEvent,
   UnreadablePath,
 } from "./events.js";

@@ -1,26 +1,67 @@
-import type { BackupEvent } from "@simplebackup/core";
+// The public API of @simplebackup/notifier. The desktop notifier has its own entry,
+// `@simplebackup/notifier/desktop`, so that node-notifier is loaded only by those who use it.
 
-/**
- * Something that tells a person about backup events: a desktop toast, a webhook, a chat message.
- * `notify` may be async; a notifier that throws must never fail a backup, so callers catch.
- */
-export interface Notifier {
-  readonly name: string;
-  notify(event: BackupEvent): void | Promise<void>;
-  /** Flush and release resources when the daemon stops. */
-  close?(): void | Promise<void>;
-}
-
-/** A plugin: either a ready notifier or a factory that builds one from its options. */
-export type NotifierDefinition<Options = void> =
-  | Notifier
-  | ((options: Options) => Notifier | Promise<Notifier>);
-
-/** Identity helper that gives plugin authors type checking and inference. */
-export function defineNotifier<Options = void>(
-  definition: NotifierDefinition<Options>,
-): NotifierDefinition<Options> {
-  return definition;
-}
-
-export type { BackupEvent } from "@simplebackup/core";
+export type { CommandOptions } from "./command/command.js";
+export { command } from "./command/command.js";
+export { commandOptionsSchema } from "./command/schema.js";
+export type { NotifierConfigProblem, ValidateEntriesOptions } from "./config/entries.js";
+export { pluginEntrySchema, validateNotifierEntries } from "./config/entries.js";
+export type { NotifierPluginModule, NotifiersFromConfigOptions } from "./config/from-config.js";
+export { checkNotifierPlugins, createNotifiersFromConfig } from "./config/from-config.js";
+export type { HubFromConfigOptions, NotificationsConfig } from "./config/hub-from-config.js";
+export { createNotifierHubFromConfig } from "./config/hub-from-config.js";
+export type { BuiltinNotifier, BuiltinNotifierType } from "./config/registry.js";
+export { BUILTIN_NOTIFIER_TYPES, BUILTIN_NOTIFIERS } from "./config/registry.js";
+export { desktopOptionsSchema } from "./desktop/schema.js";
+export type {
+  NotifiableEvent,
+  NotifiableEventType,
+  NotifierEventKind,
+  RecoveredEvent,
+  StaleEvent,
+} from "./events.js";
+export {
+  DEFAULT_NOTIFY_ON,
+  eventKinds,
+  NOTIFIABLE_EVENT_TYPES,
+  NOTIFIER_EVENT_KINDS,
+  wantsEvent,
+} from "./events.js";
+export type { FormatOptions, FormattedMessage, Severity } from "./format/format-message.js";
+export { formatMessage } from "./format/format-message.js";
+export type { HealthchecksOptions } from "./healthchecks/healthchecks.js";
+export { HEALTHCHECKS_DEFAULT_ON, healthchecks } from "./healthchecks/healthchecks.js";
+export { healthchecksOptionsSchema } from "./healthchecks/schema.js";
+export { HttpStatusError } from "./http/post.js";
+export type {
+  NotifierEntry,
+  NotifierEventSource,
+  NotifierHub,
+  NotifierHubEntryDescription,
+  NotifierHubOptions,
+  NotifierInput,
+} from "./hub/hub.js";
+export { createNotifierHub } from "./hub/hub.js";
+export type { MemoryNotification, MemoryNotifier, MemoryNotifierOptions } from "./memory/memory-notifier.js";
+export { createMemoryNotifier } from "./memory/memory-notifier.js";
+export type { JobMetrics } from "./metrics/exposition.js";
+export { parseMetrics, renderMetrics } from "./metrics/exposition.js";
+export type { MetricsWriter, MetricsWriterOptions } from "./metrics/metrics-writer.js";
+export { createMetricsWriter } from "./metrics/metrics-writer.js";
+export type {
+  Notifier,
+  NotifierDefinition,
+  NotifierDescription,
+  NotifierFactory,
+  NotifierLogger,
+  NotifyContext,
+} from "./notifier.js";
+export { defineNotifier, isNotifier, resolveNotifier } from "./notifier.js";
+export type { NtfyOptions, NtfyPriority } from "./ntfy/ntfy.js";
+export { ntfy } from "./ntfy/ntfy.js";
+export { ntfyOptionsSchema } from "./ntfy/schema.js";
+export type { RedactUrlOptions } from "./secrets/redact.js";
+export { describeNotifier, REDACTED, redactOptions, redactText, redactUrl } from "./secrets/redact.js";
+export { webhookOptionsSchema } from "./webhook/schema.js";
+export type { WebhookOptions } from "./webhook/webhook.js";
+export { webhook } from "./webhook/webhook.js";

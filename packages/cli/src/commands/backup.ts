@@ -11,6 +11,7 @@ import {
 } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { createConfigNotifierHub } from "../notifications.js";
 import { createHumanReporter } from "../render/human-reporter.js";
 import { EXIT } from "../report-error.js";
 
@@ -31,9 +32,15 @@ export default defineCommand({
       homedir: homedir(),
       cwd: process.cwd(),
     });
-    const emit: (event: BackupEvent) => void = args.json
+    const report: (event: BackupEvent) => void = args.json
       ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`)
       : createHumanReporter(process.stdout);
+    // One-shot runs notify exactly as the daemon's runs do.
+    const hub = await createConfigNotifierHub(config);
+    const emit = (event: BackupEvent) => {
+      report(event);
+      hub?.dispatch(event);
+    };
 
     // Ctrl-C reaches restic through the terminal too; the abort covers a SIGINT sent to us alone.
     const controller = new AbortController();
@@ -57,6 +64,7 @@ export default defineCommand({
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      await hub?.close({ timeoutMs: 15_000 });
     }
     process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(results);
   },

@@ -1,12 +1,14 @@
 import { homedir } from "node:os";
 import {
   BackupScheduler,
+  loadConfigFile,
   locateConfigFile,
   type SchedulerEvent,
   type SchedulerEvents,
 } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg } from "../load-config.js";
+import { checkNotifications, createConfigNotifierHub } from "../notifications.js";
 import { formatEventLine } from "../render/event-line.js";
 import { describeProgressLine } from "../render/human-reporter.js";
 
@@ -47,10 +49,15 @@ export default defineCommand({
       homedir: homedir(),
     });
     console.error(`config: ${location.path}`);
+    // Checked before the daemon starts: a broken notifier option is a config mistake (exit 2).
+    const config = await loadConfigFile(location.path);
+    await checkNotifications(config);
+    const hub = await createConfigNotifierHub(config);
     const scheduler = new BackupScheduler({
       configPath: location.path,
       backupOnStart: args["backup-on-start"],
     });
+    hub?.attach(scheduler);
     const print = args.json ? printJson : createLinePrinter(process.stdout);
     for (const type of EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
 
@@ -65,7 +72,10 @@ export default defineCommand({
         console.log(`${signal} received: stopping; running backups are interrupted cleanly`);
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
-        scheduler.stop({ timeoutMs: 8_000 }).then(resolve, resolve);
+        scheduler
+          .stop({ timeoutMs: 8_000 })
+          .then(() => hub?.close({ timeoutMs: 1_500 }))
+          .then(resolve, resolve);
       };
       const onInt = () => shutdown("SIGINT");
       const onTerm = () => shutdown("SIGTERM");

@@ -10,7 +10,7 @@ import { type BackupRunResult, runBackup } from "../backup/run-backup.js";
 import { loadConfigFile } from "../config/load.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
-import type { BackupEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
+import type { BackupEvent, BackupFailureEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
 import { nextCheckSubset } from "../restic/action-args.js";
 import { locateRestic } from "../restic/locate.js";
 import { createRestic, type Restic } from "../restic/restic.js";
@@ -709,7 +709,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       result = await attempt(job, {
         runId: pending.runId,
         signal,
-        emit: (event) => this.emitEvent(event),
+        emit: (event) =>
+          this.emitEvent(event.type === "failure" ? this.withAttempt(event, job, pending.attempt) : event),
         log: (line) => recorder.log(line),
         now: () => this.nowDate(),
       });
@@ -778,6 +779,16 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       startedAt,
       durationMs: this.clock.now() - startedAt.getTime(),
     };
+  }
+
+  /** Tells a failure's listeners (notifiers) whether another attempt follows. */
+  private withAttempt(event: BackupFailureEvent, job: BackupJob, attempt: number): BackupFailureEvent {
+    const willRetry =
+      !this.stopping &&
+      event.phase !== "retention" &&
+      isRetryable(event.code) &&
+      retryDelayMs(job.retry, attempt) !== undefined;
+    return { ...event, attempt, maxAttempts: job.retry.attempts, willRetry };
   }
 
   private planRetry(entry: JobEntry, job: BackupJob, pending: PendingRun, result: BackupRunResult): void {

@@ -1,0 +1,51 @@
+import {
+  createNotifierHub,
+  type NotifierEntry,
+  type NotifierHub,
+  type NotifierHubOptions,
+} from "../hub/hub.js";
+import { createMetricsWriter } from "../metrics/metrics-writer.js";
+import { createNotifiersFromConfig, type NotifiersFromConfigOptions } from "./from-config.js";
+
+export interface NotificationsConfig {
+  /** The top-level `notifications` list. */
+  readonly notifications?: readonly unknown[];
+  /** Each job's own `notifications`, added to the top-level ones for that job. */
+  readonly jobs?: readonly { readonly name: string; readonly notifications?: readonly unknown[] }[];
+  /** `metrics_file`: a Prometheus textfile rewritten after every run. */
+  readonly metricsFile?: string;
+}
+
+export interface HubFromConfigOptions
+  extends Pick<NotifiersFromConfigOptions, "baseDir" | "file" | "logger">,
+    Pick<NotifierHubOptions, "timeoutMs" | "retryDelayMs" | "clock"> {
+  /** Where each job's list sits, for problem paths. @default (index) => `backupjobs[${index}].notifications` */
+  readonly jobPath?: (index: number) => string;
+}
+
+/**
+ * The daemon's and one-shot backup's wiring in one call: the top-level notifiers, each job's
+ * additions and the metrics file, in one hub.
+ */
+export async function createNotifierHubFromConfig(
+  config: NotificationsConfig,
+  options: HubFromConfigOptions,
+): Promise<NotifierHub> {
+  const common = { baseDir: options.baseDir, file: options.file, logger: options.logger };
+  const notifiers: NotifierEntry[] = await createNotifiersFromConfig(config.notifications, common);
+  if (config.metricsFile) notifiers.push({ notifier: createMetricsWriter({ file: config.metricsFile }) });
+  const jobs: Record<string, NotifierEntry[]> = {};
+  for (const [index, job] of (config.jobs ?? []).entries()) {
+    if (!job.notifications?.length) continue;
+    const path = options.jobPath?.(index) ?? `backupjobs[${index}].notifications`;
+    jobs[job.name] = await createNotifiersFromConfig(job.notifications, { ...common, path });
+  }
+  return createNotifierHub({
+    notifiers,
+    jobs,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}

@@ -1,0 +1,70 @@
+import type { NodeNotifier } from "node-notifier";
+import { DEFAULT_NOTIFY_ON, type NotifierEventKind } from "../events.js";
+import { formatMessage } from "../format/format-message.js";
+import type { Notifier } from "../notifier.js";
+import { redactOptions } from "../secrets/redact.js";
+
+export interface DesktopOptions {
+  /** Play the system's notification sound (macOS, Windows). @default false */
+  readonly sound?: boolean;
+  /** Absolute path of an image shown with the notification. */
+  readonly icon?: string;
+  /** @default the failure side, see DEFAULT_NOTIFY_ON */
+  readonly on?: readonly NotifierEventKind[];
+  /** @default "desktop" */
+  readonly name?: string;
+}
+
+const USES_NOTIFY_SEND = ["linux", "freebsd", "openbsd", "netbsd"].includes(process.platform);
+
+/**
+ * A desktop notification through node-notifier: Notification Center on macOS, a toast on Windows,
+ * notify-send on Linux. node-notifier is imported at the first notification, so a daemon that never
+ * shows one never loads it.
+ */
+export function desktop(options: DesktopOptions = {}): Notifier {
+  const on = options.on ?? DEFAULT_NOTIFY_ON;
+  const name = options.name ?? "desktop";
+  let loading: Promise<NodeNotifier> | undefined;
+
+  function load(): Promise<NodeNotifier> {
+    loading ??= import("node-notifier").then(
+      (module) => module.default,
+      (error: unknown) => {
+        loading = undefined; // installed later? try again next time
+        throw new Error(`node-notifier could not be loaded: ${String(error)}`, { cause: error });
+      },
+    );
+    return loading;
+  }
+
+  return {
+    name,
+    on,
+    async notify(event) {
+      const notifier = await load();
+      const { title, body, severity } = formatMessage(event);
+      await new Promise<void>((resolve, reject) => {
+        notifier.notify(
+          {
+            title,
+            message: body || title,
+            sound: options.sound ?? false,
+            ...(options.icon ? { icon: options.icon } : {}),
+            wait: false,
+            // A failure stays on a Linux desktop until dismissed instead of fading after 10 s.
+            ...(USES_NOTIFY_SEND ? { urgency: severity === "error" ? "critical" : "normal" } : {}),
+          },
+          // notify-send reports success as an empty stderr string in the error position.
+          (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+        );
+      });
+    },
+    toJSON: () => ({
+      name,
+      type: "desktop",
+      on,
+      options: redactOptions({ sound: options.sound, icon: options.icon }) as Record<string, unknown>,
+    }),
+  };
+}

@@ -1,0 +1,239 @@
+import type { BackupStats } from "@simplebackup/core";
+import { type NotifiableEvent, optionalField } from "../events.js";
+import { describeReason, reasonFor } from "./reasons.js";
+import { countOf, formatBytes, formatCount, formatDurationMs, formatTime } from "./units.js";
+
+export type Severity = "info" | "success" | "warning" | "error";
+
+/** One notification as a person reads it; every notifier that shows text uses this. */
+export interface FormattedMessage {
+  readonly title: string;
+  /** Plain text, lines separated by "\n". */
+  readonly body: string;
+  readonly severity: Severity;
+}
+
+export interface FormatOptions {
+  /** IANA zone for times in messages. @default the machine's zone */
+  readonly timeZone?: string;
+}
+
+const PHASE_WORDS: Record<string, string> = {
+  backup: "backup",
+  init: "repository init",
+  retention: "retention",
+  hook: "hook",
+  check: "repository check",
+  drill: "restore drill",
+};
+
+/** Paths listed in a partial-backup message before "… and N more". */
+const MAX_LISTED = 10;
+
+const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+
+/** Turns any event into a title, body and severity a person can act on. */
+export function formatMessage(event: NotifiableEvent, options: FormatOptions = {}): FormattedMessage {
+  const time = (date: Date) => formatTime(date, options.timeZone);
+  const job = event.job === "*" ? "simplebackup" : event.job;
+  const message = (title: string, lines: (string | undefined | false)[], severity: Severity) => ({
+    title: `${job}: ${title}`,
+    body: lines.filter((line): line is string => typeof line === "string" && line !== "").join("\n"),
+    severity,
+  });
+
+  switch (event.type) {
+    case "start":
+      return message(
+        "backup started",
+        [`Backing up ${event.sources.join(", ")} to ${event.repository}.`],
+        "info",
+      );
+    case "progress":
+      return message(
+        `${Math.floor(event.percentDone * 100)}% backed up`,
+        [
+          `${formatCount(event.filesDone)} of ${formatCount(event.totalFiles)} files, ${formatBytes(event.bytesDone)} of ${formatBytes(event.totalBytes)}.`,
+          event.secondsRemaining !== undefined &&
+            `About ${formatDurationMs(event.secondsRemaining * 1000)} left.`,
+          event.errorCount > 0 && `${countOf(event.errorCount, "file")} could not be read so far.`,
+        ],
+        "info",
+      );
+    case "repository-initialized":
+      return message(
+        "new repository created",
+        [`Created a restic repository at ${event.repository}.`],
+        "info",
+      );
+    case "success":
+      return message(
+        "backup succeeded",
+        [...statsLines(event.stats, event.durationMs, event.snapshotId), repositorySizeLine(event)],
+        "success",
+      );
+    case "partial": {
+      const skipped = [
+        ...event.unreadable.map((item) => `- ${item.path} (${item.message})`),
+        ...event.missingSources.map((path) => `- ${path} (source missing)`),
+      ];
+      const count = skipped.length;
+      return message(
+        `backup incomplete, ${count} ${count === 1 ? "path" : "paths"} not backed up`,
+        [
+          "The snapshot was saved, but these were not backed up:",
+          ...skipped.slice(0, MAX_LISTED),
+          count > MAX_LISTED && `… and ${count - MAX_LISTED} more (see the run log).`,
+          ...statsLines(event.stats, event.durationMs, event.snapshotId),
+        ],
+        "warning",
+      );
+    }
+    case "failure": {
+      const { words, hint } = reasonFor(event.code);
+      const what = PHASE_WORDS[event.phase] ?? event.phase;
+      return message(
+        `${what} failed: ${words}`,
+        [
+          describeReason(event.code, event.message),
+          event.phase === "retention" &&
+            event.snapshotId !== undefined &&
+            `The backup itself succeeded (snapshot ${shortId(event.snapshotId)}); removing old snapshots failed.`,
+          hint,
+          attemptLine(event),
+          `Failed after ${formatDurationMs(event.durationMs)}${event.exitCode === undefined ? "" : ` (restic exit code ${event.exitCode})`}.`,
+        ],
+        "error",
+      );
+    }
+    case "retry":
+      return message(
+        `attempt ${event.attempt} of ${event.maxAttempts} failed, retrying`,
+        [
+          describeReason(event.code, event.message),
+          `Next attempt at ${time(event.nextAttemptAt)} (in ${formatDurationMs(event.nextAttemptAt.getTime() - event.at.getTime())}).`,
+        ],
+        "warning",
+      );
+    case "retries-exhausted":
+      return message(
+        `backup failed after ${event.attempts} attempts`,
+        [
+          describeReason(event.code, event.message),
+          reasonFor(event.code).hint,
+          "No more retries until the next scheduled run.",
+        ],
+        "error",
+      );
+    case "retention-done":
+      return message(
+        "old snapshots removed",
+        [`Kept ${countOf(event.kept, "snapshot")}, removed ${formatCount(event.removed)}.`],
+        "info",
+      );
+    case "stale-lock-removed":
+      return message(
+        "stale repository lock removed",
+        [
+          `A lock left by process ${event.holderPid} on ${event.holderHost} ${
+            event.reason === "holder-gone" ? "that no longer runs" : "older than the limit"
+          } was removed with restic unlock.`,
+        ],
+        "info",
+      );
+    case "scheduled":
+      return message(
+        `next backup at ${time(event.nextRunAt)}`,
+        [event.reason === "catch-up" && "It catches up a run missed while not running."],
+        "info",
+      );
+    case "skipped":
+      return message("backup skipped", [event.message], "warning");
+    case "config-reloaded":
+      return message(
+        "config reloaded",
+        [
+          event.file && `From ${event.file}.`,
+          event.added.length > 0 && `Added: ${event.added.join(", ")}.`,
+          event.removed.length > 0 && `Removed: ${event.removed.join(", ")}.`,
+          event.changed.length > 0 && `Changed: ${event.changed.join(", ")}.`,
+        ],
+        "info",
+      );
+    case "config-invalid":
+      return message(
+        "config invalid, changes not applied",
+        [
+          event.file && `${event.file} has ${event.problems.length === 1 ? "a problem" : "problems"}:`,
+          ...event.problems.slice(0, MAX_LISTED).map((problem) => `- ${problem}`),
+          event.problems.length > MAX_LISTED && `… and ${event.problems.length - MAX_LISTED} more.`,
+          "The previous config stays in force until the file is fixed; `simplebackup validate` lists every problem.",
+        ],
+        "error",
+      );
+    case "stale": {
+      const last = event.lastSuccessAt;
+      return message(
+        last
+          ? `no successful backup for ${formatDurationMs(event.at.getTime() - last.getTime())}`
+          : "no successful backup yet",
+        [
+          last
+            ? `The last success was at ${time(last)}; the alert is set to ${formatDurationMs(event.alertAfterMs)}.`
+            : `No successful backup is on record; the alert is set to ${formatDurationMs(event.alertAfterMs)}.`,
+          "Check that the machine is on, the daemon runs (`simplebackup status`) and recent runs did not fail.",
+        ],
+        "error",
+      );
+    }
+    case "recovered":
+      return message(
+        "backups work again",
+        [`A backup succeeded again; it had been overdue since ${time(event.staleSinceAt)}.`],
+        "success",
+      );
+    default: {
+      // A type core emits that has no words here yet (check-done, drill-done, or newer): its type in
+      // words and core's own sentence say enough.
+      const other = event as {
+        readonly type: string;
+        readonly message?: unknown;
+        readonly durationMs?: unknown;
+      };
+      return message(
+        other.type.replaceAll("-", " "),
+        [
+          typeof other.message === "string" && other.message,
+          isNumber(other.durationMs) && `Took ${formatDurationMs(other.durationMs)}.`,
+        ],
+        "info",
+      );
+    }
+  }
+}
+
+function statsLines(stats: BackupStats, durationMs: number, snapshotId: string | undefined): string[] {
+  return [
+    `${countOf(stats.totalFilesProcessed, "file")} processed (${formatCount(stats.filesNew)} new, ${formatCount(stats.filesChanged)} changed).`,
+    `${formatBytes(stats.dataAdded)} added, ${formatBytes(stats.totalBytesProcessed)} in total.`,
+    `Took ${formatDurationMs(durationMs)}${snapshotId ? `; snapshot ${shortId(snapshotId)}` : ""}.`,
+  ];
+}
+
+/** Core may report the repository's size after a run; shown when it does. */
+function repositorySizeLine(event: NotifiableEvent): string | undefined {
+  const size = optionalField(event, "repositorySizeBytes", isNumber);
+  return size === undefined ? undefined : `The repository now holds ${formatBytes(size)}.`;
+}
+
+/** Core may say which attempt failed; shown when it does. */
+function attemptLine(event: NotifiableEvent): string | undefined {
+  const attempt = optionalField(event, "attempt", isNumber);
+  const maxAttempts = optionalField(event, "maxAttempts", isNumber);
+  if (attempt === undefined || maxAttempts === undefined || maxAttempts <= 1) return undefined;
+  return `Attempt ${attempt} of ${maxAttempts}.`;
+}
+
+function shortId(id: string): string {
+  return id.slice(0, 8);
+}

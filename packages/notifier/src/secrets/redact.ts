@@ -1,0 +1,95 @@
+import { DEFAULT_NOTIFY_ON } from "../events.js";
+import type { Notifier, NotifierDescription } from "../notifier.js";
+
+export const REDACTED = "***";
+
+/** Option names whose values are secrets wherever they appear (`token`, `Authorization`, `api_key`, …). */
+const SECRET_KEY = /token|passw|secret|authori[sz]ation|api[-_]?key|cookie|credential|signature|private/i;
+/**
+ * Option names whose every value is masked: an environment handed to a program usually carries keys,
+ * and header names for keys are too many to guess (X-Gotify-Key, Private-Token, …).
+ */
+const ALL_VALUES_SECRET = new Set(["env", "headers"]);
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+export interface RedactUrlOptions {
+  /**
+   * Mask the path too. ntfy topics, healthchecks ping URLs and chat webhooks (Slack, Discord) carry
+   * their secret in the path, so for those only the scheme and host are shown.
+   * @default false
+   */
+  readonly path?: boolean;
+}
+
+/** A URL with its credentials, query values (and optionally path) replaced by `***`. */
+export function redactUrl(text: string, options: RedactUrlOptions = {}): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return redactText(text);
+  }
+  let userinfo = "";
+  if (url.password) userinfo = `${url.username}:${REDACTED}@`;
+  else if (url.username) userinfo = `${REDACTED}@`; // a lone user name is often a token
+  const path = options.path && url.pathname !== "/" ? `/${REDACTED}` : url.pathname;
+  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=${REDACTED}`).join("&");
+  return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ""}`;
+}
+
+/**
+ * Options as they may be shown in `status` and logs: secret-named keys, URL credentials and query
+ * values masked. `secretPathKeys` names the URL options whose path is a secret too, or "all" for
+ * options whose meaning is unknown (a plugin's).
+ */
+export function redactOptions(
+  value: unknown,
+  secretPathKeys: readonly string[] | "all" = [],
+  key: string | undefined = undefined,
+): unknown {
+  if (key !== undefined && SECRET_KEY.test(key)) return value === undefined ? undefined : REDACTED;
+  if (typeof value === "string") {
+    if (!URL_LIKE.test(value)) return redactText(value);
+    const path = secretPathKeys === "all" || (key !== undefined && secretPathKeys.includes(key));
+    return redactUrl(value, { path });
+  }
+  if (Array.isArray(value)) return value.map((item) => redactOptions(item, secretPathKeys));
+  if (value instanceof Date || value === null || typeof value !== "object") return value;
+  const maskAll = key !== undefined && ALL_VALUES_SECRET.has(key);
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(value)) {
+    out[name] = maskAll ? REDACTED : redactOptions(item, secretPathKeys, name);
+  }
+  return out;
+}
+
+/**
+ * Masks secrets that free text (an error message, a command line) may carry: credentials in URLs,
+ * `token=…` style pairs, bearer and basic authorizations.
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(
+      /([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+)(:[^\s/@]*)?@/gi,
+      (_all, scheme: string, user: string, pass) =>
+        pass ? `${scheme}${user}:${REDACTED}@` : `${scheme}${REDACTED}@`,
+    )
+    .replace(/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`)
+    .replace(
+      /([?&;\s-]|^)([\w-]*(?:token|passw\w*|secret|api[-_]?key|auth)[\w-]*)(=|:\s*)(?!(?:Bearer|Basic|Token) )([^\s&;,"']+)/gi,
+      (_all, before: string, name: string, sep: string) => `${before}${name}${sep}${REDACTED}`,
+    );
+}
+
+/** What `status` shows of a notifier: its description with every secret masked. */
+export function describeNotifier(notifier: Notifier): NotifierDescription {
+  const own = notifier.toJSON?.() ?? { name: notifier.name };
+  // Masked again: a plugin's toJSON may forget a secret; the built-ins' are masked already.
+  const options = own.options ? (redactOptions(own.options) as Record<string, unknown>) : undefined;
+  return {
+    name: redactText(own.name),
+    ...(own.type ? { type: own.type } : {}),
+    on: own.on ?? notifier.on ?? DEFAULT_NOTIFY_ON,
+    ...(options ? { options } : {}),
+  };
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { formatMessage, type NotifiableEvent } from "../src/index.js";
+import { allEvents, sampleEvents } from "./helpers/events.js";
+
+const events = sampleEvents();
+const utc = (event: NotifiableEvent) => formatMessage(event, { timeZone: "UTC" });
+
+describe("formatMessage", () => {
+  it("says what a success did: files, data added, total size, duration", () => {
+    expect(utc(events.success)).toEqual({
+      title: "Photos: backup succeeded",
+      body: [
+        "1,234 files processed (12 new, 3 changed).",
+        "45.6 MiB added, 12.3 GiB in total.",
+        "Took 1m 23s; snapshot abcdef12.",
+      ].join("\n"),
+      severity: "success",
+    });
+  });
+
+  it("names a full destination in words, with what to do", () => {
+    expect(utc(events.destinationFull)).toEqual({
+      title: "Photos: backup failed: Destination full",
+      body: [
+        "Destination full: /mnt/backup has no space left",
+        "Free space at the destination, or keep fewer snapshots (retention).",
+        "Failed after 2.0s (restic exit code 1).",
+      ].join("\n"),
+      severity: "error",
+    });
+  });
+
+  it("does not say the reason twice when core's message starts with it", () => {
+    const event = { ...events.destinationFull, message: "Destination full: no space left on device" };
+    expect(utc(event).body.split("\n")[0]).toBe("Destination full: no space left on device");
+  });
+
+  it("tells a retention failure apart from a failed backup", () => {
+    const event = {
+      ...events.failure,
+      phase: "retention" as const,
+      code: "RESTIC_FAILED" as const,
+      message: "restic exited with code 1",
+      snapshotId: "0123456789abcdef",
+    };
+    const message = utc(event);
+    expect(message.title).toBe("Photos: retention failed: restic failed");
+    expect(message.body).toContain(
+      "The backup itself succeeded (snapshot 01234567); removing old snapshots failed.",
+    );
+  });
+
+  it("gives the attempt and when the next one is for a retry", () => {
+    expect(utc(events.retry)).toEqual({
+      title: "Photos: attempt 1 of 4 failed, retrying",
+      body: [
+        "Repository locked: the repository is locked by PID 4242 on nas",
+        "Next attempt at 2026-06-01 10:05 UTC (in 5m).",
+      ].join("\n"),
+      severity: "warning",
+    });
+  });
+
+  it("says when retries are exhausted", () => {
+    const message = utc(events["retries-exhausted"]);
+    expect(message.title).toBe("Photos: backup failed after 4 attempts");
+    expect(message.body).toBe(
+      [
+        "Destination unreachable: Cannot reach the repository backend: dial tcp: connection refused",
+        "Check the network and the backup server.",
+        "No more retries until the next scheduled run.",
+      ].join("\n"),
+    );
+  });
+
+  it("lists which paths a partial backup missed", () => {
+    const message = utc(events.partial);
+    expect(message.title).toBe("Photos: backup incomplete, 2 paths not backed up");
+    expect(message.body.split("\n").slice(0, 3)).toEqual([
+      "The snapshot was saved, but these were not backed up:",
+      "- /home/ann/Photos/locked.db (permission denied)",
+      "- /home/ann/Videos (source missing)",
+    ]);
+    expect(message.severity).toBe("warning");
+  });
+
+  it("lists at most 10 paths, then how many more", () => {
+    const unreadable = Array.from({ length: 13 }, (_, i) => ({
+      path: `/p/${i}`,
+      message: "permission denied",
+    }));
+    const message = utc({ ...events.partial, unreadable, missingSources: [] });
+    expect(message.body).toContain("- /p/9 (permission denied)\n… and 3 more (see the run log).");
+    expect(message.body).not.toContain("/p/10");
+  });
+
+  it("says how long a stale job has gone without a success", () => {
+    expect(utc(events.stale)).toEqual({
+      title: "Photos: no successful backup for 1d 8h",
+      body: [
+        "The last success was at 2026-05-31 02:00 UTC; the alert is set to 1d 2h.",
+        "Check that the machine is on, the daemon runs (`simplebackup status`) and recent runs did not fail.",
+      ].join("\n"),
+      severity: "error",
+    });
+    expect(utc({ ...events.stale, lastSuccessAt: undefined }).title).toBe("Photos: no successful backup yet");
+  });
+
+  it("says when a stale job recovered", () => {
+    expect(utc(events.recovered)).toEqual({
+      title: "Photos: backups work again",
+      body: "A backup succeeded again; it had been overdue since 2026-06-01 04:00 UTC.",
+      severity: "success",
+    });
+  });
+
+  it("lists an invalid config's problems under the program's name", () => {
+    const message = utc(events["config-invalid"]);
+    expect(message.title).toBe("simplebackup: config invalid, changes not applied");
+    expect(message.body).toContain('- backupjobs[0] ("Photos").backup_interval: expected a cron expression');
+  });
+
+  it("says what it can of an event type it has no words for", () => {
+    const check = {
+      type: "check-done",
+      job: "Photos",
+      runId: "",
+      at: events.success.at,
+      message: "read 10% of the repository's data; no errors",
+      durationMs: 65_000,
+    } as unknown as NotifiableEvent;
+    expect(utc(check)).toEqual({
+      title: "Photos: check done",
+      body: "read 10% of the repository's data; no errors\nTook 1m 5s.",
+      severity: "info",
+    });
+  });
+
+  it.each(allEvents().map((event) => [event.type, event] as const))(
+    "formats %s with a job-prefixed title, a body and a severity",
+    (_type, event) => {
+      const message = utc(event);
+      expect(message.title).toMatch(/^(Photos|simplebackup): \S/);
+      expect(["info", "success", "warning", "error"]).toContain(message.severity);
+      expect(message.body).not.toMatch(/undefined|NaN|\[object/);
+    },
+  );
+});

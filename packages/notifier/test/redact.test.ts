@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { describeNotifier, redactOptions, redactText, redactUrl } from "../src/index.js";
+
+describe("redactUrl", () => {
+  it.each([
+    ["https://user:pw@example.com/hook", {}, "https://user:***@example.com/hook"],
+    ["https://tk_abc@ntfy.example.com/topic", {}, "https://***@ntfy.example.com/topic"],
+    ["https://example.com/hook?token=abc&x=1", {}, "https://example.com/hook?token=***&x=***"],
+    ["https://hooks.slack.com/services/T0/B0/XYZ", { path: true }, "https://hooks.slack.com/***"],
+    ["https://ntfy.sh/", { path: true }, "https://ntfy.sh/"],
+    ["not a url with token=abc", {}, "not a url with token=***"],
+  ])("%s → %s", (url, options, expected) => {
+    expect(redactUrl(url, options)).toBe(expected);
+  });
+});
+
+describe("redactText", () => {
+  it("masks credentials in URLs, authorizations and key=value pairs in free text", () => {
+    expect(redactText("POST https://bot:hunter2@chat.example.com failed")).toBe(
+      "POST https://bot:***@chat.example.com failed",
+    );
+    expect(redactText("sent Authorization: Bearer abc.def-123")).toBe("sent Authorization: Bearer ***");
+    expect(redactText("--token=abc --api-key=xyz password: p4ss")).toBe(
+      "--token=*** --api-key=*** password: ***",
+    );
+    expect(redactText("exited with code 3: disk full")).toBe("exited with code 3: disk full");
+  });
+});
+
+describe("redactOptions", () => {
+  it("masks secret-named keys, every header and env value, URL credentials", () => {
+    expect(
+      redactOptions(
+        {
+          url: "https://u:p@example.com/x?sig=1",
+          token: "abc",
+          password: "pw",
+          api_key: "k",
+          headers: { "X-Title": "hello", Authorization: "Bearer x" },
+          env: { PATH: "/bin" },
+          args: ["--secret=abc", "plain"],
+          timeoutMs: 1000,
+          nested: { clientSecret: "s" },
+        },
+        ["url"],
+      ),
+    ).toEqual({
+      url: "https://u:***@example.com/***?sig=***",
+      token: "***",
+      password: "***",
+      api_key: "***",
+      headers: { "X-Title": "***", Authorization: "***" },
+      env: { PATH: "***" },
+      args: ["--secret=***", "plain"],
+      timeoutMs: 1000,
+      nested: { clientSecret: "***" },
+    });
+  });
+});
+
+describe("describeNotifier", () => {
+  it("masks again what a plugin's own toJSON forgot", () => {
+    const description = describeNotifier({
+      name: "leaky",
+      notify() {},
+      toJSON: () => ({ name: "leaky", options: { token: "abc", url: "https://a:b@x.example" } }),
+    });
+    expect(description).toEqual({
+      name: "leaky",
+      on: expect.any(Array),
+      options: { token: "***", url: "https://a:***@x.example/" },
+    });
+  });
+});
