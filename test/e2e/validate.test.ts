@@ -41,6 +41,28 @@ describe("simplebackup validate", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("shows the notifiers in status with their secrets masked", () => {
+    const config = write(join(temp.path, "status-notifiers.json"), {
+      notifications: [
+        {
+          type: "webhook",
+          url: "https://hooks.example/T0/secret-path-91",
+          headers: { Authorization: "Bearer tok-3f9" },
+        },
+      ],
+      backupjobs: [job],
+    });
+    const result = simplebackup(["status", "--json", "--config", config], {
+      env: { SIMPLEBACKUP_STATE_DIR: join(temp.path, "status-state") },
+    });
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.notifiers).toHaveLength(1);
+    expect(report.notifiers[0].type).toBe("webhook");
+    expect(result.stdout).not.toContain("secret-path-91");
+    expect(result.stdout).not.toContain("tok-3f9");
+  });
+
   it("masks credentials in a repository URL", () => {
     const config = write(join(temp.path, "remote.json"), {
       backupjobs: [{ ...job, destination: "rest:https://ada:s3cret@backup.example/repo" }],

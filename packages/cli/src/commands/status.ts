@@ -1,6 +1,7 @@
 import { type RunRecordSummary, readStatus } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { createConfigNotifierHub } from "../notifications.js";
 
 export default defineCommand({
   meta: {
@@ -14,8 +15,12 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const report = await readStatus(config);
+    // Built only to describe them, with their secrets masked; nothing is sent.
+    const hub = await createConfigNotifierHub(config);
+    const notifiers = hub?.describe() ?? [];
+    await hub?.close({ timeoutMs: 1_000 });
     if (args.json) {
-      console.log(JSON.stringify(report, null, 2));
+      console.log(JSON.stringify({ ...report, notifiers }, null, 2));
       return;
     }
     console.log(
@@ -24,6 +29,11 @@ export default defineCommand({
         : "daemon: not running",
     );
     console.log(`state: ${report.stateDir}`);
+    for (const notifier of notifiers) {
+      const jobs = notifier.jobs ? ` for ${notifier.jobs.join(", ")}` : "";
+      const options = notifier.options ? ` ${JSON.stringify(notifier.options)}` : "";
+      console.log(`notifier: ${notifier.name}${jobs} on ${(notifier.on ?? []).join(", ")}${options}`);
+    }
     for (const job of report.jobs) {
       console.log(`\n${job.job}${job.running ? "  (backing up now)" : ""}`);
       console.log(`  schedule:     ${job.schedule}${job.timezone ? ` (${job.timezone})` : ""}`);
