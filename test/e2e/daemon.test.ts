@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { simplebackup, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
 
@@ -164,9 +164,28 @@ describe("simplebackup run (daemon) with real restic", () => {
     await daemon.waitForLine(/daemon running/);
     writeFileSync(config, '{"backupjobs": [');
     await daemon.waitForLine(/config INVALID/);
-    write(config, { backupjobs: [job("live"), job("added", { backup_interval: "*/2 * * * * *" })] });
+    const notified = join(root, "live-notified.jsonl");
+    write(config, {
+      notifications: [
+        {
+          type: "command",
+          command: "/bin/sh",
+          args: ["-c", `cat >> ${notified}; echo >> ${notified}`],
+          on: ["success"],
+        },
+      ],
+      backupjobs: [job("live"), job("added", { backup_interval: "*/2 * * * * *" })],
+    });
     await daemon.waitForLine(/config reloaded: added added/);
     await daemon.waitForLine(/\[added\] success: snapshot/);
+    // The notifier added by the same edit hears the new job's successes.
+    await vi.waitFor(
+      () => expect(existsSync(notified) && readFileSync(notified, "utf8")).toContain('"job":"added"'),
+      {
+        timeout: 20_000,
+        interval: 200,
+      },
+    );
     expect(daemon.child.exitCode).toBeNull();
     expect((await daemon.stop()).code).toBe(0);
   });

@@ -52,12 +52,26 @@ export default defineCommand({
     // Checked before the daemon starts: a broken notifier option is a config mistake (exit 2).
     const config = await loadConfigFile(location.path);
     await checkNotifications(config);
-    const hub = await createConfigNotifierHub(config);
+    let hub = await createConfigNotifierHub(config);
     const scheduler = new BackupScheduler({
       configPath: location.path,
       backupOnStart: args["backup-on-start"],
     });
     hub?.attach(scheduler);
+    // Notifier changes apply live like the rest of the config; a broken one keeps the current hub.
+    scheduler.on("config-reloaded", () => {
+      void (async () => {
+        const next = await loadConfigFile(location.path);
+        await checkNotifications(next);
+        const nextHub = await createConfigNotifierHub(next);
+        const previous = hub;
+        hub = nextHub;
+        nextHub?.attach(scheduler);
+        await previous?.close({ timeoutMs: 10_000 });
+      })().catch((error: unknown) => {
+        console.error(`notifiers not reloaded, the previous ones stay: ${(error as Error).message}`);
+      });
+    });
     const print = args.json ? printJson : createLinePrinter(process.stdout);
     for (const type of EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
 
