@@ -1,0 +1,163 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simplebackup, tempDir, write } from "../e2e/cli.js";
+import { DaemonProcess } from "../e2e/daemon-process.js";
+import { filesUnder, readCmdline, restic } from "./helpers.js";
+
+/**
+ * Fault 9: secrets. The repository passwords and a backend secret (in the job's `env`) must never
+ * appear in any process's argv, the daemon's output, run logs, history, state, `--json` events or a
+ * notification payload.
+ */
+const PASSWORD = "pw-inline-7f3c9a1e";
+const FILE_PASSWORD = "pw-file-b81d44c2";
+const BACKEND_SECRET = "backend-secret-0c9e77aa";
+const OTHER_PASSWORD = "pw-other-93b1d0f5";
+const WRONG_PASSWORD = "pw-wrong-4e6a2c88";
+const SECRETS = [PASSWORD, FILE_PASSWORD, BACKEND_SECRET, OTHER_PASSWORD, WRONG_PASSWORD];
+const temp = tempDir();
+const root = temp.path;
+const stateDir = join(root, "state");
+const notified = join(root, "notified.jsonl");
+let daemon: DaemonProcess | undefined;
+
+function config() {
+  return write(join(root, "config.json"), {
+    notifications: [
+      {
+        type: "command",
+        command: "/bin/sh",
+        args: ["-c", `cat >> ${notified}; echo >> ${notified}`],
+        on: ["failure", "success"],
+      },
+    ],
+    backupjobs: [
+      {
+        jobname: "inline",
+        sources: ["./data"],
+        destination: "./repo-inline",
+        password: PASSWORD,
+        env: { AWS_SECRET_ACCESS_KEY: BACKEND_SECRET, B2_ACCOUNT_KEY: BACKEND_SECRET },
+        backup_interval: "*/2 * * * * *",
+        retention: { last: 5 },
+      },
+      {
+        jobname: "fromfile",
+        sources: ["./data"],
+        destination: "./repo-file",
+        password_file: "./password.txt",
+        backup_interval: "*/2 * * * * *",
+      },
+      {
+        // A failure notification too: its error text must not carry the password it tried.
+        jobname: "wrongpw",
+        sources: ["./data"],
+        destination: "./repo-other",
+        password: WRONG_PASSWORD,
+        env: { AWS_SECRET_ACCESS_KEY: BACKEND_SECRET },
+        backup_interval: "0 3 * * *",
+      },
+    ],
+  });
+}
+
+beforeAll(() => {
+  write(join(root, "data/a.txt"), "alpha");
+  write(join(root, "data/b.txt"), "beta");
+  write(join(root, "password.txt"), `${FILE_PASSWORD}\n`);
+  expect(restic(join(root, "repo-other"), OTHER_PASSWORD, ["init"]).status).toBe(0);
+});
+
+afterAll(async () => {
+  await daemon?.stop("SIGKILL");
+  temp.dispose();
+});
+
+function leaksIn(text: string): string[] {
+  return SECRETS.filter((secret) => text.includes(secret));
+}
+
+describe("secrets never leak", () => {
+  it("keeps passwords and backend secrets out of argv, logs, history, state, events and notifications", async () => {
+    const file = config();
+    const argvLeaks = new Set<string>();
+    let resticSeen = 0;
+    let scanning = true;
+    const poller = (async () => {
+      while (scanning) {
+        for (const pid of readdirSync("/proc")) {
+          if (!/^\d+$/.test(pid)) continue;
+          const argv = readCmdline(pid);
+          if (!argv) continue;
+          const line = argv.join(" ");
+          if (argv[0]?.endsWith("restic")) resticSeen++;
+          if (leaksIn(line).length > 0) argvLeaks.add(line);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+
+    try {
+      daemon = new DaemonProcess(["--config", file, "--backup-on-start"], {
+        SIMPLEBACKUP_STATE_DIR: stateDir,
+      });
+      await daemon.waitForLine(/\[wrongpw\] FAILED.*WRONG_PASSWORD/, 60_000);
+      // Two successes of each job: the repositories are created, then used.
+      for (const job of ["inline", "fromfile"]) {
+        const first = daemon.lines.length;
+        await daemon.waitForLine(new RegExp(`\\[${job}\\] success: snapshot`), 60_000);
+        await daemon.waitForLine(
+          new RegExp(`\\[${job}\\] success: snapshot`),
+          60_000,
+          Math.max(first, daemon.lines.findIndex((l) => l.includes(`[${job}] success`)) + 1),
+        );
+      }
+      expect((await daemon.stop()).code).toBe(0);
+
+      const json = simplebackup(["backup", "--config", file, "--json"], {
+        env: { SIMPLEBACKUP_STATE_DIR: stateDir },
+      });
+      // The wrongpw job fails, so the run as a whole exits 1.
+      expect(json.status, json.stdout + json.stderr).toBe(1);
+      const events = json.stdout
+        .trim()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { type: string; job: string });
+      expect(events.filter((e) => e.type === "success").map((e) => e.job)).toEqual(["inline", "fromfile"]);
+      expect(events.some((e) => e.type === "failure" && e.job === "wrongpw")).toBe(true);
+      expect(leaksIn(json.stdout + json.stderr)).toEqual([]);
+    } finally {
+      scanning = false;
+      await poller;
+    }
+
+    expect([...argvLeaks]).toEqual([]);
+    expect(resticSeen).toBeGreaterThan(0);
+    expect(leaksIn(daemon.lines.join("\n") + daemon.stderr)).toEqual([]);
+
+    const stateFiles = filesUnder(stateDir);
+    const logs = stateFiles.filter((f) => f.includes(`${join(stateDir, "logs")}/`));
+    expect(logs.length).toBeGreaterThan(0);
+    expect(stateFiles.some((f) => f.endsWith("history.jsonl"))).toBe(true);
+    expect(stateFiles.some((f) => f.endsWith("state.json"))).toBe(true);
+    for (const f of stateFiles) {
+      expect(leaksIn(readFileSync(f, "utf8")), f).toEqual([]);
+    }
+
+    const payloads = readFileSync(notified, "utf8");
+    const kinds = payloads
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { event: { type: string } }).event.type);
+    expect(kinds.length).toBeGreaterThan(1);
+    expect(new Set(kinds).size, kinds.join(",")).toBeGreaterThan(1);
+    expect(leaksIn(payloads)).toEqual([]);
+
+    // The secrets were real: the repositories open with them.
+    expect(restic(join(root, "repo-inline"), PASSWORD, ["cat", "config", "--no-lock"]).status).toBe(0);
+    expect(restic(join(root, "repo-file"), FILE_PASSWORD, ["cat", "config", "--no-lock"]).status).toBe(0);
+  }, 180_000);
+});
