@@ -1,6 +1,5 @@
 import { runCommand, runMain } from "citty";
 import { main } from "./main.js";
-import { reportError } from "./report-error.js";
 
 /** citty's runMain, but with our exit codes: 2 for usage and config mistakes, no stack for a user's error. */
 export async function runCli(rawArgs: string[]): Promise<void> {
@@ -11,6 +10,9 @@ export async function runCli(rawArgs: string[]): Promise<void> {
   try {
     await runCommand(main, { rawArgs });
   } catch (error) {
+    // Imported only on failure: report-error.ts imports @simplebackup/core, and with it zod,
+    // cron-parser and luxon (~120 modules), which `--version` and `--help` never need.
+    const { reportError } = await import("./report-error.js");
     process.exitCode = reportError(error);
   }
 }

@@ -141,8 +141,6 @@ class BackupRun {
 
   private async backupAndRetain(): Promise<BackupRunResult> {
     const { job } = this;
-    // Asked while the backup runs, so knowing the version costs no time.
-    void this.options.restic.version();
     this.emit({ type: "start", ...this.context(), sources: job.sources, repository: this.repository });
     this.log(`backup of ${job.sources.join(", ")} to ${this.repository}`);
 

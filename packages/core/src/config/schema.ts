@@ -51,13 +51,22 @@ const positiveWhole = (description: string) => {
 const boolean = (description: string) =>
   z.boolean(expected("true or false")).optional().describe(description);
 
+// A DateTimeFormat costs ~0.1 ms to build, and a large config names the same few zones many times.
+const timeZoneVerdicts = new Map<string, boolean>();
+
 function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  let valid = timeZoneVerdicts.get(name);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: name });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (timeZoneVerdicts.size >= 1_000) timeZoneVerdicts.clear();
+    timeZoneVerdicts.set(name, valid);
   }
+  return valid;
 }
 
 const notifierEntrySchema = z

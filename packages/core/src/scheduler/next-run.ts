@@ -1,4 +1,5 @@
-import { type CronExpression, CronExpressionParser } from "cron-parser";
+import { parseCronInUtc } from "../config/cron.js";
+import { readPlainCron } from "../config/plain-cron.js";
 
 /**
  * When a cron schedule runs, by one rule that also holds across daylight-saving changes. cron-parser
@@ -100,8 +101,8 @@ interface CompiledSchedule {
   /** Day of month and weekday both `*`, so every day matches without asking cron-parser. */
   readonly everyDay: boolean;
   readonly everyHour: boolean;
-  /** Parsed in UTC; only asked whether a day matches, for its `L`, `#` and day-or-weekday rules. */
-  readonly expression: CronExpression;
+  /** Whether a day matches, for `L`, `#` and the day-or-weekday rule: cron-parser's answer in UTC. */
+  readonly includesDate: (date: Date) => boolean;
 }
 
 // Keyed by expression alone: matching happens in wall-clock time, so the zone plays no part. Parsing
@@ -112,17 +113,32 @@ function compile(schedule: string): CompiledSchedule {
   const cached = compiled.get(schedule);
   if (cached !== undefined) return cached;
 
-  const expression = CronExpressionParser.parse(schedule, { tz: "UTC", currentDate: 0 });
-  const { second, minute, hour, month, dayOfMonth, dayOfWeek } = expression.fields;
-  const result: CompiledSchedule = {
-    seconds: second.values as readonly number[],
-    minutes: minute.values as readonly number[],
-    hours: hour.values as readonly number[],
-    months: new Set(month.values as readonly number[]),
-    everyDay: dayOfMonth.isWildcard && dayOfWeek.isWildcard,
-    everyHour: hour.values.length === 24,
-    expression,
-  };
+  // A plain expression needs cron-parser only to match days, and not at all when every day matches.
+  const includesDate = (date: Date) => parseCronInUtc(schedule).includesDate(date);
+  const plain = readPlainCron(schedule);
+  let result: CompiledSchedule;
+  if (plain) {
+    result = {
+      seconds: plain.seconds,
+      minutes: plain.minutes,
+      hours: plain.hours,
+      months: new Set(plain.months),
+      everyDay: plain.anyDay,
+      everyHour: plain.hours.length === 24,
+      includesDate,
+    };
+  } else {
+    const { second, minute, hour, month, dayOfMonth, dayOfWeek } = parseCronInUtc(schedule).fields;
+    result = {
+      seconds: second.values as readonly number[],
+      minutes: minute.values as readonly number[],
+      hours: hour.values as readonly number[],
+      months: new Set(month.values as readonly number[]),
+      everyDay: dayOfMonth.isWildcard && dayOfWeek.isWildcard,
+      everyHour: hour.values.length === 24,
+      includesDate,
+    };
+  }
   if (compiled.size >= CACHE_LIMIT) compiled.clear();
   compiled.set(schedule, result);
   return result;
@@ -131,7 +147,7 @@ function compile(schedule: string): CompiledSchedule {
 function matchesDay(cron: CompiledSchedule, dayStart: number): boolean {
   if (cron.everyDay) return true;
   const time = ((cron.hours[0] ?? 0) * 3600 + (cron.minutes[0] ?? 0) * 60 + (cron.seconds[0] ?? 0)) * 1_000;
-  return cron.expression.includesDate(new Date(dayStart + time));
+  return cron.includesDate(new Date(dayStart + time));
 }
 
 /** The first matching wall time strictly after `wall`. */
