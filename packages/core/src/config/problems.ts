@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ConfigProblem } from "../errors.js";
 
 /** A problem before its place is written out: the path is kept so problems can be sorted. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeCronProblem } from "./cron.js";
 import { parseDuration } from "./duration.js";
 import { describeValue } from "./problems.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SnapshotInfo } from "./output.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ResticMessage } from "./types.js";
 
 // Lines are validated, not trusted: a field with an unexpected type turns the line into `unknown`

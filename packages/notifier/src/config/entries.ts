@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { BUILTIN_NOTIFIER_TYPES, BUILTIN_NOTIFIERS, isBuiltinType } from "./registry.js";
 import { describeValue, displayName, expected, onFilter } from "./zod-helpers.js";
 

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "@simplebackup/core";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { NotifierEventKind } from "../events.js";
 import type { NotifierEntry } from "../hub/hub.js";
 import { type Notifier, type NotifierDefinition, type NotifierLogger, resolveNotifier } from "../notifier.js";

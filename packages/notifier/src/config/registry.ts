@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { command } from "../command/command.js";
 import { commandOptionsSchema } from "../command/schema.js";
 import { desktopOptionsSchema } from "../desktop/schema.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { NOTIFIER_EVENT_KINDS, type NotifierEventKind } from "../events.js";
 
 /** "expected X, got Y", or "missing; expected X": the wording of core's config problems. */

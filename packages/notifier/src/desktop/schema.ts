@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { displayName, expected, onFilter } from "../config/zod-helpers.js";
 import type { DesktopOptions } from "./desktop.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { displayName, durationMs, expected, httpUrl, onFilter } from "../config/zod-helpers.js";
 import type { HealthchecksOptions } from "./healthchecks.js";
 
