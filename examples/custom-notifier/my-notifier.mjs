@@ -1,6 +1,6 @@
 // A simplebackup notifier plugin: posts each notification to a chat webhook as { "text": "…" }.
 import { defineNotifier, formatMessage } from "@simplebackup/notifier";
-import { z } from "zod";
+import * as z from "zod";
 
 // Checked by simplebackup before the factory runs; problems show as notifications[0].options.url.
 export const optionsSchema = z.object({ url: z.url(), token: z.string().min(1) });
