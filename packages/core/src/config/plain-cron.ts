@@ -13,6 +13,12 @@ export interface PlainCron {
   readonly months: readonly number[];
   /** Day of month and weekday both written `*`: every day matches. */
   readonly anyDay: boolean;
+  /**
+   * Whether a day matches (its UTC date and weekday), when one of the two day fields is `*` and the
+   * other decides alone. Undefined when both are restricted: cron's rule for that (either one, unless a
+   * field starts with `*`) is cron-parser's to apply.
+   */
+  readonly matchesDay: ((date: Date) => boolean) | undefined;
 }
 
 type SixFields = [string, string, string, string, string, string];
@@ -48,13 +54,35 @@ export function readPlainCron(expression: string): PlainCron | undefined {
   const weekdays = readField(weekday, WEEKDAY);
   if (!seconds || !minutes || !hours || !days || !months || !weekdays) return undefined;
   if (day !== "*" && month !== "*" && days.some((value) => value > DAY_EVERY_MONTH_HAS)) return undefined;
-  return { seconds, minutes, hours, months, anyDay: day === "*" && weekday === "*" };
+  return {
+    seconds,
+    minutes,
+    hours,
+    months,
+    anyDay: day === "*" && weekday === "*",
+    matchesDay: dayMatcher(day, days, weekday, weekdays),
+  };
+}
+
+function dayMatcher(day: string, days: readonly number[], weekday: string, weekdays: readonly number[]) {
+  if (day === "*") {
+    const allowed = new Set(weekdays);
+    return (date: Date) => allowed.has(date.getUTCDay());
+  }
+  if (weekday === "*") {
+    const allowed = new Set(days);
+    return (date: Date) => allowed.has(date.getUTCDate());
+  }
+  return undefined;
 }
 
 /** Sorted distinct values of one field, or undefined when it is not plain or not valid. */
 function readField(text: string, range: FieldRange): number[] | undefined {
-  const values = new Set<number>();
-  for (const item of text.split(",")) {
+  // The common field is one item, whose values come out sorted and distinct: no marking needed.
+  const items = text.split(",");
+  const listed = items.length > 1 ? new Uint8Array(range.max + 1) : undefined;
+  const values: number[] = [];
+  for (const item of items) {
     const [span, stepText, extra] = item.split("/");
     if (span === undefined || extra !== undefined) return undefined;
     const step = stepText === undefined ? 1 : readNumber(stepText);
@@ -76,12 +104,18 @@ function readField(text: string, range: FieldRange): number[] | undefined {
     if (from === undefined || to === undefined) return undefined;
     if (from < range.min || to > range.max || from > to) return undefined;
     for (let value = from; value <= to; value += step) {
-      // cron-parser rejects a value listed twice ("1,1", "*/5,10").
-      if (values.has(value)) return undefined;
-      values.add(value);
+      if (listed) {
+        // cron-parser rejects a value listed twice ("1,1", "*/5,10").
+        if (listed[value]) return undefined;
+        listed[value] = 1;
+      } else {
+        values.push(value);
+      }
     }
   }
-  return [...values].sort((a, b) => a - b);
+  if (!listed) return values;
+  for (let value = range.min; value <= range.max; value++) if (listed[value]) values.push(value);
+  return values;
 }
 
 function readNumber(text: string | undefined): number | undefined {

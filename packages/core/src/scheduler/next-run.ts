@@ -101,7 +101,10 @@ interface CompiledSchedule {
   /** Day of month and weekday both `*`, so every day matches without asking cron-parser. */
   readonly everyDay: boolean;
   readonly everyHour: boolean;
-  /** Whether a day matches, for `L`, `#` and the day-or-weekday rule: cron-parser's answer in UTC. */
+  /**
+   * Whether a day matches, given a time on it in UTC: cron-parser's answer (for `L`, `#` and the
+   * day-or-weekday rule), or the plain reader's where it can tell alone.
+   */
   readonly includesDate: (date: Date) => boolean;
 }
 
@@ -113,7 +116,7 @@ function compile(schedule: string): CompiledSchedule {
   const cached = compiled.get(schedule);
   if (cached !== undefined) return cached;
 
-  // A plain expression needs cron-parser only to match days, and not at all when every day matches.
+  // A plain expression needs cron-parser only when both day fields are restricted.
   const includesDate = (date: Date) => parseCronInUtc(schedule).includesDate(date);
   const plain = readPlainCron(schedule);
   let result: CompiledSchedule;
@@ -125,7 +128,7 @@ function compile(schedule: string): CompiledSchedule {
       months: new Set(plain.months),
       everyDay: plain.anyDay,
       everyHour: plain.hours.length === 24,
-      includesDate,
+      includesDate: plain.matchesDay ?? includesDate,
     };
   } else {
     const { second, minute, hour, month, dayOfMonth, dayOfWeek } = parseCronInUtc(schedule).fields;

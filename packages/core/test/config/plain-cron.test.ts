@@ -50,6 +50,20 @@ const expression = fc.oneof(
   fc.tuple(field(0, 59), ...fiveFields).map((parts) => parts.join(" ")),
 );
 
+// The reader matches days itself when one day field is `*`; month `*` half the time, so most days count.
+const oneDayFieldStar = fc
+  .tuple(
+    field(0, 59),
+    field(0, 23),
+    field(1, 31),
+    fc.oneof(fc.constant("*"), field(1, 12)),
+    field(0, 7),
+    fc.boolean(),
+  )
+  .map(([minute, hour, day, month, weekday, starDay]) =>
+    [minute, hour, starDay ? "*" : day, month, starDay ? weekday : "*"].join(" "),
+  );
+
 describe("readPlainCron", () => {
   it("accepts only what cron-parser accepts, with cron-parser's values", () => {
     let plain = 0;
@@ -58,7 +72,7 @@ describe("readPlainCron", () => {
         const read = readPlainCron(text);
         if (read === undefined) return;
         plain++;
-        const { anyDay: _, ...values } = read;
+        const { anyDay: _, matchesDay: __, ...values } = read;
         expect(values).toEqual(reference(text));
       }),
       { numRuns: 3_000, seed: 20261125 },
@@ -76,6 +90,33 @@ describe("readPlainCron", () => {
     ["30 0 2 * * *", { seconds: [30], minutes: [0], hours: [2] }],
   ])("reads %j", (text, expected) => {
     expect(readPlainCron(text)).toMatchObject(expected);
+  });
+
+  it("matches days as cron-parser does, where it matches them itself", () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(oneDayFieldStar, fc.integer({ min: 0, max: 3_000 }), (text, dayNumber) => {
+        const read = readPlainCron(text);
+        if (read?.matchesDay === undefined) return;
+        const date = new Date(
+          Date.UTC(2026, 0, 1 + dayNumber, read.hours[0] ?? 0, read.minutes[0] ?? 0, read.seconds[0] ?? 0),
+        );
+        // cron-parser also asks the month; the scheduler asks about days only in matching months.
+        if (!read.months.includes(date.getUTCMonth() + 1)) return;
+        decided++;
+        const cron = CronExpressionParser.parse(text, { tz: "UTC", currentDate: 0 });
+        expect(read.matchesDay(date)).toBe(cron.includesDate(date));
+      }),
+      { numRuns: 3_000, seed: 20261125 },
+    );
+    expect(decided).toBeGreaterThan(500);
+  });
+
+  it("leaves both day fields restricted to cron-parser's day-or-weekday rule", () => {
+    expect(readPlainCron("0 2 1 * 1")?.matchesDay).toBeUndefined();
+    expect(readPlainCron("0 2 1 * *")?.matchesDay?.(new Date("2026-03-01T02:00:00Z"))).toBe(true);
+    expect(readPlainCron("0 2 * * 1")?.matchesDay?.(new Date("2026-03-02T02:00:00Z"))).toBe(true);
+    expect(readPlainCron("0 2 * * 1")?.matchesDay?.(new Date("2026-03-03T02:00:00Z"))).toBe(false);
   });
 
   it("says every day matches only when both day fields are *", () => {
