@@ -10,6 +10,7 @@ import {
   SimplebackupError,
 } from "@simplebackup/core";
 import { defineCommand } from "citty";
+import { withInterrupt } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
 import { createHumanReporter } from "../render/human-reporter.js";
@@ -42,31 +43,29 @@ export default defineCommand({
       hub?.dispatch(event);
     };
 
-    // Ctrl-C reaches restic through the terminal too; the abort covers a SIGINT sent to us alone.
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    // A backup reports an interrupt in its result rather than throwing, and the jobs after it never
+    // run, so here any signal during the run means exit 130, not only one that cut an action short.
     const results: BackupRunResult[] = [];
+    let interrupted: boolean;
     try {
-      for (const job of jobs) {
-        if (controller.signal.aborted) break;
-        const result = await runRecordedBackup(job, {
-          restic,
-          emit,
-          signal: controller.signal,
-          stateDir,
-          keepLogs: config.keepLogs,
-        });
-        if (!args.json && result.logPath) console.error(`log: ${result.logPath}`);
-        results.push(result);
-      }
+      ({ interrupted } = await withInterrupt(async (signal) => {
+        for (const job of jobs) {
+          if (signal.aborted) break;
+          const result = await runRecordedBackup(job, {
+            restic,
+            emit,
+            signal,
+            stateDir,
+            keepLogs: config.keepLogs,
+          });
+          if (!args.json && result.logPath) console.error(`log: ${result.logPath}`);
+          results.push(result);
+        }
+      }));
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
       await hub?.close({ timeoutMs: 15_000 });
     }
-    process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(results);
+    process.exitCode = interrupted ? 130 : exitCodeFor(results);
   },
 });
 

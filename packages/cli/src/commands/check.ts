@@ -1,12 +1,6 @@
-import {
-  type CheckResult,
-  createRestic,
-  findJob,
-  locateRestic,
-  normalizeReadDataSubset,
-  runCheck,
-} from "@simplebackup/core";
+import { createRestic, findJob, locateRestic, normalizeReadDataSubset, runCheck } from "@simplebackup/core";
 import { defineCommand } from "citty";
+import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { EXIT, plural } from "../report-error.js";
 
@@ -36,25 +30,10 @@ export default defineCommand({
     const job = findJob(config.jobs, args.job);
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
 
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    process.once("SIGINT", abort).once("SIGTERM", abort);
-    let result: CheckResult;
-    try {
-      result = await runCheck(job, {
-        restic,
-        readDataSubset: subset,
-        readData: args["read-data"] ?? false,
-        signal: controller.signal,
-      });
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      console.error(`${job.name}: check interrupted`);
-      process.exitCode = 130;
-      return;
-    } finally {
-      process.off("SIGINT", abort).off("SIGTERM", abort);
-    }
+    const result = await runInterruptible(`${job.name}: check interrupted`, (signal) =>
+      runCheck(job, { restic, readDataSubset: subset, readData: args["read-data"] ?? false, signal }),
+    );
+    if (result === undefined) return;
 
     if (args.json) {
       console.log(JSON.stringify(result, null, 2));

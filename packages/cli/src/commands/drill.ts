@@ -1,5 +1,6 @@
-import { createRestic, type DrillResult, findJob, locateRestic, runDrill } from "@simplebackup/core";
+import { createRestic, findJob, locateRestic, runDrill } from "@simplebackup/core";
 import { defineCommand } from "citty";
+import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatBytes } from "../render/format.js";
 import { EXIT, plural } from "../report-error.js";
@@ -28,20 +29,10 @@ export default defineCommand({
     const job = findJob(config.jobs, args.job);
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
 
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    process.once("SIGINT", abort).once("SIGTERM", abort);
-    let result: DrillResult;
-    try {
-      result = await runDrill(job, { restic, files, seed, signal: controller.signal });
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      console.error(`${job.name}: drill interrupted`);
-      process.exitCode = 130;
-      return;
-    } finally {
-      process.off("SIGINT", abort).off("SIGTERM", abort);
-    }
+    const result = await runInterruptible(`${job.name}: drill interrupted`, (signal) =>
+      runDrill(job, { restic, files, seed, signal }),
+    );
+    if (result === undefined) return;
 
     if (args.json) {
       console.log(JSON.stringify(result, null, 2));

@@ -1,12 +1,6 @@
-import {
-  createRestic,
-  type ForgetResult,
-  type ForgetSnapshot,
-  findJob,
-  locateRestic,
-  runForget,
-} from "@simplebackup/core";
+import { createRestic, type ForgetSnapshot, findJob, locateRestic, runForget } from "@simplebackup/core";
 import { defineCommand } from "citty";
+import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 
 export default defineCommand({
@@ -26,20 +20,10 @@ export default defineCommand({
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
     const dryRun = args["dry-run"] ?? false;
 
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    process.once("SIGINT", abort).once("SIGTERM", abort);
-    let result: ForgetResult;
-    try {
-      result = await runForget(job, { restic, dryRun, signal: controller.signal });
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      console.error(`${job.name}: forget interrupted`);
-      process.exitCode = 130;
-      return;
-    } finally {
-      process.off("SIGINT", abort).off("SIGTERM", abort);
-    }
+    const result = await runInterruptible(`${job.name}: forget interrupted`, (signal) =>
+      runForget(job, { restic, dryRun, signal }),
+    );
+    if (result === undefined) return;
 
     if (args.json) {
       console.log(JSON.stringify(result, null, 2));

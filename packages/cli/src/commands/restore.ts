@@ -1,12 +1,6 @@
-import {
-  createRestic,
-  findJob,
-  locateRestic,
-  type RestoreProgress,
-  type RestoreResult,
-  runRestore,
-} from "@simplebackup/core";
+import { createRestic, findJob, locateRestic, type RestoreProgress, runRestore } from "@simplebackup/core";
 import { defineCommand } from "citty";
+import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatBytes, formatCount } from "../render/format.js";
 import { EXIT, plural } from "../report-error.js";
@@ -43,28 +37,20 @@ export default defineCommand({
       if (!args.json) console.log(`${job.name}: ${line}`);
     };
 
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    process.once("SIGINT", abort).once("SIGTERM", abort);
-    let result: RestoreResult;
-    try {
-      result = await runRestore(job, {
-        restic,
-        target: args.target,
-        snapshot: args.snapshot,
-        include: repeated(rawArgs, "--include"),
-        overwrite: args.overwrite ?? false,
-        signal: controller.signal,
-        onProgress: (progress) => say(describeProgress(progress)),
-      });
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      console.error(`${job.name}: restore interrupted; the target may hold some of the files`);
-      process.exitCode = 130;
-      return;
-    } finally {
-      process.off("SIGINT", abort).off("SIGTERM", abort);
-    }
+    const result = await runInterruptible(
+      `${job.name}: restore interrupted; the target may hold some of the files`,
+      (signal) =>
+        runRestore(job, {
+          restic,
+          target: args.target,
+          snapshot: args.snapshot,
+          include: repeated(rawArgs, "--include"),
+          overwrite: args.overwrite ?? false,
+          signal,
+          onProgress: (progress) => say(describeProgress(progress)),
+        }),
+    );
+    if (result === undefined) return;
 
     if (args.json) console.log(JSON.stringify(result, null, 2));
     say(`restored ${plural(result.files, "file")} (${formatBytes(result.bytes)}) into ${result.target}`);
