@@ -2,12 +2,14 @@ import { hostname } from "node:os";
 import { isStaleLock } from "../backup/stale-lock.js";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
+import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { buildUnlockArgs } from "../restic/args.js";
 import { classifyFailure, parseLockHolder, stderrTail } from "../restic/classify.js";
 import { buildResticEnvironment } from "../restic/environment.js";
 import { parseResticLine } from "../restic/output.js";
 import type { ResticProcessResult } from "../restic/process.js";
 import type { Restic } from "../restic/restic.js";
+import type { ResticMessage } from "../restic/types.js";
 import { isAlive } from "../state/process-alive.js";
 
 /** What every action takes besides the job. */
@@ -30,22 +32,40 @@ export function actionError(code: ActionErrorCode, message: string): Simplebacku
   return new SimplebackupError(code, message);
 }
 
+/** Callbacks for the lines restic prints while a command runs. */
+export interface ResticLineHandlers {
+  readonly onStdoutLine?: (line: string) => void;
+  readonly onStderrLine?: (line: string) => void;
+}
+
+/** A lock that {@link JobRestic.run} removed before running its command once more: the event's facts. */
+export type StaleLockRemoval = Omit<StaleLockRemovedEvent, "type" | keyof RunContext>;
+
+/** What {@link createJobRestic} takes besides the action options. */
+export interface JobResticOptions {
+  /** Status lines per second from restic. @default 1 */
+  readonly progressFps?: number;
+  /** Told of each stale lock removed. @default logs `removed a stale lock of PID …` */
+  readonly onStaleLockRemoved?: (removal: StaleLockRemoval) => void;
+}
+
 export interface JobRestic {
   /**
    * Runs one restic command for the job. When it fails on a lock whose holder is gone, removes that
    * lock with `restic unlock` (never `--remove-all`) and runs the command once more, as backups do.
    */
-  run(
+  run(args: readonly string[], lines?: ResticLineHandlers): Promise<ResticProcessResult>;
+  /**
+   * The typed error for a failed run, named by what restic printed: `messages` when given (JSON lines
+   * the caller already parsed), else the JSON lines of its stderr.
+   */
+  error(
+    result: ResticProcessResult,
     args: readonly string[],
-    extra?: { onStdoutLine?: (line: string) => void; onStderrLine?: (line: string) => void },
-  ): Promise<ResticProcessResult>;
-  /** The typed error for a failed run, named by what restic printed. */
-  error(result: ResticProcessResult, args: readonly string[]): ResticError;
+    messages?: readonly ResticMessage[],
+  ): ResticError;
   /** Runs, and throws the typed error unless restic exited 0. */
-  runOk(
-    args: readonly string[],
-    extra?: { onStdoutLine?: (line: string) => void; onStderrLine?: (line: string) => void },
-  ): Promise<ResticProcessResult>;
+  runOk(args: readonly string[], lines?: ResticLineHandlers): Promise<ResticProcessResult>;
 }
 
 /**
@@ -53,11 +73,21 @@ export interface JobRestic {
  * caller's abort signal, its log, and the stale-lock rule of {@link isStaleLock}.
  * @throws SimplebackupError PASSWORD_UNAVAILABLE when `password_env` names an unset variable.
  */
-export function createJobRestic(job: BackupJob, options: ActionOptions, progressFps = 1): JobRestic {
+export function createJobRestic(
+  job: BackupJob,
+  options: ActionOptions,
+  { progressFps = 1, onStaleLockRemoved }: JobResticOptions = {},
+): JobRestic {
   const env = buildResticEnvironment(job, options.env ?? process.env, progressFps);
   const log = (line: string) => options.log?.(line);
+  const staleLockRemoved =
+    onStaleLockRemoved ??
+    ((removal: StaleLockRemoval) =>
+      log(
+        `removed a stale lock of PID ${removal.holderPid} on ${removal.holderHost} (${removal.reason === "holder-gone" ? "the process is gone" : "older than the limit"})`,
+      ));
 
-  const once = (args: readonly string[], extra: Parameters<JobRestic["run"]>[1] = {}) => {
+  const once = (args: readonly string[], extra: ResticLineHandlers = {}) => {
     log(`$ restic ${args.join(" ")}`);
     return options.restic.run(args, {
       env,
@@ -70,7 +100,7 @@ export function createJobRestic(job: BackupJob, options: ActionOptions, progress
     });
   };
 
-  const error: JobRestic["error"] = (result, args) => {
+  const error: JobRestic["error"] = (result, args, messages) => {
     const exitCode = result.interrupted && result.exitCode === undefined ? 130 : result.exitCode;
     const { code, message } = result.interrupted
       ? {
@@ -81,7 +111,7 @@ export function createJobRestic(job: BackupJob, options: ActionOptions, progress
           exitCode,
           stderr: result.stderr,
           // 0.18 states its fatal error as JSON (`exit_error`) among the text.
-          messages: result.stderr.split("\n").flatMap((line) => parseResticLine(line) ?? []),
+          messages: messages ?? result.stderr.split("\n").flatMap((line) => parseResticLine(line) ?? []),
         });
     return new ResticError(code, message, { command: args, exitCode, stderrTail: stderrTail(result.stderr) });
   };
@@ -97,9 +127,12 @@ export function createJobRestic(job: BackupJob, options: ActionOptions, progress
     const unlock = await options.restic.run(unlockArgs, { env, signal: options.signal });
     if (unlock.exitCode !== 0) return result;
     const gone = holder.host === hostname() && !isAlive(holder.pid);
-    log(
-      `removed a stale lock of PID ${holder.pid} on ${holder.host} (${gone ? "the process is gone" : "older than the limit"})`,
-    );
+    staleLockRemoved({
+      holderPid: holder.pid,
+      holderHost: holder.host,
+      ageSeconds: holder.ageSeconds,
+      reason: gone ? "holder-gone" : "older-than-limit",
+    });
     return once(args, extra);
   };
 

@@ -75,7 +75,7 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
   const started = Date.now();
   const target = resolve(options.target);
   await assertRestorableTarget(target, options.overwrite ?? false);
-  const restic = createJobRestic(job, options, options.progressFps ?? 1);
+  const restic = createJobRestic(job, options, { progressFps: options.progressFps });
   const snapshot = await resolveJobSnapshot(job, restic, options.snapshot ?? "latest");
   const step = (name: RestoreStep, message: string) =>
     options.onProgress?.({ kind: "step", step: name, message, snapshot: toSummary(snapshot) });

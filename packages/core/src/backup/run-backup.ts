@@ -1,27 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { hostname } from "node:os";
 import { dirname } from "node:path";
+import { createJobRestic, type JobRestic } from "../actions/job-restic.js";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
-import {
-  buildBackupArgs,
-  buildForgetArgs,
-  buildInitArgs,
-  buildUnlockArgs,
-  hasRetentionRules,
-} from "../restic/args.js";
-import { classifyFailure, parseLockHolder, stderrTail } from "../restic/classify.js";
-import { buildResticEnvironment, maskRepository } from "../restic/environment.js";
+import { buildBackupArgs, buildForgetArgs, buildInitArgs, hasRetentionRules } from "../restic/args.js";
+import { maskRepository } from "../restic/environment.js";
 import { parseForgetOutput, parseResticLine } from "../restic/output.js";
-import type { ResticProcessResult } from "../restic/process.js";
 import type { Restic } from "../restic/restic.js";
-import type { ResticMessage } from "../restic/types.js";
-import { isAlive } from "../state/process-alive.js";
-import { parseLines, readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
+import { readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
 import { type HookName, runHook, SKIP_EXIT_CODE } from "./hooks.js";
-import { isStaleLock } from "./stale-lock.js";
 
 /** `skipped`: a `before` hook exited 75 (nothing to back up now); not a success, not a failure. */
 export type BackupRunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
@@ -144,26 +133,26 @@ class BackupRun {
     this.emit({ type: "start", ...this.context(), sources: job.sources, repository: this.repository });
     this.log(`backup of ${job.sources.join(", ")} to ${this.repository}`);
 
-    let env: Record<string, string | undefined>;
+    let restic: JobRestic;
     try {
-      env = buildResticEnvironment(job, this.options.env ?? process.env, this.options.progressFps ?? 2);
+      restic = this.createRestic();
     } catch (error) {
       return this.failed("backup", asSimplebackupError(error));
     }
 
     const backupArgs = buildBackupArgs(job);
-    let result = await this.backup(backupArgs, env);
+    let result = await this.backup(restic, backupArgs);
     let outcome = readBackupOutcome(result);
     if (outcome.kind === "failed" && !result.interrupted) {
-      const error = this.toError(result, backupArgs, outcome.messages);
+      const error = restic.error(result, backupArgs, outcome.messages);
       if (error.code !== "REPO_NOT_FOUND") return this.failed("backup", error);
-      const initError = await this.initRepository(env, error);
+      const initError = await this.initRepository(restic, error);
       if (initError) return this.failed("init", initError);
-      result = await this.backup(backupArgs, env);
+      result = await this.backup(restic, backupArgs);
       outcome = readBackupOutcome(result);
     }
     if (outcome.kind === "failed") {
-      return this.failed("backup", this.toError(result, backupArgs, outcome.messages));
+      return this.failed("backup", restic.error(result, backupArgs, outcome.messages));
     }
 
     const { summary, unreadable, missingSources } = outcome;
@@ -191,7 +180,7 @@ class BackupRun {
       );
     }
 
-    const retention = await this.applyRetention(env, snapshotId);
+    const retention = await this.applyRetention(restic, snapshotId);
     return this.result(partial ? "partial" : "success", {
       snapshotId,
       stats,
@@ -201,8 +190,26 @@ class BackupRun {
     });
   }
 
-  private backup(args: readonly string[], env: Record<string, string | undefined>) {
-    return this.runRestic(args, env, {
+  /**
+   * restic with the job's environment; a stale lock it removes (see {@link JobRestic.run}) becomes a
+   * `stale-lock-removed` event.
+   * @throws SimplebackupError PASSWORD_UNAVAILABLE when `password_env` names an unset variable.
+   */
+  private createRestic(): JobRestic {
+    const { restic, env, signal, staleLockAfterMs, progressFps = 2 } = this.options;
+    return createJobRestic(
+      this.job,
+      { restic, env, signal, staleLockAfterMs, log: (line) => this.log(line) },
+      {
+        progressFps,
+        onStaleLockRemoved: (removal) =>
+          this.emit({ type: "stale-lock-removed", ...this.context(), ...removal }),
+      },
+    );
+  }
+
+  private backup(restic: JobRestic, args: readonly string[]) {
+    return restic.run(args, {
       onStdoutLine: (line) => {
         const message = parseResticLine(line);
         if (message?.message_type === "status") {
@@ -213,10 +220,7 @@ class BackupRun {
   }
 
   /** Creates the repository, unless that would put it somewhere the user surely did not mean. */
-  private async initRepository(
-    env: Record<string, string | undefined>,
-    notFound: ResticError,
-  ): Promise<ResticError | undefined> {
+  private async initRepository(restic: JobRestic, notFound: ResticError): Promise<ResticError | undefined> {
     const refusal = await refuseInitReason(this.job.repository);
     if (refusal) {
       return new ResticError("REPO_NOT_FOUND", refusal, {
@@ -226,23 +230,20 @@ class BackupRun {
       });
     }
     const args = buildInitArgs();
-    const init = await this.runRestic(args, env);
-    if (init.exitCode !== 0) return this.toError(init, args);
+    const init = await restic.run(args);
+    if (init.exitCode !== 0) return restic.error(init, args);
     this.repositoryInitialized = true;
     this.emit({ type: "repository-initialized", ...this.context(), repository: this.repository });
     return undefined;
   }
 
-  private async applyRetention(
-    env: Record<string, string | undefined>,
-    snapshotId: string | undefined,
-  ): Promise<RetentionOutcome> {
+  private async applyRetention(restic: JobRestic, snapshotId: string | undefined): Promise<RetentionOutcome> {
     const { retention } = this.job;
     if (!retention || !hasRetentionRules(retention)) return { status: "skipped" };
     const args = buildForgetArgs(retention, this.job.name, { prune: true });
-    const forget = await this.runRestic(args, env);
+    const forget = await restic.run(args);
     if (forget.exitCode !== 0) {
-      const error = this.toError(forget, args);
+      const error = restic.error(forget, args);
       this.emitFailure("retention", error, snapshotId);
       return { status: "failed", error };
     }
@@ -252,61 +253,6 @@ class BackupRun {
     this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
     this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
     return { status: "done", kept, removed: removedIds.length };
-  }
-
-  /**
-   * Runs one restic command. When it fails on a lock whose holder is gone, removes that lock with
-   * `restic unlock` and runs the command once more.
-   */
-  private async runRestic(
-    args: readonly string[],
-    env: Record<string, string | undefined>,
-    extra: { onStdoutLine?: (line: string) => void } = {},
-  ): Promise<ResticProcessResult> {
-    const once = () => {
-      this.log(`$ restic ${args.join(" ")}`);
-      return this.options.restic.run(args, {
-        env,
-        signal: this.options.signal,
-        onStdoutLine: extra.onStdoutLine,
-        onStderrLine: (line) => this.log(`restic: ${line}`),
-      });
-    };
-    const result = await once();
-    if (result.exitCode === 0 || result.interrupted) return result;
-    const holder = parseLockHolder(result.stderr);
-    const staleAfter = this.options.staleLockAfterMs ?? this.job.staleLockAfterMs;
-    if (!holder || !isStaleLock(holder, staleAfter)) return result;
-
-    const unlockArgs = buildUnlockArgs();
-    this.log(`$ restic ${unlockArgs.join(" ")}`);
-    const unlock = await this.options.restic.run(unlockArgs, { env, signal: this.options.signal });
-    if (unlock.exitCode !== 0) return result;
-    const holderGone = holder.host === hostname() && !isAlive(holder.pid);
-    this.emit({
-      type: "stale-lock-removed",
-      ...this.context(),
-      holderPid: holder.pid,
-      holderHost: holder.host,
-      ageSeconds: holder.ageSeconds,
-      reason: holderGone ? "holder-gone" : "older-than-limit",
-    });
-    return once();
-  }
-
-  private toError(
-    result: ResticProcessResult,
-    command: readonly string[],
-    messages?: readonly ResticMessage[],
-  ): ResticError {
-    const exitCode = result.interrupted && result.exitCode === undefined ? 130 : result.exitCode;
-    const { code, message } = result.interrupted
-      ? {
-          code: "INTERRUPTED" as const,
-          message: "interrupted: restic was asked to stop and removed its lock",
-        }
-      : classifyFailure({ exitCode, stderr: result.stderr, messages: messages ?? parseLines(result.stderr) });
-    return new ResticError(code, message, { command, exitCode, stderrTail: stderrTail(result.stderr) });
   }
 
   private failed(phase: RunPhase, error: SimplebackupError): BackupRunResult {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { findJob } from "../../src/actions/find-job.js";
-import type { BackupJob } from "../../src/config/types.js";
 import {
   buildCatLockArgs,
   buildCheckArgs,
@@ -11,6 +10,7 @@ import {
   nextCheckSubset,
   normalizeReadDataSubset,
 } from "../../src/restic/action-args.js";
+import { makeJob } from "../helpers/job.js";
 
 const ID = "44c3960adcc98715031061c25e99a91f20d6b2e4b429392e42ad66d9ca1468ff";
 
@@ -117,7 +117,7 @@ describe("nextCheckSubset", () => {
 });
 
 describe("findJob", () => {
-  const jobs = [{ name: "docs" }, { name: "photos" }] as BackupJob[];
+  const jobs = [makeJob({ name: "docs" }), makeJob({ name: "photos" })];
 
   it("finds a job by name, or names the jobs there are", () => {
     expect(findJob(jobs, "photos")).toBe(jobs[1]);

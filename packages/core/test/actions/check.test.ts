@@ -3,9 +3,8 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../src/actions/check.js";
-import { resolveConfig } from "../../src/config/load.js";
-import type { BackupJob } from "../../src/config/types.js";
 import { createRestic } from "../../src/restic/restic.js";
+import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticRun } from "../helpers/restic.js";
 import { createTempDir } from "../helpers/tree.js";
 
@@ -16,20 +15,12 @@ const root = temp.path;
 const source = join(root, "src");
 const repository = join(root, "repo");
 
-const job: BackupJob = resolveConfig(
-  {
-    backupjobs: [
-      {
-        jobname: "docs",
-        sources: [source],
-        destination: repository,
-        password: PASSWORD,
-        backup_interval: "0 2 * * *",
-      },
-    ],
-  },
-  { baseDir: root },
-).jobs[0] as BackupJob;
+const job = makeJob({
+  name: "docs",
+  sources: [source],
+  repository,
+  password: { kind: "literal", value: PASSWORD },
+});
 
 beforeAll(() => {
   mkdirSync(source);

@@ -12,9 +12,8 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRandom, pickRandom, runDrill } from "../../src/actions/drill.js";
-import { resolveConfig } from "../../src/config/load.js";
-import type { BackupJob } from "../../src/config/types.js";
 import { createRestic } from "../../src/restic/restic.js";
+import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticRun } from "../helpers/restic.js";
 import { createTempDir, writeTree } from "../helpers/tree.js";
 
@@ -26,23 +25,8 @@ const source = join(root, "src");
 const repository = join(root, "repo");
 const drillTemp = join(root, "drill-tmp");
 
-function job(name: string): BackupJob {
-  const config = resolveConfig(
-    {
-      backupjobs: [
-        {
-          jobname: name,
-          sources: [source],
-          destination: repository,
-          password: PASSWORD,
-          backup_interval: "0 2 * * *",
-        },
-      ],
-    },
-    { baseDir: root },
-  );
-  return config.jobs[0] as BackupJob;
-}
+const job = (name: string) =>
+  makeJob({ name, sources: [source], repository, password: { kind: "literal", value: PASSWORD } });
 
 const docs = job("docs");
 const drill = (options: { files?: number; seed?: number } = {}) =>

@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runForget } from "../../src/actions/forget.js";
-import { resolveConfig } from "../../src/config/load.js";
-import type { BackupJob } from "../../src/config/types.js";
+import type { RetentionPolicy } from "../../src/config/types.js";
 import { createRestic } from "../../src/restic/restic.js";
+import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
 import { createTempDir } from "../helpers/tree.js";
 
@@ -15,24 +15,8 @@ const root = temp.path;
 const source = join(root, "src");
 const repository = join(root, "repo");
 
-function job(name: string, retention?: object): BackupJob {
-  const config = resolveConfig(
-    {
-      backupjobs: [
-        {
-          jobname: name,
-          sources: [source],
-          destination: repository,
-          password: PASSWORD,
-          backup_interval: "0 2 * * *",
-          ...(retention ? { retention } : {}),
-        },
-      ],
-    },
-    { baseDir: root },
-  );
-  return config.jobs[0] as BackupJob;
-}
+const job = (name: string, retention?: RetentionPolicy) =>
+  makeJob({ name, sources: [source], repository, password: { kind: "literal", value: PASSWORD }, retention });
 
 function snapshotsOf(name: string): SnapshotJson[] {
   return resticJson<SnapshotJson[]>(repository, PASSWORD, ["snapshots", "--tag", `simplebackup:${name}`]);

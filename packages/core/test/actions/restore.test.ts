@@ -3,9 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RestoreProgress, runRestore } from "../../src/actions/restore.js";
-import { resolveConfig } from "../../src/config/load.js";
-import type { BackupJob } from "../../src/config/types.js";
 import { createRestic } from "../../src/restic/restic.js";
+import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
 import { createTempDir, writeTree } from "../helpers/tree.js";
 
@@ -16,23 +15,8 @@ const root = temp.path;
 const source = join(root, "src");
 const repository = join(root, "repo");
 
-function job(name: string): BackupJob {
-  const config = resolveConfig(
-    {
-      backupjobs: [
-        {
-          jobname: name,
-          sources: [source],
-          destination: repository,
-          password: PASSWORD,
-          backup_interval: "0 2 * * *",
-        },
-      ],
-    },
-    { baseDir: root },
-  );
-  return config.jobs[0] as BackupJob;
-}
+const job = (name: string) =>
+  makeJob({ name, sources: [source], repository, password: { kind: "literal", value: PASSWORD } });
 
 function backup(tag: string): string {
   const result = resticRun(repository, PASSWORD, ["backup", "--json", "-q", "--tag", tag, source]);

@@ -5,6 +5,7 @@ import { runBackup } from "../../src/backup/run-backup.js";
 import type { BackupJob, JobHooks } from "../../src/config/types.js";
 import type { BackupEvent } from "../../src/events.js";
 import { createRestic } from "../../src/restic/restic.js";
+import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticJson, type SnapshotJson } from "../helpers/restic.js";
 import { createTempDir, writeTree } from "../helpers/tree.js";
 
@@ -15,24 +16,12 @@ const repository = join(root, "repo");
 const restic = createRestic(RESTIC);
 
 function job(hooks: Partial<JobHooks>): BackupJob {
-  return {
+  return makeJob({
     name: "hooked",
     sources: [join(root, "data")],
     repository,
     password: { kind: "literal", value: PASSWORD },
-    schedule: "0 2 * * *",
-    excludes: [],
-    retention: undefined,
     env: { AWS_SECRET_ACCESS_KEY: "aws-hook-secret" },
-    tags: [],
-    timezone: undefined,
-    catchUp: true,
-    jitterMs: 0,
-    backupOnStart: false,
-    retry: { attempts: 1, delaysMs: [] },
-    staleLockAfterMs: 3_600_000,
-    alertAfterMs: undefined,
-    notifications: [],
     hooks: {
       before: undefined,
       after: undefined,
@@ -41,9 +30,7 @@ function job(hooks: Partial<JobHooks>): BackupJob {
       timeoutMs: 10_000,
       ...hooks,
     },
-    check: undefined,
-    drill: undefined,
-  };
+  });
 }
 
 async function run(backupJob: BackupJob) {

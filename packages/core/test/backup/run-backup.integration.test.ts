@@ -5,6 +5,7 @@ import { runBackup } from "../../src/backup/run-backup.js";
 import type { BackupJob } from "../../src/config/types.js";
 import type { BackupEvent } from "../../src/events.js";
 import { createRestic } from "../../src/restic/restic.js";
+import { makeJob } from "../helpers/job.js";
 import { argvLeaks, listFiles, RESTIC, resticJson, type SnapshotJson } from "../helpers/restic.js";
 import { createTempDir, writeTree } from "../helpers/tree.js";
 
@@ -14,27 +15,11 @@ const temp = createTempDir();
 const root = temp.path;
 
 function job(overrides: Partial<BackupJob> & Pick<BackupJob, "name" | "repository">): BackupJob {
-  return {
+  return makeJob({
     sources: [join(root, "src/a")],
     password: { kind: "literal", value: PASSWORD },
-    schedule: "0 2 * * *",
-    excludes: [],
-    retention: undefined,
-    env: {},
-    tags: [],
-    timezone: undefined,
-    catchUp: true,
-    jitterMs: 0,
-    backupOnStart: false,
-    retry: { attempts: 1, delaysMs: [] },
-    staleLockAfterMs: 3_600_000,
-    alertAfterMs: undefined,
-    notifications: [],
-    hooks: undefined,
-    check: undefined,
-    drill: undefined,
     ...overrides,
-  };
+  });
 }
 
 async function run(backupJob: BackupJob) {

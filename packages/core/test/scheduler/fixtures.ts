@@ -2,31 +2,11 @@ import type { BackupRunResult, BackupRunStatus } from "../../src/backup/run-back
 import type { BackupJob, ResolvedConfig } from "../../src/config/types.js";
 import { SimplebackupError, type SimplebackupErrorCode } from "../../src/errors.js";
 import type { AttemptContext, RunAttempt } from "../../src/scheduler/backup-scheduler.js";
+import { makeJob as makeSharedJob } from "../helpers/job.js";
 
+/** A job named `name`; the scheduler tests pass the name first. */
 export function makeJob(name: string, overrides: Partial<BackupJob> = {}): BackupJob {
-  return {
-    name,
-    sources: [`/data/${name}`],
-    repository: `/repos/${name}`,
-    password: { kind: "literal", value: "pw" },
-    schedule: "0 * * * *",
-    excludes: [],
-    retention: undefined,
-    env: {},
-    tags: [],
-    timezone: "UTC",
-    catchUp: true,
-    jitterMs: 0,
-    backupOnStart: false,
-    retry: { attempts: 3, delaysMs: [60_000, 300_000] },
-    staleLockAfterMs: 3_600_000,
-    alertAfterMs: undefined,
-    notifications: [],
-    hooks: undefined,
-    check: undefined,
-    drill: undefined,
-    ...overrides,
-  };
+  return makeSharedJob({ name, ...overrides });
 }
 
 export function makeConfig(jobs: BackupJob[], overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {

@@ -1,0 +1,32 @@
+import type { BackupJob } from "../../src/config/types.js";
+
+/**
+ * A complete job with quiet defaults, so a test names only what it is about. Sources and repository
+ * follow the name unless given.
+ */
+export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
+  const name = overrides.name ?? "docs";
+  return {
+    name,
+    sources: [`/data/${name}`],
+    repository: `/repos/${name}`,
+    password: { kind: "literal", value: "pw" },
+    schedule: "0 * * * *",
+    excludes: [],
+    retention: undefined,
+    env: {},
+    tags: [],
+    timezone: "UTC",
+    catchUp: true,
+    jitterMs: 0,
+    backupOnStart: false,
+    retry: { attempts: 3, delaysMs: [60_000, 300_000] },
+    staleLockAfterMs: 3_600_000,
+    alertAfterMs: undefined,
+    notifications: [],
+    hooks: undefined,
+    check: undefined,
+    drill: undefined,
+    ...overrides,
+  };
+}
