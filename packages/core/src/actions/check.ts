@@ -1,7 +1,8 @@
 import type { BackupJob } from "../config/types.js";
 import { buildCheckArgs, normalizeReadDataSubset } from "../restic/action-args.js";
 import { parseCheckOutput } from "../restic/action-output.js";
-import { type ActionOptions, createJobRestic } from "./job-restic.js";
+import { createJobRestic } from "../restic/job-restic.js";
+import type { ActionOptions } from "./action-options.js";
 
 export interface RunCheckOptions extends ActionOptions {
   /**

@@ -14,7 +14,8 @@ import {
   type RestoreFileError,
   type SnapshotNode,
 } from "../restic/action-output.js";
-import { type ActionOptions, actionError, createJobRestic } from "./job-restic.js";
+import { createJobRestic } from "../restic/job-restic.js";
+import { type ActionOptions, actionError } from "./action-options.js";
 import type { SnapshotSummary } from "./restore.js";
 
 export interface RunDrillOptions extends ActionOptions {

@@ -1,7 +1,8 @@
 import type { BackupJob } from "../config/types.js";
 import { buildForgetArgs, hasRetentionRules } from "../restic/args.js";
+import { createJobRestic } from "../restic/job-restic.js";
 import { type ForgetGroup, parseForgetOutput, type SnapshotRef } from "../restic/output.js";
-import { type ActionOptions, createJobRestic, readOutput } from "./job-restic.js";
+import { type ActionOptions, readOutput } from "./action-options.js";
 
 export interface RunForgetOptions extends ActionOptions {
   /** Only say what the retention would keep and remove; nothing is removed. @default false */

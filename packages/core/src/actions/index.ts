@@ -3,6 +3,7 @@
 export { nextCheckSubset, normalizeReadDataSubset } from "../restic/action-args.js";
 export type { LockInfo, RestoreFileError, RestoreStatus } from "../restic/action-output.js";
 export { snapshotSize } from "../restic/action-output.js";
+export type { ActionErrorCode, ActionOptions } from "./action-options.js";
 export type { CheckResult, RunCheckOptions } from "./check.js";
 export { runCheck } from "./check.js";
 export type { DrillFile, DrillFileStatus, DrillResult, RunDrillOptions } from "./drill.js";
@@ -10,7 +11,6 @@ export { runDrill } from "./drill.js";
 export { findJob } from "./find-job.js";
 export type { ForgetResult, ForgetSnapshot, RunForgetOptions } from "./forget.js";
 export { runForget } from "./forget.js";
-export type { ActionErrorCode, ActionOptions } from "./job-restic.js";
 export type {
   RestoreProgress,
   RestoreResult,

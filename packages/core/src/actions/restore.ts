@@ -4,14 +4,9 @@ import type { BackupJob } from "../config/types.js";
 import { buildRestoreArgs } from "../restic/action-args.js";
 import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../restic/action-output.js";
 import { buildSnapshotsArgs } from "../restic/args.js";
+import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
-import {
-  type ActionOptions,
-  actionError,
-  createJobRestic,
-  type JobRestic,
-  readOutput,
-} from "./job-restic.js";
+import { type ActionOptions, actionError, readOutput } from "./action-options.js";
 
 export interface RunRestoreOptions extends ActionOptions {
   /** The folder to restore into. restic recreates each file's absolute path below it. */

@@ -2,7 +2,8 @@ import type { BackupJob } from "../config/types.js";
 import { buildCatLockArgs, buildListLocksArgs } from "../restic/action-args.js";
 import { type LockInfo, parseLockIds, parseLockInfo } from "../restic/action-output.js";
 import { buildUnlockArgs } from "../restic/args.js";
-import { type ActionOptions, createJobRestic } from "./job-restic.js";
+import { createJobRestic } from "../restic/job-restic.js";
+import type { ActionOptions } from "./action-options.js";
 
 /** A lock `restic unlock` left in place: its holder is alive, or the lock is too young to call stale. */
 export interface RemainingLock {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createJobRestic, type JobRestic } from "../actions/job-restic.js";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
 import { buildBackupArgs, buildForgetArgs, buildInitArgs, hasRetentionRules } from "../restic/args.js";
 import { maskRepository } from "../restic/environment.js";
+import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseForgetOutput, parseResticLine } from "../restic/output.js";
 import type { Restic } from "../restic/restic.js";
 import { readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";

@@ -1,19 +1,19 @@
 import { hostname } from "node:os";
-import { isStaleLock } from "../backup/stale-lock.js";
 import type { BackupJob } from "../config/types.js";
-import { ResticError, SimplebackupError } from "../errors.js";
+import { ResticError } from "../errors.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
-import { buildUnlockArgs } from "../restic/args.js";
-import { classifyFailure, parseLockHolder, stderrTail } from "../restic/classify.js";
-import { buildResticEnvironment } from "../restic/environment.js";
-import { parseResticLine } from "../restic/output.js";
-import type { ResticProcessResult } from "../restic/process.js";
-import type { Restic } from "../restic/restic.js";
-import type { ResticMessage } from "../restic/types.js";
 import { isAlive } from "../state/process-alive.js";
+import { buildUnlockArgs } from "./args.js";
+import { classifyFailure, parseLockHolder, stderrTail } from "./classify.js";
+import { buildResticEnvironment } from "./environment.js";
+import { parseResticLine } from "./output.js";
+import type { ResticProcessResult } from "./process.js";
+import type { Restic } from "./restic.js";
+import { isStaleLock } from "./stale-lock.js";
+import type { ResticMessage } from "./types.js";
 
-/** What every action takes besides the job. */
-export interface ActionOptions {
+/** What running restic for a job takes besides the job: the actions' and the backup's common options. */
+export interface JobResticSetup {
   readonly restic: Restic;
   /** The environment restic inherits and `password_env` reads from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -23,13 +23,6 @@ export interface ActionOptions {
   readonly log?: (line: string) => void;
   /** A lock older than this is removed. @default the job's staleLockAfterMs */
   readonly staleLockAfterMs?: number;
-}
-
-/** Codes the actions add to `SimplebackupErrorCode`. */
-export type ActionErrorCode = "TARGET_NOT_EMPTY" | "TARGET_IN_PLACE" | "SNAPSHOT_NOT_FOUND";
-
-export function actionError(code: ActionErrorCode, message: string): SimplebackupError {
-  return new SimplebackupError(code, message);
 }
 
 /** Callbacks for the lines restic prints while a command runs. */
@@ -75,7 +68,7 @@ export interface JobRestic {
  */
 export function createJobRestic(
   job: BackupJob,
-  options: ActionOptions,
+  options: JobResticSetup,
   { progressFps = 1, onStaleLockRemoved }: JobResticOptions = {},
 ): JobRestic {
   const env = buildResticEnvironment(job, options.env ?? process.env, progressFps);
@@ -160,22 +153,4 @@ export function createJobRestic(
       return result;
     },
   };
-}
-
-/**
- * Reads the output of a restic run that succeeded. Output of an unexpected shape (a restic version
- * that changed it) becomes a typed failure naming the command, not an unexplained crash.
- */
-export function readOutput<T>(args: readonly string[], read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ResticError("RESTIC_FAILED", message, {
-      command: args,
-      exitCode: 0,
-      stderrTail: "",
-      cause: error,
-    });
-  }
 }

@@ -1,0 +1,30 @@
+import { ResticError, SimplebackupError } from "../errors.js";
+import type { JobResticSetup } from "../restic/job-restic.js";
+
+/** What every action takes besides the job: what running restic for it takes. */
+export type ActionOptions = JobResticSetup;
+
+/** Codes the actions add to `SimplebackupErrorCode`. */
+export type ActionErrorCode = "TARGET_NOT_EMPTY" | "TARGET_IN_PLACE" | "SNAPSHOT_NOT_FOUND";
+
+export function actionError(code: ActionErrorCode, message: string): SimplebackupError {
+  return new SimplebackupError(code, message);
+}
+
+/**
+ * Reads the output of a restic run that succeeded. Output of an unexpected shape (a restic version
+ * that changed it) becomes a typed failure naming the command, not an unexplained crash.
+ */
+export function readOutput<T>(args: readonly string[], read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ResticError("RESTIC_FAILED", message, {
+      command: args,
+      exitCode: 0,
+      stderrTail: "",
+      cause: error,
+    });
+  }
+}
