@@ -212,3 +212,30 @@ export interface SchedulerEvents extends BackupEvents {
 /** Any scheduler event as one value, keyed on `type`: what a notifier or a `--json` printer takes. */
 export type SchedulerEvent = Parameters<SchedulerEvents[keyof SchedulerEvents]>[0];
 export type SchedulerEventType = SchedulerEvent["type"];
+
+// A record, so that an event added to SchedulerEvents and missing here fails to compile.
+const schedulerEventTypes: Record<keyof SchedulerEvents, true> = {
+  scheduled: true,
+  start: true,
+  progress: true,
+  "repository-initialized": true,
+  success: true,
+  partial: true,
+  failure: true,
+  retry: true,
+  "retries-exhausted": true,
+  "retention-done": true,
+  "stale-lock-removed": true,
+  skipped: true,
+  stale: true,
+  recovered: true,
+  "check-done": true,
+  "drill-done": true,
+  "config-reloaded": true,
+  "config-invalid": true,
+};
+
+/** Every event type a `BackupScheduler` emits, for subscribing to all of them. */
+export const SCHEDULER_EVENT_TYPES = Object.freeze(
+  Object.keys(schedulerEventTypes) as (keyof SchedulerEvents)[],
+);

@@ -61,6 +61,7 @@ export type {
   StaleLockRemovedEvent,
   UnreadablePath,
 } from "./events.js";
+export { SCHEDULER_EVENT_TYPES } from "./events.js";
 export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
 export { maskRepository } from "./restic/environment.js";
 export type { LocateResticOptions } from "./restic/locate.js";

@@ -3,35 +3,14 @@ import {
   BackupScheduler,
   loadConfigFile,
   locateConfigFile,
+  SCHEDULER_EVENT_TYPES,
   type SchedulerEvent,
-  type SchedulerEvents,
 } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg } from "../load-config.js";
 import { checkNotifications, createConfigNotifierHub } from "../notifications.js";
 import { formatEventLine } from "../render/event-line.js";
 import { describeProgressLine } from "../render/human-reporter.js";
-
-const EVENT_TYPES: (keyof SchedulerEvents)[] = [
-  "scheduled",
-  "start",
-  "progress",
-  "repository-initialized",
-  "success",
-  "partial",
-  "failure",
-  "retry",
-  "retries-exhausted",
-  "retention-done",
-  "stale-lock-removed",
-  "skipped",
-  "stale",
-  "recovered",
-  "check-done",
-  "drill-done",
-  "config-reloaded",
-  "config-invalid",
-];
 
 export default defineCommand({
   meta: { name: "run", description: "Run the daemon: back up every job on its schedule until stopped" },
@@ -73,7 +52,7 @@ export default defineCommand({
       });
     });
     const print = args.json ? printJson : createLinePrinter(process.stdout);
-    for (const type of EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
+    for (const type of SCHEDULER_EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
 
     await scheduler.start();
     const jobs = scheduler.status();
