@@ -160,6 +160,14 @@ class BackupRun {
     const snapshotId = summary.snapshot_id;
     const partial = unreadable.length > 0 || missingSources.length > 0;
     const durationMs = this.elapsed();
+    this.log(
+      partial
+        ? `partial: snapshot ${snapshotId}; missing ${missingSources.length}, unreadable ${unreadable.length}`
+        : `success: snapshot ${snapshotId}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
+    );
+    // forget starts before the outcome is reported: its listeners (a terminal, notifiers) then run
+    // while restic derives its key, not between the two restic processes.
+    const retention = this.applyRetention(restic, snapshotId);
     if (partial) {
       this.emit({
         type: "partial",
@@ -170,21 +178,13 @@ class BackupRun {
         unreadable,
         missingSources,
       });
-      this.log(
-        `partial: snapshot ${snapshotId}; missing ${missingSources.length}, unreadable ${unreadable.length}`,
-      );
     } else {
       this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs });
-      this.log(
-        `success: snapshot ${snapshotId}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
-      );
     }
-
-    const retention = await this.applyRetention(restic, snapshotId);
     return this.result(partial ? "partial" : "success", {
       snapshotId,
       stats,
-      retention,
+      retention: await retention,
       unreadable,
       missingSources,
     });

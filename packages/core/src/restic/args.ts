@@ -1,4 +1,5 @@
 import type { BackupJob, RetentionPolicy } from "../config/types.js";
+import { fastExcludePattern } from "./exclude-pattern.js";
 
 const JOB_TAG_PREFIX = "simplebackup:";
 
@@ -34,7 +35,7 @@ export function buildBackupArgs(job: Pick<BackupJob, "name" | "sources" | "exclu
     "--tag",
     jobTag(job.name),
     ...job.tags.flatMap((tag) => ["--tag", tag]),
-    ...job.excludes.flatMap((pattern) => ["--exclude", pattern]),
+    ...job.excludes.flatMap((pattern) => ["--exclude", fastExcludePattern(pattern)]),
     "--",
     ...job.sources,
   ];

@@ -9,6 +9,7 @@ import {
   buildInitArgs,
   buildSnapshotsArgs,
 } from "../../src/restic/args.js";
+import { fastExcludePattern } from "../../src/restic/exclude-pattern.js";
 import { parseForgetOutput, parseResticLine, parseSnapshots } from "../../src/restic/output.js";
 
 // Pins the builders' choices against the real binary: `--` before sources, and one retention group per
@@ -74,5 +75,73 @@ describe("builders against the real restic", () => {
     restic(buildForgetArgs({ last: 1 }, "A", { prune: true }));
     expect(parseSnapshots(restic(buildSnapshotsArgs("A")))).toHaveLength(1);
     expect(parseSnapshots(restic(buildSnapshotsArgs("B")))).toHaveLength(1);
+  });
+
+  it("excludes exactly the same files with the patterns as written and as passed (leading **/ dropped)", () => {
+    const tree = join(root, "excl");
+    const files = [
+      "keep.txt",
+      "a.tmp",
+      "node_modules/pkg/index.js",
+      "src/node_modules/x.js",
+      "src/node_modules.txt",
+      "src/deep/er/b.tmp",
+      "src/deep/er/b.tmpx",
+      "build/out/app.js",
+      "x/build/out/y/z.js",
+      "build/outer.js",
+      ".git/index.lock",
+      "sub/.git/HEAD",
+      "sub/.git/refs.lock",
+      "cache/c1",
+      "a/b/cache/c2",
+      "a/cachet/c3",
+    ];
+    for (const file of files) {
+      mkdirSync(join(tree, file, ".."), { recursive: true });
+      writeFileSync(join(tree, file), file);
+    }
+    const written = ["**/node_modules", "**/*.tmp", "**/build/out", "**/.git/*.lock", "**/**/cache"];
+    expect(written.map(fastExcludePattern)).toEqual([
+      "node_modules",
+      "*.tmp",
+      "build/out",
+      ".git/*.lock",
+      "cache",
+    ]);
+    const savedFiles = (tag: string, excludes: string[]) => {
+      const args = [
+        "backup",
+        "--json",
+        "--tag",
+        tag,
+        ...excludes.flatMap((p) => ["--exclude", p]),
+        "--",
+        tree,
+      ];
+      restic(args);
+      return restic(["ls", "--json", "--tag", tag, "latest"])
+        .split("\n")
+        .flatMap((line) => (line.includes('"struct_type":"node"') ? [JSON.parse(line)] : []))
+        .filter((node: { type: string }) => node.type === "file")
+        .map((node: { path: string }) => node.path)
+        .sort();
+    };
+    const asWritten = savedFiles("as-written", written);
+    const asPassed = savedFiles(
+      "as-passed",
+      buildBackupArgs({ name: "x", sources: [], excludes: written, tags: [] }).flatMap((arg, i, all) =>
+        all[i - 1] === "--exclude" ? [arg] : [],
+      ),
+    );
+    expect(asPassed).toEqual(asWritten);
+    expect(asWritten.map((path) => path.slice(tree.length + 1))).toEqual([
+      "a/cachet/c3",
+      "build/outer.js",
+      "keep.txt",
+      "src/deep/er/b.tmpx",
+      "src/node_modules.txt",
+      "sub/.git/HEAD",
+    ]);
   });
 });

@@ -49,7 +49,7 @@ describe("buildBackupArgs", () => {
         "--tag",
         "daily run",
         "--exclude",
-        "**/node_modules",
+        "node_modules",
         "--exclude",
         "*.tmp",
         "--exclude",
