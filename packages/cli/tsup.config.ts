@@ -7,20 +7,26 @@ const define = { __SIMPLEBACKUP_VERSION__: JSON.stringify(version) };
 export default defineConfig([
   {
     // The command line is an application, so its dependencies are bundled in: Node 20 pays for every
-    // module file it resolves and compiles, and core alone brings ~120 (zod ~100). Subcommands stay in
-    // their own chunks and load on use, so `--version` and `--help` start fast.
+    // module file it resolves and compiles, and core alone brings ~120 (zod ~100). CommonJS, because
+    // launch.ts compiles it with a V8 code cache, which Node 20 offers for scripts only; subcommands
+    // are still evaluated on use (esbuild keeps each lazy import() as a lazy module initializer).
     entry: ["src/bin.ts"],
+    format: ["cjs"],
+    outExtension: () => ({ js: ".cjs" }),
+    target: "node20",
+    sourcemap: true,
+    // All but node-notifier, which finds its helper binaries (vendor/) relative to its own files.
+    noExternal: [/^(?!node-notifier(?:\/|$))/],
+    // import.meta.url (the service plan finds bin/ with it) from __filename, which launch.ts passes.
+    shims: true,
+    define,
+  },
+  {
+    // The launcher: Node built-ins only, loaded before (and without) the code cache.
+    entry: ["src/launch.ts"],
     format: ["esm"],
     target: "node20",
     sourcemap: true,
-    splitting: true,
-    // All but node-notifier, which finds its helper binaries (vendor/) relative to its own files.
-    noExternal: [/^(?!node-notifier(?:\/|$))/],
-    // Bundled CommonJS (cron-parser) calls require() for Node built-ins, which ESM output lacks.
-    banner: {
-      js: 'import { createRequire as __sbCreateRequire } from "node:module"; const require = __sbCreateRequire(import.meta.url);',
-    },
-    define,
   },
   {
     // The library entry re-exports @simplebackup/core unbundled, so an app that also imports core

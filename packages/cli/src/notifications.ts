@@ -1,5 +1,6 @@
 import { ConfigError, type ResolvedConfig } from "@simplebackup/core";
 import type { NotifierHub } from "@simplebackup/notifier";
+import { importModule } from "./module-import.js";
 
 function hasNotifications(config: ResolvedConfig): boolean {
   return (
@@ -30,7 +31,9 @@ export async function checkNotifications(config: ResolvedConfig): Promise<void> 
     const found = validateNotifierEntries(entries, { path });
     problems.push(...found);
     if (found.length === 0)
-      problems.push(...(await checkNotifierPlugins(entries, { baseDir: config.baseDir, path })));
+      problems.push(
+        ...(await checkNotifierPlugins(entries, { baseDir: config.baseDir, path, importModule })),
+      );
   }
   if (problems.length > 0) throw new ConfigError("CONFIG_INVALID", config.file, problems);
 }
@@ -43,6 +46,7 @@ export async function createConfigNotifierHub(config: ResolvedConfig): Promise<N
     { notifications: config.notifications, jobs: config.jobs, metricsFile: config.metricsFile },
     {
       baseDir: config.baseDir,
+      importModule,
       ...(config.file ? { file: config.file } : {}),
       logger: {
         warn: (message) => console.error(`notifier: ${message}`),

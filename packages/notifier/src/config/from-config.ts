@@ -24,6 +24,11 @@ export interface NotifiersFromConfigOptions {
   readonly file?: string;
   /** Told which notifiers were built. */
   readonly logger?: NotifierLogger;
+  /**
+   * Imports a plugin module by URL. Code that runs inside a `vm.Script` (the bundled CLI, for its
+   * code cache) has no `import()` of its own and passes its launcher's. @default (url) => import(url)
+   */
+  readonly importModule?: (url: string) => Promise<unknown>;
 }
 
 /** What a plugin module exports. */
@@ -80,7 +85,7 @@ export async function checkNotifierPlugins(
     const parsed = pluginEntrySchema.safeParse(entry);
     if (!parsed.success) continue; // not a plugin, or validateNotifierEntries reports it
     const at = `${base}[${index}]`;
-    const loaded = await loadPlugin(parsed.data, at, options.baseDir).catch((error: unknown) => {
+    const loaded = await loadPlugin(parsed.data, at, options).catch((error: unknown) => {
       if (error instanceof ConfigError) problems.push(...error.problems);
       else throw error;
       return undefined;
@@ -111,7 +116,7 @@ async function buildPlugin(
   options: NotifiersFromConfigOptions,
 ): Promise<NotifierEntry> {
   const entry = pluginEntrySchema.parse(record);
-  const { module, problems, pluginOptions } = await loadPlugin(entry, at, options.baseDir);
+  const { module, problems, pluginOptions } = await loadPlugin(entry, at, options);
   if (problems.length > 0) throw new ConfigError("CONFIG_INVALID", undefined, problems);
   let notifier: Notifier;
   try {
@@ -129,10 +134,17 @@ async function buildPlugin(
   };
 }
 
-async function loadPlugin(entry: PluginEntry, at: string, baseDir: string) {
+async function loadPlugin(
+  entry: PluginEntry,
+  at: string,
+  {
+    baseDir,
+    importModule = (url) => import(url),
+  }: Pick<NotifiersFromConfigOptions, "baseDir" | "importModule">,
+) {
   let module: NotifierPluginModule;
   try {
-    module = (await import(moduleUrl(entry.module, baseDir))) as NotifierPluginModule;
+    module = (await importModule(moduleUrl(entry.module, baseDir))) as NotifierPluginModule;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError("CONFIG_INVALID", undefined, [

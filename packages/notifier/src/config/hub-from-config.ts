@@ -17,7 +17,7 @@ export interface NotificationsConfig {
 }
 
 export interface HubFromConfigOptions
-  extends Pick<NotifiersFromConfigOptions, "baseDir" | "file" | "logger">,
+  extends Pick<NotifiersFromConfigOptions, "baseDir" | "file" | "logger" | "importModule">,
     Pick<NotifierHubOptions, "timeoutMs" | "retryDelayMs" | "clock"> {
   /** Where each job's list sits, for problem paths. @default (index) => `backupjobs[${index}].notifications` */
   readonly jobPath?: (index: number) => string;
@@ -31,7 +31,8 @@ export async function createNotifierHubFromConfig(
   config: NotificationsConfig,
   options: HubFromConfigOptions,
 ): Promise<NotifierHub> {
-  const common = { baseDir: options.baseDir, file: options.file, logger: options.logger };
+  const { baseDir, file, logger, importModule } = options;
+  const common = { baseDir, file, logger, importModule };
   const notifiers: NotifierEntry[] = await createNotifiersFromConfig(config.notifications, common);
   if (config.metricsFile) notifiers.push({ notifier: createMetricsWriter({ file: config.metricsFile }) });
   const jobs: Record<string, NotifierEntry[]> = {};

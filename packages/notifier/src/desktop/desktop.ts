@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import type { NodeNotifier } from "node-notifier";
 import { DEFAULT_NOTIFY_ON, type NotifierEventKind } from "../events.js";
 import { formatMessage } from "../format/format-message.js";
@@ -28,13 +29,16 @@ export function desktop(options: DesktopOptions = {}): Notifier {
   let loading: Promise<NodeNotifier> | undefined;
 
   function load(): Promise<NodeNotifier> {
-    loading ??= import("node-notifier").then(
-      (module) => module.default,
-      (error: unknown) => {
-        loading = undefined; // installed later? try again next time
-        throw new Error(`node-notifier could not be loaded: ${String(error)}`, { cause: error });
-      },
-    );
+    // node-notifier is CommonJS, so require() loads it, also from the CLI's bundle, which runs in a
+    // vm.Script without import() of its own (and keeps node-notifier outside, next to its binaries).
+    try {
+      loading ??= Promise.resolve(createRequire(import.meta.url)("node-notifier") as NodeNotifier);
+    } catch (error) {
+      // installed later? try again next time
+      return Promise.reject(
+        new Error(`node-notifier could not be loaded: ${String(error)}`, { cause: error }),
+      );
+    }
     return loading;
   }
 
