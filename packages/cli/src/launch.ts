@@ -45,10 +45,11 @@ export function compileBundle(
   bundleFile: string,
   { env = process.env, platform = process.platform, purpose = "main" }: CompileBundleOptions = {},
 ): CompiledBundle {
-  const source = readFileSync(bundleFile, "utf8");
+  const bytes = readFileSync(bundleFile);
+  const source = bytes.toString("utf8");
   const dir = codeCacheDir(env, platform, safeHomedir());
   // V8 checks a cache against the source's length, not its content: the name carries a hash of it.
-  const build = `${CACHE_PREFIX}${createHash("sha1").update(source).digest("hex").slice(0, 20)}-${process.version}-${process.arch}-`;
+  const build = `${CACHE_PREFIX}${createHash("sha1").update(bytes).digest("hex").slice(0, 20)}-${process.version}-${process.arch}-`;
   const cacheFile = dir && join(dir, `${build}${purpose}${CACHE_SUFFIX}`);
   const cachedData = cacheFile ? readOptional(cacheFile) : undefined;
   // No importModuleDynamically: Node 20 flags its only option that needs no CLI flag as experimental,

@@ -78,7 +78,8 @@ const GO_DURATION_UNITS: Readonly<Record<string, number>> = {
 
 /** Go's `time.Duration.String()` form: `1h2m3.5s`, `350.539238ms`. */
 function parseGoDuration(text: string): number | undefined {
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|µs|us|ns|s)/g)];
+  // \u00b5 is Go's "µs" (escaped: the CLI bundle keeps to ASCII, which esbuild does not do in regexes).
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|\u00b5s|us|ns|s)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
   return parts.reduce(
     (sum, [, value, unit]) => sum + Number(value) * (GO_DURATION_UNITS[unit ?? ""] ?? 0),

@@ -26,24 +26,24 @@ export async function startRunRecording(
   keepLogs: number,
 ): Promise<RunRecorder> {
   const runLog = await createRunLog(stateDir, job, runId, startedAt).catch(() => undefined);
+  const closeLog = async () => {
+    await runLog?.close().catch(() => {});
+    await pruneRunLogs(stateDir, job, keepLogs).catch(() => {});
+  };
   return {
     logPath: runLog?.path,
     log: (line) => runLog?.line(line),
-    async close() {
-      await runLog?.close().catch(() => {});
-      await pruneRunLogs(stateDir, job, keepLogs).catch(() => {});
-    },
+    close: closeLog,
     async finish(result, finishedAt) {
       const summary = summarizeRun(result, finishedAt);
-      await runLog?.close().catch(() => {});
-      await pruneRunLogs(stateDir, job, keepLogs).catch(() => {});
       const record: RunHistoryRecord = {
         job,
         ...summary,
         durationMs: result.durationMs,
         ...(result.stats ? { stats: { ...result.stats } } : {}),
       };
-      await appendRunRecord(stateDir, record).catch(() => {});
+      // Separate files, each fsynced: written side by side, the run's end waits for the slower one.
+      await Promise.all([closeLog(), appendRunRecord(stateDir, record).catch(() => {})]);
       return summary;
     },
   };
