@@ -272,7 +272,8 @@ async function benchWrappedBackup(setup) {
   const first = await timeCommand(...cli("backup", "p1"));
   details.push(`P1 first full backup through simplebackup (creates the repository): ${seconds(first.ms)}`);
 
-  const n = rounds(7, 3);
+  // restic's own run-to-run spread here (±10 %) is larger than the effect measured: more rounds.
+  const n = rounds(11, 3);
   log(
     `P1: ${n} rounds of simplebackup backup p1 / restic backup + forget --prune by hand / the same as passed`,
   );
