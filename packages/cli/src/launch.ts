@@ -98,7 +98,9 @@ export function compileBundle(
 export function launch(bundleFile: string, args: readonly string[] = process.argv.slice(2)): void {
   const command = args[0] && /^[a-z][a-z-]{0,39}$/.test(args[0]) ? args[0] : "main";
   const bundle = compileBundle(bundleFile, { purpose: command });
-  if (bundle.status === "miss" || bundle.status === "rejected") {
+  // `backup --help` compiles none of what a backup runs: its cache would hold a backup's start back.
+  const helpOnly = args.includes("--help") || args.includes("-h");
+  if ((bundle.status === "miss" || bundle.status === "rejected") && !helpOnly) {
     process.once("exit", (code) => {
       if (code === 0) bundle.saveCodeCache();
     });
