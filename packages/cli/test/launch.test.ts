@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -116,5 +125,22 @@ describe("compileBundle", () => {
     const off = start(writeBundle("c"), cacheHome, "backup", { NODE_DISABLE_COMPILE_CACHE: "1" });
     expect(off).toEqual({ status: "off" });
     expect(() => readdirSync(cacheHome)).toThrow();
+  });
+});
+
+describe("the bin launcher", () => {
+  it("starts the CLI from a folder whose path has a space in it", () => {
+    const cli = new URL("..", import.meta.url).pathname;
+    const copy = join(root, "with space", "cli");
+    cpSync(join(cli, "bin"), join(copy, "bin"), { recursive: true });
+    cpSync(join(cli, "dist"), join(copy, "dist"), { recursive: true });
+    symlinkSync(join(cli, "node_modules"), join(copy, "node_modules"));
+    const result = spawnSync(process.execPath, [join(copy, "bin", "simplebackup.mjs"), "--version"], {
+      env: { ...process.env, XDG_CACHE_HOME: join(root, "cache-bin") },
+      encoding: "utf8",
+    });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(JSON.parse(readFileSync(join(cli, "package.json"), "utf8")).version);
+    expect(result.status).toBe(0);
   });
 });
