@@ -92,15 +92,15 @@ export function compileBundle(
 }
 
 /**
- * Runs the CLI bundle, and saves its code cache at exit when it had none and the command succeeded
- * (a mistyped command leaves no cache file behind).
+ * Runs the CLI bundle, and at the exit of a successful command saves its code cache when it had none
+ * to use (see saveCodeCache); a mistyped command leaves no cache file behind.
  */
 export function launch(bundleFile: string, args: readonly string[] = process.argv.slice(2)): void {
   const command = args[0] && /^[a-z][a-z-]{0,39}$/.test(args[0]) ? args[0] : "main";
   const bundle = compileBundle(bundleFile, { purpose: command });
   // `backup --help` compiles none of what a backup runs: its cache would hold a backup's start back.
   const helpOnly = args.includes("--help") || args.includes("-h");
-  if ((bundle.status === "miss" || bundle.status === "rejected") && !helpOnly) {
+  if (!helpOnly) {
     process.once("exit", (code) => {
       if (code === 0) bundle.saveCodeCache();
     });

@@ -19,6 +19,20 @@ export interface DesktopOptions {
 const USES_NOTIFY_SEND = ["linux", "freebsd", "openbsd", "netbsd"].includes(process.platform);
 
 /**
+ * node-notifier, loaded at the first notification. It is CommonJS, so require() loads it, also from
+ * the CLI's bundle, which runs in a vm.Script without import() of its own (and keeps node-notifier
+ * outside, next to its binaries). require() remembers a module it loaded, and retries one it could
+ * not (installed later).
+ */
+function loadNodeNotifier(): NodeNotifier {
+  try {
+    return createRequire(import.meta.url)("node-notifier") as NodeNotifier;
+  } catch (error) {
+    throw new Error(`node-notifier could not be loaded: ${String(error)}`, { cause: error });
+  }
+}
+
+/**
  * A desktop notification through node-notifier: Notification Center on macOS, a toast on Windows,
  * notify-send on Linux. node-notifier is imported at the first notification, so a daemon that never
  * shows one never loads it.
@@ -26,27 +40,11 @@ const USES_NOTIFY_SEND = ["linux", "freebsd", "openbsd", "netbsd"].includes(proc
 export function desktop(options: DesktopOptions = {}): Notifier {
   const on = options.on ?? DEFAULT_NOTIFY_ON;
   const name = options.name ?? "desktop";
-  let loading: Promise<NodeNotifier> | undefined;
-
-  function load(): Promise<NodeNotifier> {
-    // node-notifier is CommonJS, so require() loads it, also from the CLI's bundle, which runs in a
-    // vm.Script without import() of its own (and keeps node-notifier outside, next to its binaries).
-    try {
-      loading ??= Promise.resolve(createRequire(import.meta.url)("node-notifier") as NodeNotifier);
-    } catch (error) {
-      // installed later? try again next time
-      return Promise.reject(
-        new Error(`node-notifier could not be loaded: ${String(error)}`, { cause: error }),
-      );
-    }
-    return loading;
-  }
-
   return {
     name,
     on,
     async notify(event) {
-      const notifier = await load();
+      const notifier = loadNodeNotifier();
       const { title, body, severity } = formatMessage(event);
       await new Promise<void>((resolve, reject) => {
         notifier.notify(
