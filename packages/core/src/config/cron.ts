@@ -4,6 +4,22 @@ import { readPlainCron } from "./plain-cron.js";
 const FIVE_FIELDS = ["minute", "hour", "day", "month", "weekday"] as const;
 const SIX_FIELDS = ["second", ...FIVE_FIELDS] as const;
 
+type FieldName = (typeof SIX_FIELDS)[number];
+
+/**
+ * How many distinct values each field has, and so the longest step that still means something.
+ * cron-parser accepts any step and keeps only the range's first value, so `*\/61` in the minutes would
+ * quietly run at the top of each hour; a step longer than the field is always a mistake.
+ */
+export const CRON_FIELD_SPANS: Readonly<Record<FieldName, number>> = {
+  second: 60,
+  minute: 60,
+  hour: 24,
+  day: 31,
+  month: 12,
+  weekday: 7,
+};
+
 /**
  * Explains why a cron expression cannot be scheduled, in words a user can act on, or returns
  * undefined when it is valid. Accepts 5 fields, 6 with seconds first, or a cron-parser `@` shortcut.
@@ -37,12 +53,17 @@ function findCronProblem(expression: string): string | undefined {
     return `${invalid}: expected 5 fields (minute hour day month weekday) or 6 with seconds first, got ${fields.length}; e.g. "0 2 * * *" runs every day at 02:00`;
   }
 
+  const names = fields.length === 6 ? SIX_FIELDS : FIVE_FIELDS;
+  for (const [index, name] of names.entries()) {
+    const problem = stepProblem(name, fields[index] ?? "");
+    if (problem !== undefined) return `${invalid} (${problem})`;
+  }
+
   if (readPlainCron(expression) !== undefined) return undefined;
   const whole = parseError(expression);
   if (whole === undefined) return undefined;
 
   // cron-parser does not say which field failed; parse each field alone to find it.
-  const names = fields.length === 6 ? SIX_FIELDS : FIVE_FIELDS;
   for (const [index, name] of names.entries()) {
     const value = fields[index] ?? "";
     const probe = names.map((_, other) => (other === index ? value : "*")).join(" ");
@@ -52,6 +73,17 @@ function findCronProblem(expression: string): string | undefined {
   if (/day of month/i.test(whole))
     return `${invalid} (that day never occurs in that month, so it would never run)`;
   return `${invalid} (${lowerFirst(whole)})`;
+}
+
+/** A step longer than its field, in any item of the field's list (`*\/61`, `0-59/61`, `10/61`, `1,*\/61`). */
+function stepProblem(name: FieldName, field: string): string | undefined {
+  const span = CRON_FIELD_SPANS[name];
+  for (const item of field.split(",")) {
+    const step = /\/(\d+)$/.exec(item)?.[1];
+    if (step === undefined || Number(step) <= span) continue;
+    return `${name} step ${Number(step)} in "${item}" is out of range 1-${span}: a step longer than the field's ${span} values would only ever match its first value`;
+  }
+  return undefined;
 }
 
 function parseError(expression: string): string | undefined {
@@ -90,8 +122,8 @@ function explainFieldError(name: string, value: string, message: string): string
   if (rangeOutOfRange && !rangeOutOfRange[1]?.includes("NaN")) {
     return `${name} range ${rangeOutOfRange[1]} is out of range ${rangeOutOfRange[2]}`;
   }
-  if (/min\(\d+\) > max\(\d+\)/.test(message))
-    return `${name} range ${value} runs backwards; write it low-high`;
+  const backwards = /range: (\S+?),? min\(\d+\) > max\(\d+\)/.exec(message);
+  if (backwards) return `${name} range ${backwards[1]} runs backwards; write it low-high`;
   if (/occurrence number/.test(message))
     return `${name} "${value}" asks for a weekday occurrence outside #1-#5`;
   if (/repeat at every 0/.test(message)) return `${name} step 0 never advances; use a step of 1 or more`;

@@ -5,6 +5,8 @@
  * times. Anything else (names, `L`, `#`, `?`, leading zeros, a day that some chosen month lacks)
  * returns undefined and goes to cron-parser, whose verdict and messages stay the reference: what this
  * accepts is a subset of what cron-parser accepts, with the same values (a property test holds both).
+ * One rule is ours, not cron-parser's: a step longer than its field (`*\/61` minutes) is refused here
+ * and by validation, where cron-parser would quietly keep the field's first value.
  */
 export interface PlainCron {
   readonly seconds: readonly number[];
@@ -86,7 +88,8 @@ function readField(text: string, range: FieldRange): number[] | undefined {
     const [span, stepText, extra] = item.split("/");
     if (span === undefined || extra !== undefined) return undefined;
     const step = stepText === undefined ? 1 : readNumber(stepText);
-    if (step === undefined || step < 1) return undefined;
+    // A step longer than the field is a mistake that validation names (cron.ts), not a plain field.
+    if (step === undefined || step < 1 || step > range.max - range.min + 1) return undefined;
 
     let from: number | undefined;
     let to: number | undefined;

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { describeCronProblem } from "../../src/config/cron.js";
 import { readPlainCron } from "../../src/config/plain-cron.js";
 
 // cron-parser stays the reference: whatever the fast reader accepts, cron-parser must accept, with
@@ -15,12 +16,13 @@ function reference(expression: string) {
   };
 }
 
-// Plain tokens within the field's range (ranges low-high), then noise: out of range, backwards,
-// listed twice, or not plain at all.
+// Plain tokens within the field's range (ranges low-high, steps no longer than the field), then
+// noise: out of range, backwards, listed twice, a step longer than the field, or not plain at all.
 const plainToken = (min: number, max: number) => {
   const value = fc.integer({ min, max });
   const span = fc.tuple(value, value).map(([a, b]) => (a <= b ? `${a}-${b}` : `${b}-${a}`));
-  const step = fc.integer({ min: 1, max: 70 });
+  // Weekdays: cron-parser reads 0-7, but 0 and 7 are one day, so the field has 7 values.
+  const step = fc.integer({ min: 1, max: Math.min(max - min + 1, 7 * 60) - (max === 7 ? 1 : 0) });
   return fc.oneof(
     fc.constant("*"),
     value.map(String),
@@ -34,6 +36,7 @@ const noisyToken = (max: number) =>
     fc.integer({ min: 0, max: max + 2 }).map(String),
     fc.tuple(fc.nat(max + 2), fc.nat(max + 2)).map(([a, b]) => `${a}-${b}`),
     fc.constantFrom("L", "?", "MON", "1#2", "05", "", "5/10", "1-2-3", "*/0"),
+    fc.integer({ min: max + 1, max: max + 70 }).map((by) => `*/${by}`),
   );
 const field = (min: number, max: number) =>
   fc.oneof(
@@ -79,6 +82,31 @@ describe("readPlainCron", () => {
     );
     // The generator must reach the fast path often, or the property says little.
     expect(plain).toBeGreaterThan(500);
+  });
+
+  // Our one rule beyond cron-parser's: it keeps only the first value of a step longer than the field
+  // (`*/61` minutes runs hourly); validation rejects it, so the fast reader must not accept it either.
+  it("agrees with validation: what it reads is valid, a step longer than its field is not", () => {
+    fc.assert(
+      fc.property(expression, (text) => {
+        const fields = text.split(" ");
+        if (fields.includes("")) return; // an empty token shifts the fields; other tests cover it
+        const longStep = fields
+          .slice(-5)
+          .some((field, index) =>
+            field
+              .split(",")
+              .some(
+                (item) =>
+                  Number(/\/(\d+)$/.exec(item)?.[1] ?? 0) >
+                  ([60, 24, 31, 12, 7][index] ?? Number.POSITIVE_INFINITY),
+              ),
+          );
+        if (readPlainCron(text) !== undefined) expect(describeCronProblem(text)).toBeUndefined();
+        if (longStep) expect(describeCronProblem(text)).toMatch(/step \d+ in ".*" is out of range 1-\d+/);
+      }),
+      { numRuns: 3_000, seed: 20261125 },
+    );
   });
 
   it.each([
@@ -135,6 +163,8 @@ describe("readPlainCron", () => {
     "05 2 * * *", // leading zero
     "5/10 * * * *", // start with a step
     "*/0 * * * *", // step 0
+    "*/61 * * * *", // a step longer than the field: an error, see cron.ts
+    "0 */25 * * *",
     "5-3 * * * *", // backwards range
     "60 * * * *", // out of range
     "0 2 * *", // four fields
