@@ -1,7 +1,14 @@
 import * as z from "zod";
 import { describeCronProblem } from "./cron.js";
-import { parseDuration } from "./duration.js";
+import {
+  DURATION_FORMAT,
+  describeDurationProblem,
+  describeKeepWithinProblem,
+  KEEP_WITHIN,
+  KEEP_WITHIN_FORMAT,
+} from "./duration.js";
 import { describeValue } from "./problems.js";
+import { describeTimeZoneProblem, TIME_ZONE_FORMAT } from "./time-zone.js";
 
 /**
  * The config file as a user writes it. This is the single source of truth: the TypeScript type, the
@@ -34,14 +41,27 @@ const wholeNumber = (description: string) => {
 
 const noComma = /^[^,]+$/;
 
-const DURATION = 'a duration such as "90s", "5m", "1h30m" or "2d"';
+function formatProblem(
+  what: string,
+  describe: (value: unknown) => string | undefined,
+  issue: z.core.$ZodRawIssue,
+): string | undefined {
+  return issue.input === undefined ? `missing; expected ${what}` : describe(issue.input);
+}
 
-const duration = (description: string) =>
-  z
-    .string(expected(DURATION))
-    .refine((text) => parseDuration(text) !== undefined, expected(DURATION))
-    .optional()
-    .describe(description);
+/**
+ * A string in a format that `describe` checks: its message names the format and, when it can tell,
+ * the value that was meant (`"2 days"` → `"2d"`), for a wrong type as for a wrong string.
+ */
+const formatted = (what: string, describe: (value: unknown) => string | undefined) =>
+  z.string({ error: (issue) => formatProblem(what, describe, issue) }).superRefine((text, context) => {
+    const problem = describe(text);
+    if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+  });
+
+const durationText = () => formatted(DURATION_FORMAT, describeDurationProblem);
+
+const duration = (description: string) => durationText().optional().describe(description);
 
 const positiveWhole = (description: string) => {
   const rule = expected("a whole number ≥ 1");
@@ -50,24 +70,6 @@ const positiveWhole = (description: string) => {
 
 const boolean = (description: string) =>
   z.boolean(expected("true or false")).optional().describe(description);
-
-// A DateTimeFormat costs ~0.1 ms to build, and a large config names the same few zones many times.
-const timeZoneVerdicts = new Map<string, boolean>();
-
-function isTimeZone(name: string): boolean {
-  let valid = timeZoneVerdicts.get(name);
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: name });
-      valid = true;
-    } catch {
-      valid = false;
-    }
-    if (timeZoneVerdicts.size >= 1_000) timeZoneVerdicts.clear();
-    timeZoneVerdicts.set(name, valid);
-  }
-  return valid;
-}
 
 const notifierEntrySchema = z
   .looseObject(
@@ -146,31 +148,20 @@ const retrySchema = z
     {
       attempts: positiveWhole("Attempts per scheduled run, the first included; 1 never retries. Default: 4."),
       delays: z
-        .array(
-          z
-            .string(expected(DURATION))
-            .refine((text) => parseDuration(text) !== undefined, expected(DURATION)),
-          expected("an array of durations"),
-        )
+        .array(durationText(), expected("an array of durations"))
         .min(1, expected("at least one duration"))
         .optional()
         .describe('Waits before attempt 2, 3, …; the last repeats. Default: ["1m", "5m", "15m"].'),
       backoff: z
         .strictObject(
           {
-            initial: z
-              .string(expected(DURATION))
-              .refine((text) => parseDuration(text) !== undefined, expected(DURATION))
-              .describe("The first wait."),
+            initial: durationText().describe("The first wait."),
             factor: z
               .number(expected("a number ≥ 1"))
               .min(1, expected("a number ≥ 1"))
               .optional()
               .describe("Each wait is the previous one times this. Default: 2."),
-            max: z
-              .string(expected(DURATION))
-              .refine((text) => parseDuration(text) !== undefined, expected(DURATION))
-              .describe("No wait is longer than this."),
+            max: durationText().describe("No wait is longer than this."),
           },
           expected("an object with initial, factor and max"),
         )
@@ -203,8 +194,9 @@ const retentionSchema = z
       years: wholeNumber("Keep the last snapshot of each of this many years (restic --keep-yearly)."),
       last: wholeNumber("Keep this many most recent snapshots (restic --keep-last)."),
       within: z
-        .string(expected('a duration such as "2y5m7d3h" (numbers followed by y, m, d or h)'))
-        .regex(/^(\d+[ymdh])+$/, expected('a duration such as "2y5m7d3h" (numbers followed by y, m, d or h)'))
+        .string({ error: (issue) => formatProblem(KEEP_WITHIN_FORMAT, describeKeepWithinProblem, issue) })
+        // A regex rather than formatted(): the generated JSON Schema keeps it as a `pattern` editors check.
+        .regex(KEEP_WITHIN, { error: (issue) => describeKeepWithinProblem(issue.input) })
         .optional()
         .describe('Keep every snapshot newer than this duration, e.g. "2y5m7d3h" (restic --keep-within).'),
     },
@@ -304,9 +296,7 @@ const jobSchema = z
         )
         .optional()
         .describe("Extra restic tags for this job's snapshots. Default: none."),
-      timezone: z
-        .string(expected('an IANA time zone such as "Europe/Berlin"'))
-        .refine(isTimeZone, expected('an IANA time zone such as "Europe/Berlin"'))
+      timezone: formatted(TIME_ZONE_FORMAT, describeTimeZoneProblem)
         .optional()
         .describe("Time zone of backup_interval, e.g. Europe/Berlin. Default: the machine's local time."),
       catch_up: boolean(

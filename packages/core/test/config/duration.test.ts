@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../src/config/duration.js";
+import {
+  describeDurationProblem,
+  describeKeepWithinProblem,
+  formatDuration,
+  parseDuration,
+} from "../../src/config/duration.js";
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -62,5 +67,53 @@ describe("formatDuration", () => {
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("refuses %d", (ms) => {
     expect(() => formatDuration(ms)).toThrow(RangeError);
+  });
+});
+
+describe("describeDurationProblem", () => {
+  it.each(["90s", "1h30m", "2d", "0s"])("has nothing to say about %j", (text) => {
+    expect(describeDurationProblem(text)).toBeUndefined();
+  });
+
+  // Every suggestion must itself be valid and mean what the words said.
+  it.each([
+    ["2 days", "2d"],
+    ["2days", "2d"],
+    ["1 hour, 30 minutes", "1h30m"],
+    ["1 hour and 30 minutes", "1h30m"],
+    ["1.5h", "1h30m"],
+    ["90 min", "1h30m"],
+    ["5M", "5m"],
+    ["1h 30m", "1h30m"],
+    ["30s5m", "5m30s"],
+    ["2 weeks", "2w"],
+    ["250 milliseconds", "250ms"],
+  ])("reads %j as %j", (text, meant) => {
+    expect(describeDurationProblem(text)).toMatch(new RegExp(`; did you mean "${meant}"\\?$`));
+    expect(parseDuration(meant)).toBeDefined();
+  });
+
+  it.each(["2 months", "soon", "1 fortnight", "-5m", "", "1.5.2h"])("guesses nothing for %j", (text) => {
+    expect(describeDurationProblem(text)).not.toContain("did you mean");
+  });
+
+  it("names both readings of a bare number rather than picking one", () => {
+    expect(describeDurationProblem(45)).toContain('write "45s" for seconds or "45m" for minutes');
+  });
+});
+
+describe("describeKeepWithinProblem", () => {
+  it.each([
+    ["2 years", "2y"],
+    ["1 year 6 months", "1y6m"],
+    ["2w", "14d"],
+    ["36 hours", "36h"],
+  ])("reads %j as %j", (text, meant) => {
+    expect(describeKeepWithinProblem(text)).toMatch(new RegExp(`; did you mean "${meant}"\\?$`));
+  });
+
+  it("accepts restic's own form and names the units otherwise", () => {
+    expect(describeKeepWithinProblem("2y5m7d3h")).toBeUndefined();
+    expect(describeKeepWithinProblem("30 minutes")).toContain("y (years), m (months), d (days) or h (hours)");
   });
 });

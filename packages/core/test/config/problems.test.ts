@@ -7,6 +7,9 @@ import { ConfigError, type ConfigProblem } from "../../src/errors.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const baseDir = path.resolve("/configs");
+// Spelled out rather than imported, so a change to the words users read shows up here.
+const DURATION =
+  'a duration such as "90s", "5m", "1h30m" or "2d" (whole numbers with units w, d, h, m, s or ms, largest first, no spaces)';
 
 function job(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -193,7 +196,73 @@ describe("a bad job key", () => {
       "retention.within bad unit",
       { retention: { within: "2w" } },
       `${JOB}.retention.within`,
-      'expected a duration such as "2y5m7d3h" (numbers followed by y, m, d or h), got "2w"',
+      'expected a duration such as "2y5m7d3h": whole numbers followed by y (years), m (months), d (days) or h (hours), no spaces, got "2w"; did you mean "14d"?',
+    ],
+    [
+      "retention.within in words",
+      { retention: { within: "2 years 3 months" } },
+      `${JOB}.retention.within`,
+      'expected a duration such as "2y5m7d3h": whole numbers followed by y (years), m (months), d (days) or h (hours), no spaces, got "2 years 3 months"; did you mean "2y3m"?',
+    ],
+    [
+      "a time zone without its underscore",
+      { timezone: "America/NewYork" },
+      `${JOB}.timezone`,
+      'expected an IANA time zone such as "Europe/Berlin", got "America/NewYork"; did you mean "America/New_York"?',
+    ],
+    [
+      "a time zone as a city",
+      { timezone: "berlin" },
+      `${JOB}.timezone`,
+      'expected an IANA time zone such as "Europe/Berlin", got "berlin"; did you mean "Europe/Berlin"?',
+    ],
+    [
+      "a time zone nothing is close to",
+      { timezone: "Mars/Olympus_Mons" },
+      `${JOB}.timezone`,
+      'expected an IANA time zone such as "Europe/Berlin", got "Mars/Olympus_Mons"; the names are Area/City, as listed at https://en.wikipedia.org/wiki/List_of_tz_database_time_zones',
+    ],
+    [
+      "a duration in words",
+      { jitter: "2 days" },
+      `${JOB}.jitter`,
+      `expected ${DURATION}, got "2 days"; did you mean "2d"?`,
+    ],
+    [
+      "a duration with a fraction",
+      { alert_after: "1.5 hours" },
+      `${JOB}.alert_after`,
+      `expected ${DURATION}, got "1.5 hours"; did you mean "1h30m"?`,
+    ],
+    [
+      "a duration with its units in the wrong order",
+      { stale_lock_after: "30m1h" },
+      `${JOB}.stale_lock_after`,
+      `expected ${DURATION}, got "30m1h"; did you mean "1h30m"?`,
+    ],
+    [
+      "a jitter as a bare number",
+      { jitter: 300 },
+      `${JOB}.jitter`,
+      `expected ${DURATION}, got 300; a number alone has no unit: write "300s" for seconds or "300m" for minutes`,
+    ],
+    [
+      "a jitter as a bare number in a string",
+      { jitter: "30" },
+      `${JOB}.jitter`,
+      `expected ${DURATION}, got "30"; a number alone has no unit: write "30s" for seconds or "30m" for minutes`,
+    ],
+    [
+      "a retry delay in words",
+      { retry: { delays: ["1m", "5 minutes"] } },
+      `${JOB}.retry.delays[1]`,
+      `expected ${DURATION}, got "5 minutes"; did you mean "5m"?`,
+    ],
+    [
+      "a duration nothing is close to",
+      { jitter: "soon" },
+      `${JOB}.jitter`,
+      `expected ${DURATION}, got "soon"`,
     ],
     [
       "env an array",
