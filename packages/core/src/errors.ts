@@ -22,6 +22,7 @@ export type SimplebackupErrorCode =
   | "SNAPSHOT_NOT_FOUND"
   | "STATE_LOCKED"
   | "STATE_UNWRITABLE"
+  | "REPOSITORY_BUSY"
   | "RESTIC_FAILED";
 
 export class SimplebackupError extends Error {

@@ -163,6 +163,23 @@ export interface MaintenanceDoneEvent extends RunContext {
   readonly durationMs: number;
 }
 
+/**
+ * A run waits for another simplebackup process (a backup started by hand, a `forget`) that works on
+ * the same repository; it starts once that one is done. Emitted once per run, before its `start`.
+ */
+export interface RepositoryWaitingEvent extends RunContext {
+  readonly type: "waiting";
+  readonly task: "backup" | "check" | "drill";
+  /** The job and the process the run waits for. */
+  readonly holderJob: string;
+  readonly holderPid: number;
+  readonly holderHost: string;
+  /** What that process runs, in words (`simplebackup backup`). */
+  readonly holderActivity: string;
+  /** `waiting for <job> on the same repository (held by PID n, <what it runs>)` */
+  readonly message: string;
+}
+
 /** Config events concern no single run: `job` is "*" and `runId` is empty. */
 export interface ConfigReloadedEvent extends RunContext {
   readonly type: "config-reloaded";
@@ -205,6 +222,7 @@ export interface SchedulerEvents extends BackupEvents {
   "check-done": (event: MaintenanceDoneEvent) => void;
   "drill-done": (event: MaintenanceDoneEvent) => void;
   recovered: (event: RecoveredEvent) => void;
+  waiting: (event: RepositoryWaitingEvent) => void;
   "config-reloaded": (event: ConfigReloadedEvent) => void;
   "config-invalid": (event: ConfigInvalidEvent) => void;
 }
@@ -231,6 +249,7 @@ const schedulerEventTypes: Record<keyof SchedulerEvents, true> = {
   recovered: true,
   "check-done": true,
   "drill-done": true,
+  waiting: true,
   "config-reloaded": true,
   "config-invalid": true,
 };

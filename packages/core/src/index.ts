@@ -47,6 +47,7 @@ export type {
   MaintenanceDoneEvent,
   RecoveredEvent,
   RepositoryInitializedEvent,
+  RepositoryWaitingEvent,
   RetentionDoneEvent,
   RetriesExhaustedEvent,
   RetryEvent,
@@ -85,4 +86,16 @@ export type { JobStatusReport, StatusReport } from "./scheduler/read-status.js";
 export { readStatus } from "./scheduler/read-status.js";
 export { listSnapshots } from "./snapshots/list-snapshots.js";
 export type { RunRecordSummary } from "./state/job-state.js";
+export type {
+  RepositoryLock,
+  RepositoryLockHolder,
+  RepositoryLockOptions,
+  RepositoryLockPurpose,
+} from "./state/repository-lock.js";
+export {
+  acquireRepositoryLock,
+  RepositoryBusyError,
+  repositoryLockFile,
+  withRepositoryLock,
+} from "./state/repository-lock.js";
 export { resolveStateDir } from "./state/state-dir.js";

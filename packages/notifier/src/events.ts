@@ -48,6 +48,7 @@ const EVENT_TYPE_LIST = [
   "recovered",
   "check-done",
   "drill-done",
+  "waiting",
   "config-reloaded",
   "config-invalid",
 ] as const;

@@ -52,6 +52,8 @@ function describe(event: SchedulerEvent): string | undefined {
       return `removed a stale lock of PID ${event.holderPid} on ${event.holderHost}`;
     case "skipped":
       return `skipped: ${event.message}`;
+    case "waiting":
+      return `${event.task}: ${event.message}`;
     case "check-done":
     case "drill-done":
       return `${event.message} (${formatSeconds(event.durationMs / 1000)})`;

@@ -21,6 +21,7 @@ import { newer, startRunRecording, summarizeHistory } from "../state/run-recorde
 import { resolveStateDir } from "../state/state-dir.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "./next-run.js";
+import { RepositoryTurns } from "./repository-turns.js";
 import { isRetryable, retryDelayMs } from "./retry-policy.js";
 
 /** Scheduled work on a job's repository besides backups. */
@@ -152,6 +153,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private stateDir: string | undefined;
   private store: JobStateStore | undefined;
   private lock: DaemonLock | undefined;
+  private turns: RepositoryTurns | undefined;
   private timer: TimerHandle | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: TimerHandle | undefined;
@@ -181,6 +183,13 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         homedir: homedir(),
       });
     this.lock = await acquireDaemonLock(this.stateDir, { configFile: config.file });
+    this.turns = new RepositoryTurns({
+      stateDir: this.stateDir,
+      clock: this.clock,
+      slotFree: () => this.slotFree(),
+      slotReleased: () => this.pump(),
+      emit: (event) => this.emitEvent(event),
+    });
     try {
       const { store } = await JobStateStore.open(this.stateDir);
       this.store = store;
@@ -467,8 +476,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   /** Starts queued runs, oldest first, while slots are free and their repository is not busy. */
   private pump(): void {
     if (this.stopping) return;
-    const limit = this.options.maxConcurrent ?? this.config?.maxConcurrent ?? 1;
-    for (let i = 0; i < this.queue.length && this.busyRepositories.size < limit; ) {
+    for (let i = 0; i < this.queue.length && this.slotFree(); ) {
       const { entry, task } = this.queue[i] as QueueItem;
       if (this.busyRepositories.has(entry.job.repository)) {
         i++;
@@ -480,6 +488,12 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
+  /** Under max_concurrent; a run waiting for another process's repository lock holds no slot. */
+  private slotFree(): boolean {
+    const limit = this.options.maxConcurrent ?? this.config?.maxConcurrent ?? 1;
+    return this.busyRepositories.size - (this.turns?.waiting ?? 0) < limit;
+  }
+
   private startRun(entry: JobEntry): void {
     const pending = entry.queued as PendingRun;
     entry.queued = undefined;
@@ -487,7 +501,10 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     entry.running = { ...pending, controller };
     const repository = entry.job.repository;
     this.busyRepositories.add(repository);
-    const work = this.execute(entry, pending, controller.signal)
+    const work = (this.turns as RepositoryTurns)
+      .run(entry.job, "backup", pending.runId, controller.signal, () =>
+        this.execute(entry, pending, controller.signal),
+      )
       .then(
         (result) => pending.done.resolve(result),
         (error) => pending.done.reject(error),
@@ -509,7 +526,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     const repository = entry.job.repository;
     this.busyRepositories.add(repository);
     this.maintenanceControllers.add(controller);
-    const work = this.maintain(entry, task, controller.signal)
+    const work = (this.turns as RepositoryTurns)
+      .run(entry.job, task, "", controller.signal, () => this.maintain(entry, task, controller.signal))
       .catch(() => {})
       .finally(() => {
         this.busyRepositories.delete(repository);

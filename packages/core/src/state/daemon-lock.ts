@@ -1,14 +1,21 @@
-import { type FileHandle, mkdir, open, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { isAlive } from "./process-alive.js";
-import { errnoCode, stateError } from "./state-error.js";
+import {
+  createExclusive,
+  ownerAlive,
+  parseOwner,
+  processStart,
+  readLockText,
+  removeIfUnchanged,
+} from "./lock-file.js";
+import { stateError } from "./state-error.js";
 
 export const DAEMON_LOCK_FILE_NAME = "daemon.pid";
 
 interface LockRecord {
   pid: number;
+  processStart?: string;
   startedAt: string;
   configFile?: string;
   hostname: string;
@@ -47,8 +54,10 @@ export async function acquireDaemonLock(
 ): Promise<DaemonLock> {
   const file = path.join(stateDir, DAEMON_LOCK_FILE_NAME);
   const hostname = options.hostname ?? os.hostname();
+  const start = processStart(process.pid);
   const record: LockRecord = {
     pid: process.pid,
+    ...(start === undefined ? {} : { processStart: start }),
     startedAt: (options.now ?? (() => new Date()))().toISOString(),
     hostname,
     ...(info.configFile === undefined ? {} : { configFile: info.configFile }),
@@ -77,36 +86,10 @@ export async function acquireDaemonLock(
     }
     const held = await readLockText(file);
     const holder = held === undefined ? undefined : parseLock(held);
-    if (holder && holdsLock(holder, hostname)) throw lockedError(holder, stateDir, hostname);
+    if (holder && ownerAlive(holder, hostname)) throw lockedError(holder, stateDir, hostname);
     if (attempt >= 2) throw lockedError(holder, stateDir, hostname);
-    // Only what was judged stale is removed, so a lock another daemon has just taken is left alone
-    // (but for the instant between this read and the removal).
-    if (held !== undefined && (await readLockText(file)) === held) await rm(file, { force: true });
+    if (held !== undefined) await removeIfUnchanged(file, held);
   }
-}
-
-async function createExclusive(file: string, text: string): Promise<boolean> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, "wx");
-  } catch (error) {
-    if (errnoCode(error) === "EEXIST") return false;
-    throw stateError("STATE_UNWRITABLE", `cannot create ${file}`, error);
-  }
-  try {
-    await handle.writeFile(text, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-function holdsLock(holder: LockRecord, hostname: string): boolean {
-  if (holder.hostname !== hostname) return true;
-  // Our own PID in the file can only be left from an earlier life: a container's PID 1 after a restart.
-  if (holder.pid === process.pid) return false;
-  return isAlive(holder.pid);
 }
 
 function lockedError(holder: LockRecord | undefined, stateDir: string, hostname: string) {
@@ -150,36 +133,16 @@ export async function readDaemonLock(
   const holder = text === undefined ? undefined : parseLock(text);
   if (!holder) return undefined;
   const hostname = options.hostname ?? os.hostname();
-  return { ...holder, alive: holder.hostname !== hostname || isAlive(holder.pid) };
-}
-
-async function readLockText(file: string): Promise<string | undefined> {
-  try {
-    const text = await readFile(file, "utf8");
-    if (text !== "") return text;
-    // An empty file is a lock being created right now (between open and write) or one torn by a crash;
-    // a moment later tells which.
-    await sleep(100);
-    return await readFile(file, "utf8");
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return undefined;
-    throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
-  }
+  // This process's own lock is alive; ownerAlive would call it left from an earlier life.
+  return { ...holder, alive: holder.pid === process.pid || ownerAlive(holder, hostname) };
 }
 
 function parseLock(text: string): LockRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const r = value as Record<string, unknown>;
-  if (typeof r.pid !== "number" || !Number.isSafeInteger(r.pid) || r.pid <= 0) return undefined;
-  if (typeof r.startedAt !== "string" || typeof r.hostname !== "string") return undefined;
+  const r = parseOwner(text);
+  if (!r || typeof r.startedAt !== "string") return undefined;
   return {
     pid: r.pid,
+    ...(r.processStart === undefined ? {} : { processStart: r.processStart }),
     startedAt: r.startedAt,
     hostname: r.hostname,
     ...(typeof r.configFile === "string" ? { configFile: r.configFile } : {}),

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SimplebackupError } from "../../src/errors.js";
 import { acquireDaemonLock, readDaemonLock } from "../../src/state/daemon-lock.js";
+import { processStart } from "../../src/state/lock-file.js";
 import { createTempDir } from "../helpers/tree.js";
 
 let dir: { path: string; dispose(): void };
@@ -43,7 +44,9 @@ describe("daemon lock", () => {
     await lock.release();
     const other = await otherLiveDaemon();
     try {
-      writeFileSync(lockFile(), JSON.stringify({ ...record, pid: other.pid }));
+      // The other process's own start time, as it would have written it (ours would mark a reused PID).
+      const start = processStart(other.pid);
+      writeFileSync(lockFile(), JSON.stringify({ ...record, pid: other.pid, processStart: start }));
       const second = acquireDaemonLock(dir.path, {});
       await expect(second).rejects.toBeInstanceOf(SimplebackupError);
       await expect(second).rejects.toMatchObject({
@@ -81,6 +84,27 @@ describe("daemon lock", () => {
     expect(await readDaemonLock(dir.path)).toMatchObject({ pid: process.pid, alive: true });
     await lock.release();
   });
+
+  it.runIf(process.platform === "linux")(
+    "takes over a lock whose PID now belongs to another process (after a reboot)",
+    async () => {
+      const other = await otherLiveDaemon();
+      try {
+        writeFileSync(
+          lockFile(),
+          JSON.stringify({
+            pid: other.pid,
+            processStart: "an-earlier-boot:1",
+            startedAt: "x",
+            hostname: hostname(),
+          }),
+        );
+        await (await acquireDaemonLock(dir.path, {})).release();
+      } finally {
+        other.stop();
+      }
+    },
+  );
 
   it("takes over a lock file that cannot be parsed", async () => {
     writeFileSync(lockFile(), "garbage");

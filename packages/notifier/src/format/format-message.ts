@@ -149,6 +149,8 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
       );
     case "skipped":
       return message("backup skipped", [event.message], "warning");
+    case "waiting":
+      return message("waiting for the repository", [`${event.message}.`], "info");
     case "config-reloaded":
       return message(
         "config reloaded",

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { type FileHandle, open, readFile, rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive } from "./process-alive.js";
+import { errnoCode, stateError } from "./state-error.js";
+
+/**
+ * What the lock files of the state folder (`daemon.pid`, `locks/*.lock`) share: an atomic create, a
+ * careful read, and one rule for whether the process named in a file still holds it.
+ */
+
+/** Who wrote a lock file: enough to tell whether that process still runs. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly hostname: string;
+  /** The process's start, where the system tells it (Linux): tells a reused PID from the holder. */
+  readonly processStart?: string;
+}
+
+/** Creates `file` with `text` only if it does not exist (O_EXCL): false when another has it. */
+export async function createExclusive(file: string, text: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, "wx");
+  } catch (error) {
+    if (errnoCode(error) === "EEXIST") return false;
+    throw stateError("STATE_UNWRITABLE", `cannot create ${file}`, error);
+  }
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** The lock's text, or undefined when there is no lock. */
+export async function readLockText(file: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(file, "utf8");
+    if (text !== "") return text;
+    // An empty file is a lock being created right now (between open and write) or one torn by a crash;
+    // a moment later tells which.
+    await sleep(100);
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return undefined;
+    throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
+  }
+}
+
+/**
+ * Removes a lock judged stale, only if it still reads as it did when judged: a lock another process
+ * has just taken is left alone (but for the instant between this read and the removal).
+ */
+export async function removeIfUnchanged(file: string, judged: string): Promise<void> {
+  if ((await readLockText(file)) === judged) await rm(file, { force: true });
+}
+
+/**
+ * Whether the process that wrote a lock still holds it. A lock taken on another host counts as held,
+ * since it cannot be checked from here. Our own PID is never alive here: a file naming it can only be
+ * left from an earlier life (a container's PID 1 after a restart), so callers that may hold a lock
+ * twice in one process track that themselves. A PID now used by another process (after a reboot, PIDs
+ * start over) reads as gone where the start time tells them apart, else as alive, the safe side.
+ */
+export function ownerAlive(owner: LockOwner, hostname: string): boolean {
+  if (owner.hostname !== hostname) return true;
+  if (owner.pid === process.pid) return false;
+  if (!isAlive(owner.pid)) return false;
+  if (owner.processStart === undefined) return true;
+  const start = processStart(owner.pid);
+  return start === undefined || start === owner.processStart;
+}
+
+/**
+ * When a process started, as the kernel counts it, plus the boot it belongs to; undefined where
+ * /proc does not tell (macOS, Windows). Only ever compared for equality.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces and parentheses; the fields after its last `)` do not.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = fields[19]; // field 22, starttime
+    if (ticks === undefined || !/^\d+$/.test(ticks)) return undefined;
+    return `${bootId() ?? "boot"}:${ticks}`;
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedBootId: string | undefined | null = null;
+
+function bootId(): string | undefined {
+  if (cachedBootId === null) {
+    try {
+      cachedBootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      cachedBootId = undefined;
+    }
+  }
+  return cachedBootId;
+}
+
+/** A lock file's JSON with its owner fields checked; undefined when it is torn or not a lock. */
+export function parseOwner(text: string): (LockOwner & Record<string, unknown>) | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (typeof r.pid !== "number" || !Number.isSafeInteger(r.pid) || r.pid <= 0) return undefined;
+  if (typeof r.hostname !== "string") return undefined;
+  if (r.processStart !== undefined && typeof r.processStart !== "string") return undefined;
+  return r as LockOwner & Record<string, unknown>;
+}
