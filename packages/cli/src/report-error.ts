@@ -1,4 +1,5 @@
 import { ConfigError, isSimplebackupError } from "@simplebackup/core";
+import { plural } from "./render/format.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
 
@@ -31,6 +32,5 @@ export function reportError(error: unknown): number {
   return EXIT.failed;
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
+/** Kept here for the commands that import it from this module; the one definition is in render/format. */
+export { plural };

@@ -1,5 +1,43 @@
-import { describe, expect, it } from "vitest";
-import { formatCount } from "../src/render/format.js";
+import type { BackupStats } from "@simplebackup/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { formatEventLine } from "../src/render/event-line.js";
+import {
+  formatBackupSize,
+  formatCount,
+  formatTable,
+  formatTime,
+  plural,
+  shortId,
+} from "../src/render/format.js";
+import { createHumanReporter } from "../src/render/human-reporter.js";
+import { toUtcTime } from "../src/render/json.js";
+
+/** 168 B of files in a first backup that wrote 3.3 KiB: restic counts the directory trees too. */
+const stats: BackupStats = {
+  filesNew: 2,
+  filesChanged: 1,
+  filesUnmodified: 0,
+  dirsNew: 1,
+  dirsChanged: 0,
+  dirsUnmodified: 0,
+  dataAdded: 3380,
+  totalFilesProcessed: 3,
+  totalBytesProcessed: 168,
+  resticSeconds: 0.4,
+};
+
+/** Runs each test of the block in `zone`, as the TZ environment variable sets it for a user. */
+function useTimeZone(zone: string): void {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.TZ;
+    process.env.TZ = zone;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  });
+}
 
 describe("formatCount", () => {
   it("groups thousands with commas", () => {
@@ -24,5 +62,178 @@ describe("formatCount", () => {
 
   it("leaves non-integers to String", () => {
     expect(formatCount(1.5)).toBe("1.5");
+  });
+});
+
+describe("plural", () => {
+  it("says 1 snapshot and 2 snapshots, grouping big counts", () => {
+    expect(plural(0, "snapshot")).toBe("0 snapshots");
+    expect(plural(1, "snapshot")).toBe("1 snapshot");
+    expect(plural(2, "snapshot")).toBe("2 snapshots");
+    expect(plural(19_313, "file")).toBe("19,313 files");
+    expect(plural(2, "copy", "copies")).toBe("2 copies");
+  });
+});
+
+describe("formatTime", () => {
+  const moment = new Date("2026-11-25T11:51:25.678Z");
+  useTimeZone("UTC");
+
+  it.each([
+    ["UTC", "2026-11-25 11:51:25 +00:00"],
+    ["Europe/Berlin", "2026-11-25 12:51:25 +01:00"],
+    ["America/New_York", "2026-11-25 06:51:25 -05:00"],
+    ["Asia/Kolkata", "2026-11-25 17:21:25 +05:30"],
+    ["America/St_Johns", "2026-11-25 08:21:25 -03:30"],
+  ])("prints local time with the offset in TZ=%s", (zone, expected) => {
+    process.env.TZ = zone;
+    expect(formatTime(moment)).toBe(expected);
+    expect(formatTime(moment.toISOString())).toBe(expected);
+    expect(formatTime(moment.getTime())).toBe(expected);
+  });
+
+  it("follows daylight saving time: the offset is the one of that moment", () => {
+    process.env.TZ = "Europe/Berlin";
+    expect(formatTime("2026-07-01T10:00:00Z")).toBe("2026-07-01 12:00:00 +02:00");
+    expect(formatTime("2026-12-01T10:00:00Z")).toBe("2026-12-01 11:00:00 +01:00");
+  });
+
+  it("reads restic's times, nanoseconds and any offset included", () => {
+    process.env.TZ = "UTC";
+    expect(formatTime("2026-11-30T20:36:41.409046627+05:30")).toBe("2026-11-30 15:06:41 +00:00");
+  });
+
+  it("returns text that is not a time unchanged", () => {
+    expect(formatTime("not a time")).toBe("not a time");
+  });
+});
+
+describe("shortId", () => {
+  it("prints 8 hex characters whether restic gave 8 (0.14) or 64 (0.15+)", () => {
+    const full = "07e0d60b6c1f3e0a9d1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071";
+    expect(shortId(full)).toBe("07e0d60b");
+    expect(shortId("07e0d60b")).toBe("07e0d60b");
+    expect(shortId(undefined)).toBe("(none)");
+  });
+});
+
+describe("formatBackupSize", () => {
+  it("names each number: the snapshot's size and files, then what the repository gained", () => {
+    expect(formatBackupSize(stats)).toBe(
+      "168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",
+    );
+  });
+
+  it("leaves out kinds of file that did not occur, and says 1 file", () => {
+    expect(
+      formatBackupSize({
+        ...stats,
+        filesNew: 0,
+        filesChanged: 0,
+        filesUnmodified: 1,
+        totalFilesProcessed: 1,
+      }),
+    ).toBe("168 B in 1 file (1 unmodified); 3.30 KiB added to the repository");
+    expect(
+      formatBackupSize({
+        ...stats,
+        filesNew: 0,
+        filesChanged: 0,
+        totalFilesProcessed: 0,
+        totalBytesProcessed: 0,
+      }),
+    ).toBe("0 B in 0 files; 3.30 KiB added to the repository");
+  });
+});
+
+describe("formatTable", () => {
+  it("puts a heading over every column and aligns them, with no trailing spaces", () => {
+    const lines = formatTable(
+      [{ heading: "TIME" }, { heading: "ID" }, { heading: "SIZE", align: "right" }, { heading: "PATHS" }],
+      [
+        ["2026-11-25 12:51:25 +01:00", "07e0d60b", "1.20 MiB", "/home/me/docs"],
+        ["2026-11-24 12:51:25 +01:00", "002347a7", "-", ""],
+      ],
+    );
+    expect(lines).toEqual([
+      "  TIME                        ID            SIZE  PATHS",
+      "  2026-11-25 12:51:25 +01:00  07e0d60b  1.20 MiB  /home/me/docs",
+      "  2026-11-24 12:51:25 +01:00  002347a7         -",
+    ]);
+  });
+});
+
+describe("toUtcTime (JSON output)", () => {
+  it("turns restic's local times into UTC, keeping the nanoseconds", () => {
+    expect(toUtcTime("2026-11-30T20:36:41.409046627+05:30")).toBe("2026-11-30T15:06:41.409046627Z");
+    expect(toUtcTime("2026-11-30T10:06:41-05:00")).toBe("2026-11-30T15:06:41Z");
+    expect(toUtcTime("2026-11-30T15:06:41.5Z")).toBe("2026-11-30T15:06:41.5Z");
+  });
+
+  it("leaves anything else alone", () => {
+    expect(toUtcTime("/data/2026-11-30T20:36:41+05:30")).toBe("/data/2026-11-30T20:36:41+05:30");
+    expect(toUtcTime("latest")).toBe("latest");
+  });
+});
+
+describe("backup lines for people", () => {
+  const at = new Date("2026-11-25T11:51:25Z");
+  const success = {
+    type: "success",
+    job: "Docs",
+    runId: "r1",
+    at,
+    snapshotId: "07e0d60b6c1f3e0a9d1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071",
+    stats,
+    durationMs: 1200,
+  } as const;
+  useTimeZone("Asia/Kolkata");
+
+  it("the one-shot backup says what each size is, with an 8-character id from a 64-character one", () => {
+    let text = "";
+    const report = createHumanReporter({ write: (chunk: string) => (text += chunk) });
+    report(success);
+    report({ type: "retention-done", job: "Docs", runId: "r1", at, kept: 1, removed: 0, removedIds: [] });
+    expect(text).toBe(
+      [
+        "Docs: done, snapshot 07e0d60b, took 1.2 s",
+        "  168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",
+        "Docs: retention kept 1 snapshot, removed 0",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("the daemon's log line starts with local time and its offset", () => {
+    expect(formatEventLine(success)).toBe(
+      "2026-11-25 17:21:25 +05:30 [Docs] success: snapshot 07e0d60b in 1.2 s; 168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",
+    );
+    expect(
+      formatEventLine({
+        type: "scheduled",
+        job: "Docs",
+        runId: "r2",
+        at,
+        nextRunAt: new Date("2026-11-25T20:30:00Z"),
+        reason: "schedule",
+      }),
+    ).toBe("2026-11-25 17:21:25 +05:30 [Docs] next run at 2026-11-26 02:00:00 +05:30");
+  });
+});
+
+describe("formatTable's optional columns", () => {
+  const columns = [{ heading: "RESULT" }, { heading: "FILE" }, { heading: "NOTE", optional: true }];
+
+  it("leaves out an optional column no row fills", () => {
+    expect(formatTable(columns, [["matched", "/a"]])).toEqual(["  RESULT   FILE", "  matched  /a"]);
+  });
+
+  it("shows it when one row does", () => {
+    expect(
+      formatTable(columns, [
+        ["matched", "/a", ""],
+        ["skipped", "/b", "changed since"],
+      ]),
+    ).toEqual(["  RESULT   FILE  NOTE", "  matched  /a", "  skipped  /b    changed since"]);
   });
 });

@@ -1,5 +1,5 @@
 import type { SchedulerEvent } from "@simplebackup/core";
-import { formatBytes, formatCount, formatSeconds } from "./format.js";
+import { formatBackupSize, formatSeconds, formatTime, plural, shortId } from "./format.js";
 
 /**
  * One line per event for a daemon's log: when, which job, what happened and the numbers that matter.
@@ -9,41 +9,37 @@ export function formatEventLine(event: SchedulerEvent): string | undefined {
   const text = describe(event);
   if (text === undefined) return undefined;
   const who = event.job === "*" ? "" : ` [${event.job}]`;
-  return `${event.at.toISOString()}${who} ${text}`;
+  return `${formatTime(event.at)}${who} ${text}`;
 }
 
 function describe(event: SchedulerEvent): string | undefined {
   switch (event.type) {
     case "scheduled":
-      return `next run at ${event.nextRunAt.toISOString()}${event.reason === "catch-up" ? " (catching up a missed slot)" : ""}`;
+      return `next run at ${formatTime(event.nextRunAt)}${event.reason === "catch-up" ? " (catching up a missed slot)" : ""}`;
     case "start":
-      return `backup started: ${event.sources.length} source(s) to ${event.repository}`;
+      return `backup started: ${plural(event.sources.length, "source")} to ${event.repository}`;
     case "progress":
       return undefined;
     case "repository-initialized":
       return `created repository ${event.repository}`;
     case "success":
     case "partial": {
-      const s = event.stats;
       const head = event.type === "success" ? "success" : "PARTIAL";
       const parts = [
-        `${head}: snapshot ${event.snapshotId ?? "(none)"}`,
-        `${formatCount(s.totalFilesProcessed)} files (${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed)`,
-        `+${formatBytes(s.dataAdded)}`,
-        `total ${formatBytes(s.totalBytesProcessed)}`,
-        formatSeconds(event.durationMs / 1000),
+        `${head}: snapshot ${shortId(event.snapshotId)} in ${formatSeconds(event.durationMs / 1000)}`,
+        formatBackupSize(event.stats),
       ];
       if (event.type === "partial") {
         const missing = event.missingSources.map((p) => `missing ${p}`);
         const unreadable = event.unreadable.map((u) => `unreadable ${u.path}`);
         parts.push([...missing, ...unreadable].join("; "));
       }
-      return parts.join(", ");
+      return parts.join("; ");
     }
     case "failure":
       return `FAILED during ${event.phase} [${event.code}]: ${event.message}`;
     case "retry":
-      return `will retry at ${event.nextAttemptAt.toISOString()} (attempt ${event.attempt + 1} of ${event.maxAttempts}) after ${event.code}`;
+      return `will retry at ${formatTime(event.nextAttemptAt)} (attempt ${event.attempt + 1} of ${event.maxAttempts}) after ${event.code}`;
     case "retries-exhausted":
       return `GAVE UP after ${event.attempts} attempts [${event.code}]: ${event.message}`;
     case "retention-done":
@@ -60,7 +56,7 @@ function describe(event: SchedulerEvent): string | undefined {
     case "stale":
       return `STALE: ${event.message}`;
     case "recovered":
-      return `recovered: snapshot ${event.snapshotId ?? "(none)"} after being stale since ${event.staleSinceAt.toISOString()}`;
+      return `recovered: snapshot ${shortId(event.snapshotId)} after being stale since ${formatTime(event.staleSinceAt)}`;
     case "config-reloaded":
       return `config reloaded: ${describeChanges(event.added, event.removed, event.changed)}`;
     case "config-invalid":

@@ -1,3 +1,10 @@
+import type { BackupStats } from "@simplebackup/core";
+
+/**
+ * The one place where the CLI turns numbers, times and ids into text for a person. Every command uses
+ * these, so `status`, `snapshots` and the daemon's log all read the same way.
+ */
+
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
 export function formatBytes(bytes: number): string {
@@ -29,4 +36,94 @@ export function formatCount(count: number): string {
   const digits = String(Math.abs(count));
   const grouped = digits.replace(/\B(?=(\d{3})+$)/g, ",");
   return count < 0 ? `-${grouped}` : grouped;
+}
+
+/** `1 snapshot`, `2 snapshots`, `1,204 files`; `pluralNoun` for nouns that do not just take an s. */
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : pluralNoun}`;
+}
+
+/**
+ * `2026-11-25 12:51:25 +01:00`: a moment in this machine's local time (the TZ environment variable),
+ * always with its UTC offset, so a line copied into a ticket or read next to a UTC log is unambiguous.
+ * Built from Date's local getters rather than Intl, which would load ICU's date data for one line.
+ * Text that is not a time is returned as it is: a line still prints when restic sends something odd.
+ */
+export function formatTime(time: Date | string | number): string {
+  const date = time instanceof Date ? time : new Date(time);
+  if (Number.isNaN(date.getTime())) return String(time);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset < 0 ? "-" : "+";
+  const zone = `${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+  return `${day} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${zone}`;
+}
+
+/**
+ * A snapshot or lock id as people read it: its first 8 hex characters, as restic 0.14 prints them.
+ * restic 0.15+ reports the full 64-character id in a backup's summary, and JSON keeps whatever restic
+ * gave; only the text a person reads is cut, so every restic version prints the same.
+ */
+export function shortId(id: string | undefined): string {
+  return id === undefined || id === "" ? "(none)" : id.slice(0, 8);
+}
+
+/**
+ * What a backup's numbers mean, each named: the size and files the snapshot covers, then what the run
+ * wrote to the repository. restic's `data_added` counts new file data *and* the snapshot's metadata
+ * (directory trees), so a first backup of 168 B adds ~3 KiB; printed bare next to the total, it read
+ * as if the total were wrong.
+ * `168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository`
+ */
+export function formatBackupSize(stats: BackupStats): string {
+  const kinds = [
+    [stats.filesNew, "new"],
+    [stats.filesChanged, "changed"],
+    [stats.filesUnmodified, "unmodified"],
+  ] as const;
+  const breakdown = kinds.filter(([n]) => n > 0).map(([n, what]) => `${formatCount(n)} ${what}`);
+  const files = `${plural(stats.totalFilesProcessed, "file")}${breakdown.length > 0 ? ` (${breakdown.join(", ")})` : ""}`;
+  return `${formatBytes(stats.totalBytesProcessed)} in ${files}; ${formatBytes(stats.dataAdded)} added to the repository`;
+}
+
+export interface Column {
+  readonly heading: string;
+  /** Numbers and sizes line up on the right. @default "left" */
+  readonly align?: "left" | "right";
+  /** Left out when no row has anything in it, rather than a heading over nothing. @default false */
+  readonly optional?: boolean;
+}
+
+/**
+ * A table with a heading over every column, columns two spaces apart, each line indented. Trailing
+ * spaces are cut, so a last column that is empty on some rows leaves no padding behind.
+ */
+export function formatTable(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  indent = "  ",
+): string[] {
+  const shown = columns.flatMap((column, i) =>
+    column.optional && rows.every((row) => !row[i]) ? [] : [{ column, i }],
+  );
+  if (shown.length < columns.length) {
+    return formatTable(
+      shown.map(({ column }) => column),
+      rows.map((row) => shown.map(({ i }) => row[i] ?? "")),
+      indent,
+    );
+  }
+  const widths = columns.map((column, i) =>
+    Math.max(column.heading.length, ...rows.map((row) => (row[i] ?? "").length)),
+  );
+  const render = (cells: readonly string[]) =>
+    `${indent}${columns
+      .map((column, i) => {
+        const cell = cells[i] ?? "";
+        const width = widths[i] ?? 0;
+        return column.align === "right" ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join("  ")}`.trimEnd();
+  return [render(columns.map((column) => column.heading)), ...rows.map(render)];
 }

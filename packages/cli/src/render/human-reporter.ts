@@ -1,5 +1,5 @@
 import type { BackupEvent, BackupProgressEvent } from "@simplebackup/core";
-import { formatBytes, formatCount, formatSeconds } from "./format.js";
+import { formatBackupSize, formatBytes, formatCount, formatSeconds, plural, shortId } from "./format.js";
 
 interface Output {
   write(text: string): unknown;
@@ -35,15 +35,11 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
         return;
       case "success":
       case "partial": {
-        const { stats } = event;
         const verdict = event.type === "success" ? "done" : "PARTIAL: some data is not in the snapshot";
-        line(`${event.job}: ${verdict}, snapshot ${event.snapshotId ?? "(none)"}`);
         line(
-          `  files: ${formatCount(stats.filesNew)} new, ${formatCount(stats.filesChanged)} changed, ${formatCount(stats.filesUnmodified)} unmodified`,
+          `${event.job}: ${verdict}, snapshot ${shortId(event.snapshotId)}, took ${formatSeconds(event.durationMs / 1000)}`,
         );
-        line(
-          `  data added: ${formatBytes(stats.dataAdded)}, total size: ${formatBytes(stats.totalBytesProcessed)} in ${formatCount(stats.totalFilesProcessed)} files, took ${formatSeconds(event.durationMs / 1000)}`,
-        );
+        line(`  ${formatBackupSize(event.stats)}`);
         if (event.type === "partial") {
           for (const path of event.missingSources) line(`  missing source: ${path}`);
           for (const item of event.unreadable) line(`  could not read: ${item.path} (${item.message})`);
@@ -51,7 +47,7 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
         return;
       }
       case "retention-done":
-        line(`${event.job}: retention kept ${event.kept} snapshot(s), removed ${event.removed}`);
+        line(`${event.job}: retention kept ${plural(event.kept, "snapshot")}, removed ${event.removed}`);
         return;
       case "skipped":
         line(`${event.job}: skipped: ${event.message}`);
