@@ -72,12 +72,12 @@ beforeAll(() => {
 afterAll(() => temp.dispose());
 
 describe("simplebackup snapshots", () => {
-  it("lists a job's snapshots newest first, with time, id, size and paths", () => {
+  it("lists a job's snapshots newest first under headings: local time with its offset, id, size, paths", () => {
     const result = run(["snapshots", "Plain"]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `^Plain: 1 snapshot\\n  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  [0-9a-f]{8} +-  ${join(root, "data/docs")}\\n$`,
+        `^Plain: 1 snapshot\\n  TIME {24}ID {8}SIZE  PATHS\\n  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [+-]\\d\\d:\\d\\d  [0-9a-f]{8} +-  ${join(root, "data/docs")}\\n$`,
       ),
     );
   });
@@ -189,8 +189,11 @@ describe("simplebackup forget", () => {
     const before = snapshotCount(join(root, "repo"), "Docs");
     const result = run(["forget", "Docs", "--dry-run"]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Docs: dry run, nothing removed: would keep \d+, remove \d+/);
-    expect(result.stdout).toMatch(/keep {4}[0-9a-f]{8} {2}.+ {2}last snapshot, daily snapshot/);
+    expect(result.stdout).toMatch(/Docs: dry run, nothing removed: would keep \d+ snapshots?, remove \d+/);
+    expect(result.stdout).toMatch(/\n {2}ACTION {2}TIME {24}ID {8}KEPT AS\n/);
+    expect(result.stdout).toMatch(
+      /\n {2}keep {4}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d {2}[0-9a-f]{8} {2}last snapshot, daily snapshot\n/,
+    );
     expect(snapshotCount(join(root, "repo"), "Docs")).toBe(before);
 
     const preview = json<{ dryRun: boolean; keep: { reasons: string[] }[] }>(
@@ -209,7 +212,7 @@ describe("simplebackup forget", () => {
   it("applies the retention for real without --dry-run", () => {
     const result = run(["forget", "Docs"]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Docs: kept 1, removed \d+/);
+    expect(result.stdout).toMatch(/Docs: kept 1 snapshot, removed \d+/);
     expect(snapshotCount(join(root, "repo"), "Docs")).toBe(1);
   });
 });

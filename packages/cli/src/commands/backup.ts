@@ -14,6 +14,7 @@ import { withInterrupt } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
 import { createHumanReporter } from "../render/human-reporter.js";
+import { printJsonLine } from "../render/json.js";
 import { EXIT } from "../report-error.js";
 
 export default defineCommand({
@@ -34,7 +35,7 @@ export default defineCommand({
       cwd: process.cwd(),
     });
     const report: (event: BackupEvent) => void = args.json
-      ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`)
+      ? printJsonLine
       : createHumanReporter(process.stdout);
     // One-shot runs notify exactly as the daemon's runs do.
     const hub = await createConfigNotifierHub(config);
@@ -58,7 +59,8 @@ export default defineCommand({
             stateDir,
             keepLogs: config.keepLogs,
           });
-          if (!args.json && result.logPath) console.error(`log: ${result.logPath}`);
+          // For people, so on stderr, with --json too: the log is where a failed run's details are.
+          if (result.logPath) console.error(`log: ${result.logPath}`);
           results.push(result);
         }
       }));

@@ -2,7 +2,9 @@ import { createRestic, findJob, locateRestic, normalizeReadDataSubset, runCheck 
 import { defineCommand } from "citty";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { EXIT, plural } from "../report-error.js";
+import { plural } from "../render/format.js";
+import { printJson } from "../render/json.js";
+import { EXIT } from "../report-error.js";
 
 export default defineCommand({
   meta: { name: "check", description: "Check the integrity of a job's repository with restic check" },
@@ -36,7 +38,7 @@ export default defineCommand({
     if (result === undefined) return;
 
     if (args.json) {
-      console.log(JSON.stringify(result, null, 2));
+      printJson(result);
     } else {
       const read = result.read ? ` (${result.read})` : "";
       console.log(

@@ -2,8 +2,9 @@ import { createRestic, findJob, locateRestic, runDrill } from "@simplebackup/cor
 import { defineCommand } from "citty";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes } from "../render/format.js";
-import { EXIT, plural } from "../report-error.js";
+import { formatBytes, formatTable, plural, shortId } from "../render/format.js";
+import { printJson } from "../render/json.js";
+import { EXIT } from "../report-error.js";
 
 export default defineCommand({
   meta: {
@@ -35,17 +36,24 @@ export default defineCommand({
     if (result === undefined) return;
 
     if (args.json) {
-      console.log(JSON.stringify(result, null, 2));
+      printJson(result);
     } else {
       console.log(
-        `${job.name}: drill of snapshot ${result.snapshot.shortId} (seed ${result.seed}): ${result.files.length} of ${plural(result.filesInSnapshot, "file")} picked`,
+        `${job.name}: drill of snapshot ${shortId(result.snapshot.id)} (seed ${result.seed}): ${result.files.length} of ${plural(result.filesInSnapshot, "file")} picked`,
       );
-      for (const file of result.files) {
-        const label =
-          file.status === "matched" || file.status === "skipped" ? file.status : file.status.toUpperCase();
-        const reason = file.reason ? ` (${file.reason})` : "";
-        console.log(`  ${label.padEnd(10)}  ${file.path}  ${formatBytes(file.size)}${reason}`);
-      }
+      const rows = result.files.map((file) => [
+        file.status === "matched" || file.status === "skipped" ? file.status : file.status.toUpperCase(),
+        formatBytes(file.size),
+        file.path,
+        file.reason ?? "",
+      ]);
+      const columns = [
+        { heading: "RESULT" },
+        { heading: "SIZE", align: "right" },
+        { heading: "FILE" },
+        { heading: "NOTE", optional: true },
+      ] as const;
+      if (rows.length > 0) for (const text of formatTable(columns, rows)) console.log(text);
       const counts = `${result.matched} matched, ${result.mismatched} mismatched, ${result.skipped} skipped, ${result.unreadable} unreadable`;
       console.log(`${job.name}: drill ${result.ok ? "passed" : "FAILED"}: ${counts}`);
     }

@@ -2,6 +2,8 @@ import { createRestic, type ForgetSnapshot, findJob, locateRestic, runForget } f
 import { defineCommand } from "citty";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { printJson } from "../render/json.js";
 
 export default defineCommand({
   meta: {
@@ -26,7 +28,7 @@ export default defineCommand({
     if (result === undefined) return;
 
     if (args.json) {
-      console.log(JSON.stringify(result, null, 2));
+      printJson(result);
       return;
     }
     if (result.keepsEverything) {
@@ -35,12 +37,22 @@ export default defineCommand({
     }
     console.log(
       dryRun
-        ? `${job.name}: dry run, nothing removed: would keep ${result.keep.length}, remove ${result.remove.length}`
-        : `${job.name}: kept ${result.keep.length}, removed ${result.remove.length}`,
+        ? `${job.name}: dry run, nothing removed: would keep ${plural(result.keep.length, "snapshot")}, remove ${result.remove.length}`
+        : `${job.name}: kept ${plural(result.keep.length, "snapshot")}, removed ${result.remove.length}`,
     );
-    for (const snapshot of result.keep)
-      console.log(`  keep    ${line(snapshot)}  ${snapshot.reasons.join(", ")}`);
-    for (const snapshot of result.remove) console.log(`  remove  ${line(snapshot)}`);
+    const rows = [
+      ...result.keep.map((snapshot) => row("keep", snapshot, snapshot.reasons.join(", "))),
+      ...result.remove.map((snapshot) => row("remove", snapshot, "")),
+    ];
+    if (rows.length > 0) {
+      const columns = [
+        { heading: "ACTION" },
+        { heading: "TIME" },
+        { heading: "ID" },
+        { heading: "KEPT AS", optional: true },
+      ];
+      for (const text of formatTable(columns, rows)) console.log(text);
+    }
     // prune's own report, without its progress bars.
     for (const text of result.pruneReport.filter((l) => !/^\[\d+:\d+\]/.test(l.trim()))) {
       console.log(`  prune: ${text.trim()}`);
@@ -48,11 +60,6 @@ export default defineCommand({
   },
 });
 
-function line(snapshot: ForgetSnapshot): string {
-  return `${snapshot.shortId}  ${formatTime(snapshot.time)}`;
-}
-
-/** `2026-11-25 12:51:25` on this machine's clock (Swedish dates are written the ISO way). */
-function formatTime(time: string): string {
-  return new Date(time).toLocaleString("sv-SE");
+function row(action: string, snapshot: ForgetSnapshot, keptAs: string): string[] {
+  return [action, formatTime(snapshot.time), shortId(snapshot.shortId), keptAs];
 }

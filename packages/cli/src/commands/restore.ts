@@ -2,8 +2,9 @@ import { createRestic, findJob, locateRestic, type RestoreProgress, runRestore }
 import { defineCommand } from "citty";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes, formatCount } from "../render/format.js";
-import { EXIT, plural } from "../report-error.js";
+import { formatBytes, formatCount, formatTime, plural, shortId } from "../render/format.js";
+import { printJson } from "../render/json.js";
+import { EXIT } from "../report-error.js";
 
 export default defineCommand({
   meta: {
@@ -52,7 +53,7 @@ export default defineCommand({
     );
     if (result === undefined) return;
 
-    if (args.json) console.log(JSON.stringify(result, null, 2));
+    if (args.json) printJson(result);
     say(`restored ${plural(result.files, "file")} (${formatBytes(result.bytes)}) into ${result.target}`);
     if (!result.ok) {
       say(`FAILED: ${plural(result.errors.length, "file")} could not be restored`);
@@ -64,8 +65,8 @@ export default defineCommand({
 
 function describeProgress(progress: RestoreProgress): string {
   if (progress.kind === "step" && progress.step === "snapshot") {
-    const { shortId, time, paths } = progress.snapshot;
-    return `snapshot ${shortId} of ${formatTime(time)} (${paths.join(", ")})`;
+    const { id, time, paths } = progress.snapshot;
+    return `snapshot ${shortId(id)} of ${formatTime(time)} (${paths.join(", ")})`;
   }
   if (progress.kind === "step") return progress.message;
   const { status } = progress;
@@ -85,9 +86,4 @@ function repeated(rawArgs: readonly string[], flag: string): string[] {
     else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
   }
   return values;
-}
-
-/** `2026-11-25 12:51:25` on this machine's clock (Swedish dates are written the ISO way). */
-function formatTime(time: string): string {
-  return new Date(time).toLocaleString("sv-SE");
 }

@@ -10,7 +10,9 @@ import { defineCommand } from "citty";
 import { configArg } from "../load-config.js";
 import { checkNotifications, createConfigNotifierHub } from "../notifications.js";
 import { formatEventLine } from "../render/event-line.js";
+import { plural } from "../render/format.js";
 import { describeProgressLine } from "../render/human-reporter.js";
+import { printJsonLine } from "../render/json.js";
 
 export default defineCommand({
   meta: { name: "run", description: "Run the daemon: back up every job on its schedule until stopped" },
@@ -51,18 +53,20 @@ export default defineCommand({
         console.error(`notifiers not reloaded, the previous ones stay: ${(error as Error).message}`);
       });
     });
-    const print = args.json ? printJson : createLinePrinter(process.stdout);
+    const print = args.json ? printJsonLine : createLinePrinter(process.stdout);
+    // With --json, stdout is the event stream alone; the daemon's own lines are for people: stderr.
+    const say = args.json ? console.error : console.log;
     for (const type of SCHEDULER_EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
 
     await scheduler.start();
     const jobs = scheduler.status();
-    console.log(
-      `simplebackup daemon running (PID ${process.pid}) with ${jobs.length} job(s); stop with Ctrl-C`,
+    say(
+      `simplebackup daemon running (PID ${process.pid}) with ${plural(jobs.length, "job")}; stop with Ctrl-C`,
     );
 
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
-        console.log(`${signal} received: stopping; running backups are interrupted cleanly`);
+        say(`${signal} received: stopping; running backups are interrupted cleanly`);
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
         scheduler
@@ -75,16 +79,12 @@ export default defineCommand({
       process.on("SIGINT", onInt);
       process.on("SIGTERM", onTerm);
     });
-    console.log("simplebackup daemon stopped");
+    say("simplebackup daemon stopped");
     // A restic still finishing its cleanup after the stop timeout would hold the process open through
     // its pipes; it removes its own lock without us.
     process.exit(0);
   },
 });
-
-function printJson(event: SchedulerEvent): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`);
-}
 
 /** One line per event; on a terminal, progress redraws a single status line below them. */
 function createLinePrinter(out: NodeJS.WriteStream): (event: SchedulerEvent) => void {

@@ -1,8 +1,8 @@
 import { createRestic, findJob, listSnapshots, locateRestic, snapshotSize } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes } from "../render/format.js";
-import { plural } from "../report-error.js";
+import { formatBytes, formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { printJson } from "../render/json.js";
 
 export default defineCommand({
   meta: {
@@ -33,19 +33,24 @@ export default defineCommand({
         continue;
       }
       console.log(`${job.name}: ${plural(snapshots.length, "snapshot")}`);
-      for (const snapshot of snapshots) {
+      if (snapshots.length === 0) continue;
+      const rows = snapshots.map((snapshot) => {
         const size = snapshotSize(snapshot);
-        const sizeText = (size === undefined ? "-" : formatBytes(size)).padStart(10);
-        console.log(
-          `  ${formatTime(snapshot.time)}  ${snapshot.short_id}  ${sizeText}  ${snapshot.paths.join(", ")}`,
-        );
-      }
+        return [
+          formatTime(snapshot.time),
+          shortId(snapshot.id),
+          size === undefined ? "-" : formatBytes(size),
+          snapshot.paths.join(", "),
+        ];
+      });
+      const columns = [
+        { heading: "TIME" },
+        { heading: "ID" },
+        { heading: "SIZE", align: "right" },
+        { heading: "PATHS" },
+      ] as const;
+      for (const text of formatTable(columns, rows)) console.log(text);
     }
-    if (args.json) console.log(JSON.stringify(all, null, 2));
+    if (args.json) printJson(all);
   },
 });
-
-/** `2026-11-25 12:51:25` on this machine's clock (Swedish dates are written the ISO way). */
-function formatTime(time: string): string {
-  return new Date(time).toLocaleString("sv-SE");
-}

@@ -2,6 +2,8 @@ import { type RunRecordSummary, readStatus } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
+import { formatTime, shortId } from "../render/format.js";
+import { printJson } from "../render/json.js";
 
 export default defineCommand({
   meta: {
@@ -20,12 +22,12 @@ export default defineCommand({
     const notifiers = hub?.describe() ?? [];
     await hub?.close({ timeoutMs: 1_000 });
     if (args.json) {
-      console.log(JSON.stringify({ ...report, notifiers }, null, 2));
+      printJson({ ...report, notifiers });
       return;
     }
     console.log(
       report.daemon
-        ? `daemon: running, PID ${report.daemon.pid}, since ${report.daemon.startedAt}`
+        ? `daemon: running, PID ${report.daemon.pid}, since ${formatTime(report.daemon.startedAt)}`
         : "daemon: not running",
     );
     console.log(`state: ${report.stateDir}`);
@@ -37,7 +39,7 @@ export default defineCommand({
     for (const job of report.jobs) {
       console.log(`\n${job.job}${job.running ? "  (backing up now)" : ""}`);
       console.log(`  schedule:     ${job.schedule}${job.timezone ? ` (${job.timezone})` : ""}`);
-      console.log(`  next run:     ${job.nextRunAt?.toISOString() ?? "-"}`);
+      console.log(`  next run:     ${job.nextRunAt ? formatTime(job.nextRunAt) : "-"}`);
       console.log(`  last result:  ${describeRun(job.lastAttempt)}`);
       console.log(`  last success: ${describeRun(job.lastSuccess)}`);
       if (job.lastAttempt?.errorMessage) {
@@ -49,6 +51,6 @@ export default defineCommand({
 
 function describeRun(run: RunRecordSummary | undefined): string {
   if (!run) return "never";
-  const snapshot = run.snapshotId ? `, snapshot ${run.snapshotId}` : "";
-  return `${run.status} at ${run.startedAt}${snapshot}`;
+  const snapshot = run.snapshotId ? `, snapshot ${shortId(run.snapshotId)}` : "";
+  return `${run.status} at ${formatTime(run.startedAt)}${snapshot}`;
 }

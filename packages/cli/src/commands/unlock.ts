@@ -1,7 +1,8 @@
 import { createRestic, findJob, locateRestic, runUnlock } from "@simplebackup/core";
 import { defineCommand } from "citty";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { plural } from "../report-error.js";
+import { formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { printJson } from "../render/json.js";
 
 export default defineCommand({
   meta: {
@@ -19,7 +20,7 @@ export default defineCommand({
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
     const result = await runUnlock(job, { restic });
     if (args.json) {
-      console.log(JSON.stringify(result, null, 2));
+      printJson(result);
       return;
     }
     const said = result.message ? ` (restic: ${result.message.split("\n").join("; ")})` : "";
@@ -30,11 +31,26 @@ export default defineCommand({
     );
     if (result.remaining.length === 0) return;
     console.log(`${job.name}: ${plural(result.remaining.length, "lock")} left in place, not stale:`);
-    for (const { id, holder } of result.remaining) {
-      const who = holder
-        ? `PID ${holder.pid} on ${holder.hostname}${holder.username ? ` by ${holder.username}` : ""}, ${holder.exclusive ? "exclusive" : "shared"}, since ${holder.time}`
-        : "holder unknown";
-      console.log(`  ${id.slice(0, 8)}  ${who}`);
-    }
+    const rows = result.remaining.map(({ id, holder }) =>
+      holder
+        ? [
+            shortId(id),
+            holder.exclusive ? "exclusive" : "shared",
+            String(holder.pid),
+            holder.hostname,
+            holder.username || "-",
+            formatTime(holder.time),
+          ]
+        : [shortId(id), "?", "-", "-", "-", "holder unknown"],
+    );
+    const columns = [
+      { heading: "LOCK" },
+      { heading: "TYPE" },
+      { heading: "PID", align: "right" },
+      { heading: "HOST" },
+      { heading: "USER" },
+      { heading: "SINCE" },
+    ] as const;
+    for (const text of formatTable(columns, rows)) console.log(text);
   },
 });
