@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "./args/define-command.js";
 
 declare const __SIMPLEBACKUP_VERSION__: string;
 
@@ -9,7 +9,8 @@ export const main = defineCommand({
     description: "Run restic backups on schedules",
   },
   // Each subcommand is imported only when used, so `--version` and `--help` start fast.
-  // Plain `simplebackup` (and `simplebackup --backup-on-start`) runs the daemon, as the original tool did.
+  // Plain `simplebackup` (and `simplebackup --backup-on-start`) runs the daemon, as the original tool did;
+  // a first argument that is not a flag must name a command (args/dispatch.ts).
   default: "run",
   subCommands: {
     run: () => import("./commands/run.js").then((m) => m.default),

@@ -1,7 +1,8 @@
 import { ConfigError, isSimplebackupError } from "@simplebackup/core";
+import { EXIT } from "./exit-codes.js";
 import { plural } from "./render/format.js";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+export { EXIT };
 
 /** Prints an error for a person and returns the exit code. Only our own bugs get a stack trace. */
 export function reportError(error: unknown): number {
@@ -12,6 +13,10 @@ export function reportError(error: unknown): number {
         ? "No config file found"
         : `The config${where} has ${plural(error.problems.length, "problem")}:`;
     console.error(error.code === "CONFIG_NOT_FOUND" ? `${heading}: ${error.message}` : heading);
+    if (error.code === "CONFIG_NOT_FOUND") {
+      const file = error.file ? ` ${/\s/.test(error.file) ? JSON.stringify(error.file) : error.file}` : "";
+      console.error(`New here? "simplebackup init${file}" writes a commented starter config.`);
+    }
     if (error.code !== "CONFIG_NOT_FOUND") {
       for (const problem of error.problems) {
         console.error(`  ${problem.path ? `${problem.path}: ` : ""}${problem.message}`);
@@ -22,10 +27,6 @@ export function reportError(error: unknown): number {
   if (isSimplebackupError(error)) {
     console.error(`error [${error.code}]: ${error.message}`);
     return error.code === "JOB_NOT_FOUND" ? EXIT.usage : EXIT.failed;
-  }
-  if (error instanceof Error && error.name === "CLIError") {
-    console.error(`${error.message}\nRun "simplebackup --help" for usage.`);
-    return EXIT.usage;
   }
   console.error("simplebackup hit an unexpected error; please report it with the trace below.");
   console.error(error);

@@ -1,15 +1,39 @@
-import { runCommand, runMain } from "citty";
+import { resolveInvocation } from "./args/dispatch.js";
+import { formatUsageError, renderHelp, styleFor } from "./args/usage.js";
+import { UsageError } from "./args/usage-error.js";
+import { EXIT } from "./exit-codes.js";
 import { main } from "./main.js";
 
-/** citty's runMain, but with our exit codes: 2 for usage and config mistakes, no stack for a user's error. */
+/**
+ * Runs a command line: the command's arguments are checked against its definition first, and any
+ * mistake ends with exit 2 and `nothing ran` before a config is read or a process started. Then the
+ * command runs, with our exit codes: no stack trace for a user's mistake.
+ */
 export async function runCli(rawArgs: string[]): Promise<void> {
-  const wantsBuiltin =
-    rawArgs.some((arg) => arg === "--help" || arg === "-h") ||
-    (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v"));
-  if (wantsBuiltin) return runMain(main, { rawArgs });
+  const invocation = await resolveInvocation(main, rawArgs);
+  switch (invocation.kind) {
+    case "version":
+      console.log(invocation.version);
+      return;
+    case "help":
+      process.stdout.write(
+        await renderHelp(invocation.path, invocation.command, styleFor(process.stdout, process.env)),
+      );
+      return;
+    case "usage-error":
+      console.error(formatUsageError(invocation.problem, invocation.path, invocation.command));
+      process.exitCode = EXIT.usage;
+      return;
+  }
+  const { path, command, args } = invocation;
   try {
-    await runCommand(main, { rawArgs });
+    await command.run?.({ args, rawArgs: invocation.rawArgs });
   } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(formatUsageError(error.message, path, command));
+      process.exitCode = EXIT.usage;
+      return;
+    }
     // Imported only on failure: report-error.ts imports @simplebackup/core, and with it zod,
     // cron-parser and luxon (~120 modules), which `--version` and `--help` never need.
     const { reportError } = await import("./report-error.js");

@@ -9,7 +9,7 @@ import {
   runRecordedBackup,
   SimplebackupError,
 } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { withInterrupt } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
@@ -21,11 +21,18 @@ export default defineCommand({
   meta: { name: "backup", description: "Back up the named jobs now (all jobs when none is named)" },
   args: {
     ...configArg,
+    jobs: {
+      type: "positional",
+      required: false,
+      variadic: true,
+      description: "Jobs to back up (default: all)",
+      valueHint: "JOB",
+    },
     json: { type: "boolean", description: "Print one JSON event per line instead of text" },
   },
   async run({ args }) {
     const config = await loadCliConfig(args.config);
-    const jobs = selectJobs(config.jobs, args._.map(String));
+    const jobs = selectJobs(config.jobs, args.jobs);
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
     const stateDir = resolveStateDir({
       configured: config.stateDir,

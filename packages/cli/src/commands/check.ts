@@ -1,5 +1,6 @@
 import { createRestic, findJob, locateRestic, normalizeReadDataSubset, runCheck } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
+import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { plural } from "../render/format.js";
@@ -25,7 +26,7 @@ export default defineCommand({
       try {
         normalizeReadDataSubset(subset);
       } catch (error) {
-        throw usageError((error as Error).message);
+        throw new UsageError((error as Error).message);
       }
     }
     const config = await loadCliConfig(args.config);
@@ -52,8 +53,3 @@ export default defineCommand({
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   },
 });
-
-/** Reported like citty's own argument errors: the message, a hint at --help, exit code 2. */
-function usageError(message: string): Error {
-  return Object.assign(new Error(message), { name: "CLIError" });
-}

@@ -1,5 +1,6 @@
 import { createRestic, findJob, locateRestic, runDrill } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
+import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatBytes, formatTable, plural, shortId } from "../render/format.js";
@@ -64,12 +65,7 @@ export default defineCommand({
 function wholeNumber(text: string, flag: string, min: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw usageError(`${flag} must be a whole number of ${min} or more, got "${text}"`);
+    throw new UsageError(`${flag} must be a whole number of ${min} or more, got "${text}"`);
   }
   return value;
-}
-
-/** Reported like citty's own argument errors: the message, a hint at --help, exit code 2. */
-function usageError(message: string): Error {
-  return Object.assign(new Error(message), { name: "CLIError" });
 }

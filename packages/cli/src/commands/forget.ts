@@ -1,5 +1,5 @@
 import { createRestic, type ForgetSnapshot, findJob, locateRestic, runForget } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatTable, formatTime, plural, shortId } from "../render/format.js";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { EXIT } from "../report-error.js";
 import { planInstall } from "../service/plan.js";

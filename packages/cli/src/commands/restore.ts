@@ -1,5 +1,5 @@
 import { createRestic, findJob, locateRestic, type RestoreProgress, runRestore } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatBytes, formatCount, formatTime, plural, shortId } from "../render/format.js";
@@ -24,13 +24,14 @@ export default defineCommand({
     },
     include: {
       type: "string",
-      description: "Restore only paths matching this restic pattern (repeatable)",
+      description: "Restore only paths matching this restic pattern",
       valueHint: "PATH",
+      repeatable: true,
     },
     overwrite: { type: "boolean", description: "Restore into a folder that is not empty" },
     json: { type: "boolean", description: "Print the result as JSON" },
   },
-  async run({ args, rawArgs }) {
+  async run({ args }) {
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
@@ -45,7 +46,7 @@ export default defineCommand({
           restic,
           target: args.target,
           snapshot: args.snapshot,
-          include: repeated(rawArgs, "--include"),
+          include: args.include,
           overwrite: args.overwrite ?? false,
           signal,
           onProgress: (progress) => say(describeProgress(progress)),
@@ -74,16 +75,4 @@ function describeProgress(progress: RestoreProgress): string {
   const files = `${formatCount(status.filesRestored ?? 0)}/${formatCount(status.totalFiles ?? 0)} files`;
   const bytes = `${formatBytes(status.bytesRestored ?? 0)} of ${formatBytes(status.totalBytes ?? 0)}`;
   return `${status.kind === "summary" ? "restic: " : ""}${percent}${files}, ${bytes}`;
-}
-
-/** Every value of a repeatable flag (`--include a --include=b`); citty keeps only the last one. */
-function repeated(rawArgs: readonly string[], flag: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i] ?? "";
-    if (arg === "--") break;
-    if (arg === flag && rawArgs[i + 1] !== undefined) values.push(rawArgs[++i] as string);
-    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
-  }
-  return values;
 }

@@ -6,7 +6,7 @@ import {
   SCHEDULER_EVENT_TYPES,
   type SchedulerEvent,
 } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { configArg } from "../load-config.js";
 import { checkNotifications, createConfigNotifierHub } from "../notifications.js";
 import { formatEventLine } from "../render/event-line.js";

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { renderConfigJsonSchema } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 
 export default defineCommand({
   meta: {

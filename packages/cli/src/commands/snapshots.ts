@@ -1,5 +1,5 @@
 import { createRestic, findJob, listSnapshots, locateRestic, snapshotSize } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatBytes, formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";

@@ -1,5 +1,5 @@
 import { type RunRecordSummary, readStatus } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
 import { formatTime, shortId } from "../render/format.js";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { EXIT } from "../report-error.js";
 import { planUninstall } from "../service/plan.js";
 import {

@@ -1,5 +1,5 @@
 import { createRestic, findJob, locateRestic, runUnlock } from "@simplebackup/core";
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { describeJob } from "../render/describe-job.js";
 
