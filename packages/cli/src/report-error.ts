@@ -1,4 +1,5 @@
 import { ConfigError, isSimplebackupError } from "@simplebackup/core";
+import { EXIT_BUSY } from "./repository-turn.js";
 import { EXIT } from "./exit-codes.js";
 import { plural } from "./render/format.js";
 
@@ -26,6 +27,7 @@ export function reportError(error: unknown): number {
   }
   if (isSimplebackupError(error)) {
     console.error(`error [${error.code}]: ${error.message}`);
+    if (error.code === "REPOSITORY_BUSY") return EXIT_BUSY;
     return error.code === "JOB_NOT_FOUND" ? EXIT.usage : EXIT.failed;
   }
   console.error("simplebackup hit an unexpected error; please report it with the trace below.");

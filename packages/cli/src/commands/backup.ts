@@ -1,17 +1,16 @@
-import { homedir } from "node:os";
 import {
   type BackupEvent,
   type BackupJob,
   type BackupRunResult,
   createRestic,
   locateRestic,
-  resolveStateDir,
   runRecordedBackup,
   SimplebackupError,
 } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { withInterrupt } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { cliStateDir, EXIT_BUSY, isRepositoryBusy, noWaitArg, onRepository } from "../repository-turn.js";
 import { createConfigNotifierHub } from "../notifications.js";
 import { createHumanReporter } from "../render/human-reporter.js";
 import { printJsonLine } from "../render/json.js";
@@ -29,18 +28,13 @@ export default defineCommand({
       valueHint: "JOB",
     },
     json: { type: "boolean", description: "Print one JSON event per line instead of text" },
+    ...noWaitArg,
   },
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const jobs = selectJobs(config.jobs, args.jobs);
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
-    const stateDir = resolveStateDir({
-      configured: config.stateDir,
-      env: process.env,
-      platform: process.platform,
-      homedir: homedir(),
-      cwd: process.cwd(),
-    });
+    const stateDir = cliStateDir(config);
     const report: (event: BackupEvent) => void = args.json
       ? printJsonLine
       : createHumanReporter(process.stdout);
@@ -54,18 +48,25 @@ export default defineCommand({
     // A backup reports an interrupt in its result rather than throwing, and the jobs after it never
     // run, so here any signal during the run means exit 130, not only one that cut an action short.
     const results: BackupRunResult[] = [];
+    let busy = 0;
     let interrupted: boolean;
     try {
       ({ interrupted } = await withInterrupt(async (signal) => {
         for (const job of jobs) {
           if (signal.aborted) break;
-          const result = await runRecordedBackup(job, {
-            restic,
-            emit,
-            signal,
-            stateDir,
-            keepLogs: config.keepLogs,
-          });
+          let result: Awaited<ReturnType<typeof runRecordedBackup>>;
+          try {
+            result = await onRepository(config, job, "backup", { noWait: args["no-wait"], signal }, () =>
+              runRecordedBackup(job, { restic, emit, signal, stateDir, keepLogs: config.keepLogs }),
+            );
+          } catch (error) {
+            if (signal.aborted) break; // stopped while waiting: nothing ran
+            if (!isRepositoryBusy(error)) throw error;
+            // --no-wait: this job did not run; the others still do.
+            console.error(`${job.name}: error [REPOSITORY_BUSY]: ${(error as Error).message}`);
+            busy++;
+            continue;
+          }
           // For people, so on stderr, with --json too: the log is where a failed run's details are.
           if (result.logPath) console.error(`log: ${result.logPath}`);
           results.push(result);
@@ -74,7 +75,8 @@ export default defineCommand({
     } finally {
       await hub?.close({ timeoutMs: 15_000 });
     }
-    process.exitCode = interrupted ? 130 : exitCodeFor(results);
+    const code = interrupted ? 130 : exitCodeFor(results);
+    process.exitCode = code === EXIT.ok && busy > 0 ? EXIT_BUSY : code;
   },
 });
 

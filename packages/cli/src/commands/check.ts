@@ -3,6 +3,7 @@ import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 import { plural } from "../render/format.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
@@ -19,6 +20,7 @@ export default defineCommand({
     },
     "read-data": { type: "boolean", description: "Read all data (downloads the whole repository)" },
     json: { type: "boolean", description: "Print the result as JSON" },
+    ...noWaitArg,
   },
   async run({ args }) {
     const subset = args["read-data-subset"];
@@ -34,7 +36,9 @@ export default defineCommand({
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
 
     const result = await runInterruptible(`${job.name}: check interrupted`, (signal) =>
-      runCheck(job, { restic, readDataSubset: subset, readData: args["read-data"] ?? false, signal }),
+      onRepository(config, job, "check", { noWait: args["no-wait"], signal }, () =>
+        runCheck(job, { restic, readDataSubset: subset, readData: args["read-data"] ?? false, signal }),
+      ),
     );
     if (result === undefined) return;
 

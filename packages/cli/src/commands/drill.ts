@@ -3,6 +3,7 @@ import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 import { formatBytes, formatTable, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
@@ -23,6 +24,7 @@ export default defineCommand({
       valueHint: "N",
     },
     json: { type: "boolean", description: "Print the result as JSON" },
+    ...noWaitArg,
   },
   async run({ args }) {
     const files = wholeNumber(args.files, "--files", 1);
@@ -32,7 +34,9 @@ export default defineCommand({
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
 
     const result = await runInterruptible(`${job.name}: drill interrupted`, (signal) =>
-      runDrill(job, { restic, files, seed, signal }),
+      onRepository(config, job, "drill", { noWait: args["no-wait"], signal }, () =>
+        runDrill(job, { restic, files, seed, signal }),
+      ),
     );
     if (result === undefined) return;
 

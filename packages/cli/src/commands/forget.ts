@@ -2,6 +2,7 @@ import { createRestic, type ForgetSnapshot, findJob, locateRestic, runForget } f
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 import { formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
 
@@ -15,6 +16,7 @@ export default defineCommand({
     job: { type: "positional", required: true, description: "Job name" },
     "dry-run": { type: "boolean", description: "Only show what would be kept and removed; remove nothing" },
     json: { type: "boolean", description: "Print the result as JSON" },
+    ...noWaitArg,
   },
   async run({ args }) {
     const config = await loadCliConfig(args.config);
@@ -23,7 +25,9 @@ export default defineCommand({
     const dryRun = args["dry-run"] ?? false;
 
     const result = await runInterruptible(`${job.name}: forget interrupted`, (signal) =>
-      runForget(job, { restic, dryRun, signal }),
+      onRepository(config, job, "forget", { noWait: args["no-wait"], signal }, () =>
+        runForget(job, { restic, dryRun, signal }),
+      ),
     );
     if (result === undefined) return;
 

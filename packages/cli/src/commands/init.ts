@@ -42,7 +42,7 @@ export default defineCommand({
         : ` --config ${shown.includes(" ") ? JSON.stringify(shown) : shown}`;
     console.log(`Wrote ${file}. Next:`);
     console.log("  1. edit it: sources, destination and the password file (the comments say how)");
-    console.log(`  2. simplebackup validate${flag}          check it`);
+    console.log(`  2. simplebackup validate${flag}          check it, and what a backup needs`);
     console.log(`  3. simplebackup backup${flag}            first backup; creates the repository`);
     console.log(`  4. simplebackup install-service${flag}   back up on schedule from login on`);
   },
@@ -55,24 +55,30 @@ export function renderStarterConfig(options: { schema: string }): string {
   "$schema": ${JSON.stringify(options.schema)},
 
   // Every key is described in docs/configuration.md (or run \`simplebackup schema\`).
-  // \`simplebackup validate\` checks this file and names each problem.
+  // \`simplebackup validate\` checks this file and names each problem, then warns about what a run
+  // would miss: the password file, the sources, the destination's folder, and restic itself, which
+  // must be installed: sudo apt-get install restic, brew install restic, winget install restic.restic
+  // (or set "restic_binary" to its path).
   "backupjobs": [
     {
       // A unique name. Snapshots are tagged simplebackup:<jobname>.
       "jobname": "Documents",
 
       // Files and folders to back up. Relative paths are relative to this file's folder; ~/ is your home.
+      // Each must exist when a backup runs: correct the path, or mount the drive it is on.
       "sources": ["~/Documents"],
       "exclude_patterns": ["**/node_modules", "**/.cache", "**/*.tmp"],
 
       // The restic repository: a folder (an external drive, a NAS mount) or a backend URL such as
-      // "sftp:me@nas.local:/srv/restic/laptop". It is created by the first backup.
+      // "sftp:me@nas.local:/srv/restic/laptop". The first backup creates it, but only inside a folder
+      // that exists (so an unmounted drive is never mistaken for an empty one): mount the drive first.
       "destination": "~/restic-repo",
 
       // Exactly one of password, password_file, password_command, password_env. A file only you can
       // read keeps the password out of this one: create it with
       //   mkdir -p ~/.config/simplebackup && (umask 077; openssl rand -base64 24 > ~/.config/simplebackup/documents.pass)
-      // and keep a copy elsewhere: without it the backups cannot be restored.
+      // (or chmod 600 it, if others can read it) and keep a copy elsewhere: without it the backups
+      // cannot be restored.
       "password_file": "~/.config/simplebackup/documents.pass",
 
       // When to back up, as cron: minute hour day month weekday. Every day at 02:00:

@@ -2,6 +2,7 @@ import { createRestic, findJob, locateRestic, type RestoreProgress, runRestore }
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 import { formatBytes, formatCount, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
@@ -30,6 +31,7 @@ export default defineCommand({
     },
     overwrite: { type: "boolean", description: "Restore into a folder that is not empty" },
     json: { type: "boolean", description: "Print the result as JSON" },
+    ...noWaitArg,
   },
   async run({ args }) {
     const config = await loadCliConfig(args.config);
@@ -42,15 +44,17 @@ export default defineCommand({
     const result = await runInterruptible(
       `${job.name}: restore interrupted; the target may hold some of the files`,
       (signal) =>
-        runRestore(job, {
-          restic,
-          target: args.target,
-          snapshot: args.snapshot,
-          include: args.include,
-          overwrite: args.overwrite ?? false,
-          signal,
-          onProgress: (progress) => say(describeProgress(progress)),
-        }),
+        onRepository(config, job, "restore", { noWait: args["no-wait"], signal }, () =>
+          runRestore(job, {
+            restic,
+            target: args.target,
+            snapshot: args.snapshot,
+            include: args.include,
+            overwrite: args.overwrite ?? false,
+            signal,
+            onProgress: (progress) => say(describeProgress(progress)),
+          }),
+        ),
     );
     if (result === undefined) return;
 

@@ -1,6 +1,8 @@
 import { createRestic, findJob, locateRestic, runUnlock } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
+import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 import { formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
 
@@ -13,12 +15,19 @@ export default defineCommand({
     ...configArg,
     job: { type: "positional", required: true, description: "Job name" },
     json: { type: "boolean", description: "Print the result as JSON" },
+    ...noWaitArg,
   },
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
-    const result = await runUnlock(job, { restic });
+    // Waits for this machine's own runs on the repository: their restic locks are live, not stale.
+    const result = await runInterruptible(`${job.name}: unlock interrupted`, (signal) =>
+      onRepository(config, job, "unlock", { noWait: args["no-wait"], signal }, () =>
+        runUnlock(job, { restic }),
+      ),
+    );
+    if (result === undefined) return;
     if (args.json) {
       printJson(result);
       return;

@@ -1,13 +1,81 @@
+import {
+  type BackupJob,
+  ConfigError,
+  createPreflightIO,
+  maskRepository,
+  type PreflightWarning,
+  runPreflight,
+} from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
+import { EXIT } from "../exit-codes.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { describeJob } from "../render/describe-job.js";
+import { plural } from "../render/format.js";
+import { printJson } from "../render/json.js";
 
 export default defineCommand({
-  meta: { name: "validate", description: "Check the config and print a summary of each job" },
-  args: { ...configArg },
+  meta: {
+    name: "validate",
+    description:
+      "Check the config, then what a run needs (password, sources, destination, restic); print a summary of each job",
+  },
+  args: {
+    ...configArg,
+    strict: {
+      type: "boolean",
+      description: "Exit 2 when there are warnings, not only errors (for CI and install scripts)",
+    },
+    json: { type: "boolean", description: "Print a JSON report (valid, jobs, warnings) on stdout" },
+  },
   async run({ args }) {
-    const config = await loadCliConfig(args.config);
+    let config: Awaited<ReturnType<typeof loadCliConfig>>;
+    try {
+      config = await loadCliConfig(args.config);
+    } catch (error) {
+      // The report says "not valid" on stdout; the problems for people still go to stderr.
+      if (args.json && error instanceof ConfigError) {
+        printJson({ valid: false, file: error.file, problems: error.problems, jobs: [], warnings: [] });
+      }
+      throw error;
+    }
+    const warnings = await runPreflight(config, createPreflightIO());
+    const failed = args.strict && warnings.length > 0;
+    if (failed) process.exitCode = EXIT.usage;
+
+    if (args.json) {
+      printJson({ valid: true, file: config.file, jobs: config.jobs.map(jobReport), warnings });
+      return;
+    }
     for (const job of config.jobs) console.log(describeJob(job));
-    console.log(`config is valid: ${config.jobs.length} job${config.jobs.length === 1 ? "" : "s"}`);
+    for (const warning of warnings) console.error(formatWarning(warning));
+    const summary = `config is valid: ${plural(config.jobs.length, "job")}`;
+    if (warnings.length === 0) {
+      console.log(summary);
+      return;
+    }
+    console.log(
+      `${summary}, but ${plural(warnings.length, "warning")}: a run would fail or back up less until they are fixed${failed ? " (--strict: exit 2)" : ""}`,
+    );
   },
 });
+
+/** `warning: backupjobs[0] ("Docs").password_file: …` and its fix, as config errors name their place. */
+function formatWarning(warning: PreflightWarning): string {
+  const place =
+    warning.job === undefined
+      ? warning.path
+      : warning.path.replace(/^backupjobs\[\d+\]/, (job) => `${job} (${JSON.stringify(warning.job)})`);
+  return `warning: ${place ? `${place}: ` : ""}${warning.message}\n  fix: ${warning.fix}`;
+}
+
+/** What the JSON report says about a job: what, where (credentials masked), when. Never a password. */
+function jobReport(job: BackupJob) {
+  return {
+    name: job.name,
+    sources: job.sources,
+    destination: maskRepository(job.repository),
+    schedule: job.schedule,
+    timezone: job.timezone ?? null,
+    retention: job.retention ?? null,
+  };
+}
