@@ -1,7 +1,7 @@
 import { ConfigError, isSimplebackupError } from "@simplebackup/core";
-import { EXIT_BUSY } from "./repository-turn.js";
 import { EXIT } from "./exit-codes.js";
 import { plural } from "./render/format.js";
+import { EXIT_BUSY } from "./repository-turn.js";
 
 export { EXIT };
 

@@ -10,11 +10,11 @@ import {
 import { defineCommand } from "../args/define-command.js";
 import { withInterrupt } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { cliStateDir, EXIT_BUSY, isRepositoryBusy, noWaitArg, onRepository } from "../repository-turn.js";
 import { createConfigNotifierHub } from "../notifications.js";
 import { createHumanReporter } from "../render/human-reporter.js";
 import { printJsonLine } from "../render/json.js";
 import { EXIT } from "../report-error.js";
+import { cliStateDir, EXIT_BUSY, isRepositoryBusy, noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: { name: "backup", description: "Back up the named jobs now (all jobs when none is named)" },

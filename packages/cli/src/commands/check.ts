@@ -3,10 +3,10 @@ import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
 import { plural } from "../render/format.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: { name: "check", description: "Check the integrity of a job's repository with restic check" },

@@ -2,10 +2,10 @@ import { createRestic, findJob, locateRestic, type RestoreProgress, runRestore }
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
 import { formatBytes, formatCount, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {

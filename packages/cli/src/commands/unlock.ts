@@ -2,9 +2,9 @@ import { createRestic, findJob, locateRestic, runUnlock } from "@simplebackup/co
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
 import { formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
+import { noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {
