@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { locks, snapshotIds, waitFor } from "../faults/helpers.js";
-import { BIN, simplebackup, tempDir, write } from "./cli.js";
+import { locks, simplebackupAsync, snapshotIds, waitFor } from "../faults/helpers.js";
+import { simplebackup, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
 
 /**
@@ -77,21 +77,14 @@ interface Started {
 
 /** Starts the CLI in the background, collecting its output. */
 function start(args: string[]): Started {
-  const child = spawn(process.execPath, [BIN, ...args, "--config", config], {
-    env: { ...process.env, SIMPLEBACKUP_CONFIG: undefined, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
-  return { child, stderr: () => stderr, stdout: () => stdout, done };
+  const cli = simplebackupAsync([...args, "--config", config], env);
+  running.push(cli.child);
+  return {
+    child: cli.child,
+    stderr: () => cli.output().stderr,
+    stdout: () => cli.output().stdout,
+    done: cli.done.then((result) => result.status),
+  };
 }
 
 /** A hand-run backup of "held", inside its hook: it holds the repository until `go` exists. */

@@ -104,6 +104,8 @@ export function processAlive(pid: number): boolean {
 
 export interface AsyncCli {
   child: ChildProcess;
+  /** What it printed so far, to wait for a line while it still runs. */
+  output(): { stdout: string; stderr: string };
   done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
@@ -127,7 +129,7 @@ export function simplebackupAsync(args: string[], env: NodeJS.ProcessEnv = {}): 
     stdout: string;
     stderr: string;
   }>((resolve) => child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr })));
-  return { child, done };
+  return { child, done, output: () => ({ stdout, stderr }) };
 }
 
 /** Every file under `dir`, recursively (for scanning logs). */
