@@ -22,14 +22,30 @@ const USES_NOTIFY_SEND = ["linux", "freebsd", "openbsd", "netbsd"].includes(proc
  * node-notifier, loaded at the first notification. It is CommonJS, so require() loads it, also from
  * the CLI's bundle, which runs in a vm.Script without import() of its own (and keeps node-notifier
  * outside, next to its binaries). require() remembers a module it loaded, and retries one it could
- * not (installed later).
+ * not (installed later). It is an optional peer dependency (5.6 MB, mostly macOS and Windows helper
+ * binaries), so a missing one is the user's to install: the error says how.
  */
 function loadNodeNotifier(): NodeNotifier {
   try {
     return createRequire(import.meta.url)("node-notifier") as NodeNotifier;
   } catch (error) {
+    // No cause: the hub prints causes too, and Node's "Require stack" lists this machine's paths.
+    if (isMissingNodeNotifier(error)) {
+      throw new Error(
+        "the desktop notifier needs the node-notifier package, which is not installed: run `npm install -g node-notifier` next to a global simplebackup, or `npm install node-notifier` in your project",
+      );
+    }
     throw new Error(`node-notifier could not be loaded: ${String(error)}`, { cause: error });
   }
+}
+
+/** node-notifier itself is absent (not one of its own dependencies). */
+function isMissingNodeNotifier(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" &&
+    error.message.includes("'node-notifier'")
+  );
 }
 
 /**
