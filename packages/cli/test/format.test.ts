@@ -192,8 +192,9 @@ describe("backup lines for people", () => {
   it("the one-shot backup says what each size is, with an 8-character id from a 64-character one", () => {
     let text = "";
     const report = createHumanReporter({ write: (chunk: string) => (text += chunk) });
-    report(success);
+    // In core's order: the outcome comes after retention, and is printed before it.
     report({ type: "retention-done", job: "Docs", runId: "r1", at, kept: 1, removed: 0, removedIds: [] });
+    report(success);
     expect(text).toBe(
       [
         "Docs: done, snapshot 07e0d60b, took 1.2 s",
@@ -202,6 +203,14 @@ describe("backup lines for people", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("a retention reported after the outcome is printed at once", () => {
+    let text = "";
+    const report = createHumanReporter({ write: (chunk: string) => (text += chunk) });
+    report(success);
+    report({ type: "retention-done", job: "Docs", runId: "r1", at, kept: 2, removed: 1, removedIds: ["x"] });
+    expect(text).toMatch(/\nDocs: retention kept 2 snapshots, removed 1\n$/);
   });
 
   it("the daemon's log line starts with local time and its offset", () => {

@@ -18,10 +18,19 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
     progressShown = false;
     out.write(`${text}\n`);
   };
+  // Core reports a run's outcome after its retention (a run whose retention failed is no success), so
+  // retention-done comes first; a person reads the snapshot first, then what retention did after it.
+  let retention: string | undefined;
+  let outcomeShown = false;
+  const flushRetention = () => {
+    if (retention !== undefined) line(retention);
+    retention = undefined;
+  };
 
   return (event) => {
     switch (event.type) {
       case "start":
+        outcomeShown = false;
         line(`${event.job}: backing up ${event.sources.join(", ")} to ${event.repository}`);
         return;
       case "progress":
@@ -44,10 +53,13 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
           for (const path of event.missingSources) line(`  missing source: ${path}`);
           for (const item of event.unreadable) line(`  could not read: ${item.path} (${item.message})`);
         }
+        outcomeShown = true;
+        flushRetention();
         return;
       }
       case "retention-done":
-        line(`${event.job}: retention kept ${plural(event.kept, "snapshot")}, removed ${event.removed}`);
+        retention = `${event.job}: retention kept ${plural(event.kept, "snapshot")}, removed ${event.removed}`;
+        if (outcomeShown) flushRetention();
         return;
       case "skipped":
         line(`${event.job}: skipped: ${event.message}`);
@@ -56,6 +68,7 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
         line(`${event.job}: removed a stale lock left by PID ${event.holderPid} on ${event.holderHost}`);
         return;
       case "failure":
+        flushRetention();
         line(`${event.job}: FAILED during ${event.phase} [${event.code}]: ${event.message}`);
         return;
     }
