@@ -10,6 +10,7 @@ export type SimplebackupErrorCode =
   | "REPO_LOCKED"
   | "DESTINATION_FULL"
   | "SOURCE_MISSING"
+  | "SOURCE_EMPTY"
   | "BACKEND_UNAVAILABLE"
   | "INTERRUPTED"
   | "JOB_NOT_FOUND"

@@ -71,6 +71,11 @@ export interface BackupPartialEvent extends RunContext {
   readonly durationMs: number;
   readonly unreadable: readonly UnreadablePath[];
   readonly missingSources: readonly string[];
+  /**
+   * Set when the job has a retention policy, which a partial run never applies (its snapshot lacks
+   * files that older ones hold): `retention skipped: the backup was partial`.
+   */
+  readonly retentionSkipped?: string;
 }
 
 export type RunPhase = "hook" | "backup" | "init" | "retention" | "check" | "drill";
@@ -90,7 +95,10 @@ export interface BackupFailureEvent extends RunContext {
   readonly message: string;
   readonly exitCode: number | undefined;
   readonly durationMs: number;
-  /** Set when the backup itself succeeded and a later phase failed. */
+  /**
+   * Set when the backup itself made this snapshot and a later phase (retention) failed: the snapshot
+   * exists, the run is still a failure.
+   */
   readonly snapshotId: string | undefined;
   /** Set by the scheduler: which attempt this was, of how many, and whether another follows. */
   readonly attempt?: number;

@@ -84,6 +84,15 @@ describe("formatMessage", () => {
     expect(message.severity).toBe("warning");
   });
 
+  it("says that retention was skipped after a partial backup", () => {
+    const retentionSkipped = "retention skipped: the backup was partial";
+    const message = utc({ ...events.partial, retentionSkipped });
+    expect(message.body.split("\n")[3]).toBe(
+      "retention skipped: the backup was partial: no snapshot was removed, so older ones still hold what this one lacks.",
+    );
+    expect(utc(events.partial).body).not.toContain("retention");
+  });
+
   it("lists at most 10 paths, then how many more", () => {
     const unreadable = Array.from({ length: 13 }, (_, i) => ({
       path: `/p/${i}`,

@@ -93,7 +93,8 @@ function selectJobs(all: readonly BackupJob[], names: readonly string[]): readon
 }
 
 function exitCodeFor(results: readonly BackupRunResult[]): number {
-  if (results.some((r) => r.status === "failed" || r.retention.status === "failed")) return EXIT.failed;
+  // A run whose retention failed is `failed` too, though its snapshot was made.
+  if (results.some((r) => r.status === "failed")) return EXIT.failed;
   if (results.some((r) => r.status === "partial")) return EXIT.partial;
   return EXIT.ok;
 }

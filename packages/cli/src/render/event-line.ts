@@ -33,6 +33,7 @@ function describe(event: SchedulerEvent): string | undefined {
         const missing = event.missingSources.map((p) => `missing ${p}`);
         const unreadable = event.unreadable.map((u) => `unreadable ${u.path}`);
         parts.push([...missing, ...unreadable].join("; "));
+        if (event.retentionSkipped) parts.push(event.retentionSkipped);
       }
       return parts.join("; ");
     }

@@ -1,26 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
-import { buildBackupArgs, buildForgetArgs, buildInitArgs, hasRetentionRules } from "../restic/args.js";
+import { buildBackupArgs, buildInitArgs } from "../restic/args.js";
 import { maskRepository } from "../restic/environment.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
-import { parseForgetOutput, parseResticLine } from "../restic/output.js";
+import { parseResticLine } from "../restic/output.js";
 import type { Restic } from "../restic/restic.js";
 import { readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
 import { type HookName, runHook, SKIP_EXIT_CODE } from "./hooks.js";
+import {
+  RETENTION_SKIPPED_PARTIAL,
+  type RetentionOutcome,
+  retentionSkip,
+  runRetention,
+} from "./retention-stage.js";
+import { guardEmptySources } from "./source-guard.js";
+
+export type { RetentionOutcome } from "./retention-stage.js";
 
 /** `skipped`: a `before` hook exited 75 (nothing to back up now); not a success, not a failure. */
 export type BackupRunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
-
-export interface RetentionOutcome {
-  readonly status: "done" | "failed" | "skipped";
-  readonly kept?: number;
-  readonly removed?: number;
-  readonly error?: SimplebackupError;
-}
 
 export interface BackupRunResult {
   readonly job: string;
@@ -30,6 +33,11 @@ export interface BackupRunResult {
   readonly stats: BackupStats | undefined;
   /** Set when status is failed or interrupted. */
   readonly error: SimplebackupError | undefined;
+  /**
+   * Where a failed or interrupted run stopped. `retention` means the backup made `snapshotId` and
+   * forget failed: a failure all the same, since old snapshots were not removed as the policy says.
+   */
+  readonly phase?: RunPhase;
   readonly repositoryInitialized: boolean;
   readonly retention: RetentionOutcome;
   readonly unreadable: readonly UnreadablePath[];
@@ -53,6 +61,13 @@ export interface RunBackupOptions {
   readonly progressFps?: number;
   /** A lock older than this is removed. @default the job's staleLockAfterMs */
   readonly staleLockAfterMs?: number;
+  /**
+   * An earlier attempt made this snapshot and its retention failed: apply only the retention now, so
+   * a retry never makes a second snapshot. The `before` hook does not run.
+   */
+  readonly retentionOf?: { readonly snapshotId: string | undefined; readonly stats: BackupStats };
+  /** The host whose snapshots the empty-source check reads. @default os.hostname(), as restic */
+  readonly host?: string;
 }
 
 /**
@@ -82,6 +97,8 @@ class BackupRun {
   }
 
   async execute(): Promise<BackupRunResult> {
+    const { retentionOf } = this.options;
+    if (retentionOf) return this.afterHooks(await this.retainOnly(retentionOf));
     const hooks = this.job.hooks;
     if (hooks?.before) {
       const before = await this.hook("before", hooks.before, undefined);
@@ -140,6 +157,10 @@ class BackupRun {
       return this.failed("backup", asSimplebackupError(error));
     }
 
+    // Before restic backup: an emptied mount point must not become the newest snapshot.
+    const emptySource = await guardEmptySources(job, restic, this.options.host ?? hostname());
+    if (emptySource) return this.failed("backup", emptySource);
+
     const backupArgs = buildBackupArgs(job);
     let result = await this.backup(restic, backupArgs);
     let outcome = readBackupOutcome(result);
@@ -159,35 +180,75 @@ class BackupRun {
     const stats = toStats(summary);
     const snapshotId = summary.snapshot_id;
     const partial = unreadable.length > 0 || missingSources.length > 0;
-    const durationMs = this.elapsed();
-    this.log(
-      partial
-        ? `partial: snapshot ${snapshotId}; missing ${missingSources.length}, unreadable ${unreadable.length}`
-        : `success: snapshot ${snapshotId}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
-    );
-    // forget starts before the outcome is reported: its listeners (a terminal, notifiers) then run
-    // while restic derives its key, not between the two restic processes.
-    const retention = this.applyRetention(restic, snapshotId);
-    if (partial) {
-      this.emit({
-        type: "partial",
-        ...this.context(),
-        snapshotId,
-        stats,
-        durationMs,
-        unreadable,
-        missingSources,
-      });
-    } else {
-      this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs });
+    if (!partial) {
+      this.log(
+        `backup complete: snapshot ${snapshotId}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
+      );
+      return this.retain(restic, snapshotId, stats);
     }
-    return this.result(partial ? "partial" : "success", {
+    // A partial snapshot lacks what older ones hold (the files of a missing source): forget after it
+    // could remove the only copy. Retention waits for the next complete backup.
+    const retention = retentionSkip(job, true) as RetentionOutcome;
+    const retentionSkipped = retention.reason === "partial" ? RETENTION_SKIPPED_PARTIAL : undefined;
+    this.log(
+      `partial: snapshot ${snapshotId}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
+    );
+    this.emit({
+      type: "partial",
+      ...this.context(),
       snapshotId,
       stats,
-      retention: await retention,
+      durationMs: this.elapsed(),
       unreadable,
       missingSources,
+      retentionSkipped,
     });
+    return this.result("partial", { snapshotId, stats, retention, unreadable, missingSources });
+  }
+
+  /** A retry of a run whose backup made its snapshot and whose retention failed: forget only. */
+  private async retainOnly(made: NonNullable<RunBackupOptions["retentionOf"]>): Promise<BackupRunResult> {
+    this.log(`retention only: the backup of snapshot ${made.snapshotId} was made by an earlier attempt`);
+    let restic: JobRestic;
+    try {
+      restic = this.createRestic();
+    } catch (error) {
+      return this.failed("retention", asSimplebackupError(error), made.snapshotId, made.stats);
+    }
+    return this.retain(restic, made.snapshotId, made.stats);
+  }
+
+  /**
+   * After a complete backup: forget, then the run's one outcome event. `success` waits for forget, so
+   * a run whose retention failed is never reported as a success first.
+   */
+  private async retain(
+    restic: JobRestic,
+    snapshotId: string | undefined,
+    stats: BackupStats,
+  ): Promise<BackupRunResult> {
+    const retention = retentionSkip(this.job, false) ?? (await runRetention(this.job, restic));
+    if (retention.status === "failed") {
+      const error = retention.error as SimplebackupError;
+      const made = snapshotId ? `the backup made snapshot ${snapshotId}, but ` : "";
+      const failure =
+        error instanceof ResticError
+          ? new ResticError(error.code, `${made}retention failed: ${error.message}`, {
+              command: error.command,
+              exitCode: error.exitCode,
+              stderrTail: error.stderrTail,
+              cause: error,
+            })
+          : new SimplebackupError(error.code, `${made}retention failed: ${error.message}`, { cause: error });
+      return this.failed("retention", failure, snapshotId, stats, retention);
+    }
+    if (retention.status === "done") {
+      const { kept = 0, removedIds = [] } = retention;
+      this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
+      this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
+    }
+    this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs: this.elapsed() });
+    return this.result("success", { snapshotId, stats, retention });
   }
 
   /**
@@ -237,27 +298,16 @@ class BackupRun {
     return undefined;
   }
 
-  private async applyRetention(restic: JobRestic, snapshotId: string | undefined): Promise<RetentionOutcome> {
-    const { retention } = this.job;
-    if (!retention || !hasRetentionRules(retention)) return { status: "skipped" };
-    const args = buildForgetArgs(retention, this.job.name, { prune: true });
-    const forget = await restic.run(args);
-    if (forget.exitCode !== 0) {
-      const error = restic.error(forget, args);
-      this.emitFailure("retention", error, snapshotId);
-      return { status: "failed", error };
-    }
-    const groups = readForgetGroups(forget.stdout);
-    const kept = groups.reduce((sum, group) => sum + group.keep.length, 0);
-    const removedIds = groups.flatMap((group) => group.remove.map((s) => s.short_id ?? s.id ?? s.time));
-    this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
-    this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
-    return { status: "done", kept, removed: removedIds.length };
-  }
-
-  private failed(phase: RunPhase, error: SimplebackupError): BackupRunResult {
-    this.emitFailure(phase, error, undefined);
-    return this.result(error.code === "INTERRUPTED" ? "interrupted" : "failed", { error });
+  private failed(
+    phase: RunPhase,
+    error: SimplebackupError,
+    snapshotId?: string,
+    stats?: BackupStats,
+    retention: RetentionOutcome = { status: "skipped", reason: "not-reached" },
+  ): BackupRunResult {
+    this.emitFailure(phase, error, snapshotId);
+    const status = error.code === "INTERRUPTED" ? "interrupted" : "failed";
+    return this.result(status, { error, phase, snapshotId, stats, retention });
   }
 
   private emitFailure(phase: RunPhase, error: SimplebackupError, snapshotId: string | undefined): void {
@@ -277,7 +327,10 @@ class BackupRun {
   private result(
     status: BackupRunStatus,
     fields: Partial<
-      Pick<BackupRunResult, "snapshotId" | "stats" | "error" | "retention" | "unreadable" | "missingSources">
+      Pick<
+        BackupRunResult,
+        "snapshotId" | "stats" | "error" | "phase" | "retention" | "unreadable" | "missingSources"
+      >
     >,
   ): BackupRunResult {
     return {
@@ -287,7 +340,8 @@ class BackupRun {
       snapshotId: undefined,
       stats: undefined,
       error: undefined,
-      retention: { status: "skipped" },
+      phase: undefined,
+      retention: { status: "skipped", reason: "not-reached" },
       unreadable: [],
       missingSources: [],
       ...fields,
@@ -311,15 +365,6 @@ class BackupRun {
 
   private log(line: string): void {
     this.options.log?.(line);
-  }
-}
-
-/** forget already did its work when it exits 0; output we cannot read must not turn that into a crash. */
-function readForgetGroups(stdout: string): ReturnType<typeof parseForgetOutput> {
-  try {
-    return parseForgetOutput(stdout);
-  } catch {
-    return [];
   }
 }
 

@@ -122,6 +122,7 @@ const NOTES: Record<string, KeyNote> = {
   "backupjobs[].catch_up": { default: true, examples: [false] },
   "backupjobs[].jitter": { default: "0s", examples: ["10m"], duration: "value" },
   "backupjobs[].backup_on_start": { default: false, examples: [true] },
+  "backupjobs[].allow_empty_sources": { default: false, examples: [true] },
   ...Object.fromEntries(Object.entries(RETRY_NOTES).map(([key, note]) => [`backupjobs[].${key}`, note])),
   "backupjobs[].stale_lock_after": { examples: ["30m"], duration: "value" },
   "backupjobs[].alert_after": { examples: ["26h"], duration: "value" },

@@ -166,6 +166,7 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
     catchUp: job.catch_up ?? true,
     jitterMs: durationMs(job.jitter) ?? 0,
     backupOnStart: job.backup_on_start ?? false,
+    allowEmptySources: job.allow_empty_sources ?? false,
     retry: job.retry ? buildRetryPolicy(job.retry, defaults.retry) : defaults.retry,
     staleLockAfterMs: durationMs(job.stale_lock_after) ?? defaults.staleLockAfterMs,
     alertAfterMs: durationMs(job.alert_after),

@@ -306,6 +306,9 @@ const jobSchema = z
         "Start each scheduled run up to this much later, by a delay fixed per job, so many machines do not start at once.",
       ),
       backup_on_start: boolean("Run this job once when the daemon starts. Default: false."),
+      allow_empty_sources: boolean(
+        "Back up a source folder that is empty although the job's previous snapshot held files under it. Off, such a run fails with SOURCE_EMPTY (the mount point of an unplugged drive looks just like that) and retention keeps the old snapshots. Default: false.",
+      ),
       retry: retrySchema,
       stale_lock_after: duration(
         "A repository lock older than this is stale and removed with restic unlock. Default: the top-level value, else 1h.",

@@ -70,6 +70,8 @@ export interface BackupJob {
   /** Upper bound of a delay added to every slot; the delay itself is stable per job. */
   readonly jitterMs: number;
   readonly backupOnStart: boolean;
+  /** Back up a source folder that is empty although the job's last snapshot held files under it. */
+  readonly allowEmptySources: boolean;
   readonly retry: RetryPolicy;
   /** A lock older than this is treated as stale and removed with `restic unlock`. */
   readonly staleLockAfterMs: number;

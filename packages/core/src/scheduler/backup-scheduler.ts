@@ -6,6 +6,7 @@ import { basename, dirname } from "node:path";
 import { EventEmitter } from "eventemitter3";
 import { runCheck } from "../actions/check.js";
 import { runDrill } from "../actions/drill.js";
+import { crashedRun } from "../backup/crashed-run.js";
 import { type BackupRunResult, runBackup } from "../backup/run-backup.js";
 import { loadConfigFile } from "../config/load.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
@@ -17,7 +18,7 @@ import { createRestic, type Restic } from "../restic/restic.js";
 import { acquireDaemonLock, type DaemonLock } from "../state/daemon-lock.js";
 import { readHistory } from "../state/history.js";
 import { JobStateStore, type RunRecordSummary } from "../state/job-state.js";
-import { newer, startRunRecording, summarizeHistory } from "../state/run-recorder.js";
+import { foldRun, startRunRecording, summarizeHistory } from "../state/run-recorder.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "./next-run.js";
@@ -128,6 +129,8 @@ interface QueueItem {
   readonly entry: JobEntry;
   readonly task: Task;
 }
+
+const RUN_KEYS = ["lastAttempt", "lastSuccess", "lastPartial"] as const;
 
 /** Node's timers follow a clock that stops while the machine sleeps; waking often enough notices a jump. */
 const MAX_TIMER_MS = 60_000;
@@ -311,17 +314,12 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       const state = store.get(job.name);
       const seen = runs.get(job.name);
       if (!state || !seen) continue;
-      const attempt =
-        seen.lastAttempt && newer(seen.lastAttempt, state.lastAttempt) ? seen.lastAttempt : undefined;
-      const success =
-        seen.lastSuccess && newer(seen.lastSuccess, state.lastSuccess) ? seen.lastSuccess : undefined;
-      if (!attempt && !success) continue;
-      await store.update(job.name, (current) => ({
-        knownSince: state.knownSince,
-        ...current,
-        ...(attempt ? { lastAttempt: attempt } : {}),
-        ...(success ? { lastSuccess: success } : {}),
-      }));
+      const runsSeen = [seen.lastAttempt, seen.lastSuccess, seen.lastPartial].filter((r) => r !== undefined);
+      const next = runsSeen.reduce((job, run) => foldRun(job, run), state);
+      if (RUN_KEYS.every((key) => next[key] === state[key])) continue;
+      await store.update(job.name, (current) =>
+        runsSeen.reduce((j, run) => foldRun(j, run), current ?? state),
+      );
     }
   }
 
@@ -733,20 +731,19 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         now: () => this.nowDate(),
       });
     } catch (error) {
-      result = this.crashedRun(job, pending.runId, startedAt, error);
+      // The attempt itself threw (restic missing, or a bug): a failed run, reported loudly.
+      const crashed = crashedRun(job, pending.runId, startedAt, this.nowDate(), error);
+      this.emitEvent(crashed.event);
+      result = crashed.result;
     }
     const summary = await recorder.finish(result, this.nowDate());
-    const madeSnapshot = result.status === "success" || result.status === "partial";
+    // Only a complete success ends a stale spell: a partial run or one whose retention failed is not one.
+    const succeeded = result.status === "success";
     await this.store?.update(job.name, (current) => {
       const { running: _, staleAlertedAt, ...rest } = current ?? { knownSince: summary.startedAt };
-      return {
-        ...rest,
-        lastAttempt: summary,
-        ...(madeSnapshot ? { lastSuccess: summary } : {}),
-        ...(!madeSnapshot && staleAlertedAt ? { staleAlertedAt } : {}),
-      };
+      return { ...foldRun(rest, summary, true), ...(!succeeded && staleAlertedAt ? { staleAlertedAt } : {}) };
     });
-    if (madeSnapshot) this.recovered(entry, result);
+    if (succeeded) this.recovered(entry, result);
     this.planRetry(entry, job, pending, result);
     return result;
   }
@@ -761,42 +758,6 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       throw error;
     });
     return runBackup(job, { restic, env: this.env, ...context });
-  }
-
-  /** The attempt itself threw (restic missing, or a bug): report it as a failed run, loudly. */
-  private crashedRun(job: BackupJob, runId: string, startedAt: Date, error: unknown): BackupRunResult {
-    const failure =
-      error instanceof SimplebackupError
-        ? error
-        : new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error), {
-            cause: error,
-          });
-    this.emitEvent({
-      type: "failure",
-      job: job.name,
-      runId,
-      at: this.nowDate(),
-      phase: "backup",
-      code: failure.code,
-      message: failure.message,
-      exitCode: undefined,
-      durationMs: this.clock.now() - startedAt.getTime(),
-      snapshotId: undefined,
-    });
-    return {
-      job: job.name,
-      runId,
-      status: "failed",
-      snapshotId: undefined,
-      stats: undefined,
-      error: failure,
-      repositoryInitialized: false,
-      retention: { status: "skipped" },
-      unreadable: [],
-      missingSources: [],
-      startedAt,
-      durationMs: this.clock.now() - startedAt.getTime(),
-    };
   }
 
   /** Tells a failure's listeners (notifiers) whether another attempt follows. */

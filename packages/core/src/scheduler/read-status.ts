@@ -15,7 +15,10 @@ export interface JobStatusReport {
   readonly nextRunAt: Date | undefined;
   readonly running: boolean;
   readonly lastAttempt: RunRecordSummary | undefined;
+  /** The last complete success: a partial run, or one whose retention failed, is not one. */
   readonly lastSuccess: RunRecordSummary | undefined;
+  /** The last partial run (a snapshot saved without some of the job's data). */
+  readonly lastPartial: RunRecordSummary | undefined;
 }
 
 export interface StatusReport {
@@ -63,7 +66,8 @@ export async function readStatus(
         ),
       running,
       lastAttempt: newest(saved?.lastAttempt, fromHistory.get(job.name)?.lastAttempt),
-      lastSuccess: newest(saved?.lastSuccess, fromHistory.get(job.name)?.lastSuccess),
+      lastSuccess: newest(completeSuccess(saved?.lastSuccess), fromHistory.get(job.name)?.lastSuccess),
+      lastPartial: newest(saved?.lastPartial, fromHistory.get(job.name)?.lastPartial),
     };
   });
   return {
@@ -75,6 +79,11 @@ export async function readStatus(
     },
     jobs,
   };
+}
+
+/** A state.json written before partial runs had their own line held them as lastSuccess. */
+function completeSuccess(run: RunRecordSummary | undefined): RunRecordSummary | undefined {
+  return run?.status === "success" ? run : undefined;
 }
 
 function newest(

@@ -67,7 +67,8 @@ export function buildRetryPolicy(input: RetryInput | undefined, defaults: RetryP
  * and an unknown restic failure gets the benefit of the doubt. Left out on purpose:
  * - WRONG_PASSWORD, PASSWORD_UNAVAILABLE: the password will not change by itself, and retrying a wrong
  *   one against a remote backend only spams it or gets the user locked out.
- * - CONFIG_INVALID, REPO_NOT_FOUND, SOURCE_MISSING, RESTIC_NOT_FOUND: need the user to change something.
+ * - CONFIG_INVALID, REPO_NOT_FOUND, SOURCE_MISSING, SOURCE_EMPTY, RESTIC_NOT_FOUND: need the user to
+ *   change something (mount the drive).
  * - DESTINATION_FULL: a full disk does not empty itself within minutes, and each try leaves orphan packs
  *   behind that fill it further.
  * - INTERRUPTED: the user or the system stopped the run; retrying would fight them.

@@ -8,7 +8,7 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-file.js";
-import type { RunStatus } from "./job-state.js";
+import type { RetentionRecord, RunStatus } from "./job-state.js";
 import { errnoCode, stateError } from "./state-error.js";
 
 export const HISTORY_FILE_NAME = "history.jsonl";
@@ -22,11 +22,16 @@ export interface RunHistoryRecord {
   startedAt: string;
   finishedAt: string;
   status: RunStatus;
+  /** Where a failed or interrupted run stopped: hook, backup, init, retention. */
+  phase?: string;
+  /** The run's snapshot; on a run failed at retention, the snapshot its backup made all the same. */
   snapshotId?: string;
   /** Counters from restic's summary (files new, bytes added, …). */
   stats?: Record<string, number>;
   errorCode?: string;
   errorMessage?: string;
+  /** Absent in lines written before it was recorded. */
+  retention?: RetentionRecord;
   durationMs: number;
 }
 

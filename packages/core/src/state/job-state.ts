@@ -9,22 +9,36 @@ export const STATE_FILE_NAME = "state.json";
 
 export type RunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
 
+/** What happened to retention in a run: `partial` means skipped because the backup was partial. */
+export interface RetentionRecord {
+  status: "done" | "failed" | "skipped";
+  reason?: "partial" | "no-policy" | "not-reached";
+  kept?: number;
+  removed?: number;
+}
+
 export interface RunRecordSummary {
   runId: string;
   startedAt: string;
   finishedAt: string;
   status: RunStatus;
+  /** Where a failed or interrupted run stopped: hook, backup, init, retention. */
+  phase?: string;
+  /** Set when a failed run's backup made this snapshot anyway (its retention failed). */
   snapshotId?: string;
   errorCode?: string;
   errorMessage?: string;
+  retention?: RetentionRecord;
 }
 
 export interface JobState {
   /** ISO time the daemon first saw the job; catch-up only considers slots after it. */
   readonly knownSince: string;
   readonly lastAttempt?: RunRecordSummary;
-  /** The last run that made a snapshot: success or partial, never failed or interrupted. */
+  /** The last COMPLETE success: never a partial, failed (even at retention) or interrupted run. */
   readonly lastSuccess?: RunRecordSummary;
+  /** The last partial run: a snapshot was saved without some of the job's data. */
+  readonly lastPartial?: RunRecordSummary;
   /** ISO time of the next slot, written by the daemon for `status`. */
   readonly nextRun?: string;
   readonly running?: { runId: string; startedAt: string; pid: number };

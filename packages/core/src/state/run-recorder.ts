@@ -50,31 +50,50 @@ export async function startRunRecording(
 }
 
 export function summarizeRun(result: BackupRunResult, finishedAt: Date): RunRecordSummary {
+  const { retention } = result;
   return {
     runId: result.runId,
     startedAt: result.startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     status: result.status,
+    ...(result.phase ? { phase: result.phase } : {}),
     ...(result.snapshotId ? { snapshotId: result.snapshotId } : {}),
     ...(result.error ? { errorCode: result.error.code, errorMessage: result.error.message } : {}),
+    retention: {
+      status: retention.status,
+      ...(retention.reason ? { reason: retention.reason } : {}),
+      ...(retention.kept !== undefined ? { kept: retention.kept } : {}),
+      ...(retention.removed !== undefined ? { removed: retention.removed } : {}),
+    },
   };
 }
 
+/** The newest attempt, complete success and partial run of one job. */
 export interface JobRunSummary {
   lastAttempt?: RunRecordSummary;
-  /** The last run that made a snapshot: success or partial. */
+  /** The last complete success; a partial run is not one (see lastPartial). */
   lastSuccess?: RunRecordSummary;
+  lastPartial?: RunRecordSummary;
 }
 
-/** The newest attempt and the newest success of each job in the history. */
+/**
+ * Folds one finished run into a job's summary: the one rule for daemon, history and status. `latest`:
+ * the run just finished, so it is the newest even when a manual clock gave it the same start time.
+ */
+export function foldRun<T extends JobRunSummary>(entry: T, run: RunRecordSummary, latest = false): T {
+  const next = { ...entry };
+  const wins = (current: RunRecordSummary | undefined) => latest || newer(run, current);
+  if (wins(entry.lastAttempt)) next.lastAttempt = run;
+  if (run.status === "success" && wins(entry.lastSuccess)) next.lastSuccess = run;
+  if (run.status === "partial" && wins(entry.lastPartial)) next.lastPartial = run;
+  return next;
+}
+
+/** The newest attempt, success and partial run of each job in the history. */
 export function summarizeHistory(records: readonly RunHistoryRecord[]): Map<string, JobRunSummary> {
   const byJob = new Map<string, JobRunSummary>();
   for (const { job, durationMs: _, stats: __, ...summary } of records) {
-    const entry = byJob.get(job) ?? {};
-    if (newer(summary, entry.lastAttempt)) entry.lastAttempt = summary;
-    const madeSnapshot = summary.status === "success" || summary.status === "partial";
-    if (madeSnapshot && newer(summary, entry.lastSuccess)) entry.lastSuccess = summary;
-    byJob.set(job, entry);
+    byJob.set(job, foldRun(byJob.get(job) ?? {}, summary));
   }
   return byJob;
 }

@@ -36,6 +36,7 @@ const SCHEDULING_DEFAULTS = {
   catchUp: true,
   jitterMs: 0,
   backupOnStart: false,
+  allowEmptySources: false,
   retry: { attempts: 4, delaysMs: [60_000, 300_000, 900_000] },
   staleLockAfterMs: 3_600_000,
   alertAfterMs: undefined,

@@ -20,6 +20,7 @@ export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
     catchUp: true,
     jitterMs: 0,
     backupOnStart: false,
+    allowEmptySources: false,
     retry: { attempts: 3, delaysMs: [60_000, 300_000] },
     staleLockAfterMs: 3_600_000,
     alertAfterMs: undefined,

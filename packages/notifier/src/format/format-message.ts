@@ -84,6 +84,9 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
           "The snapshot was saved, but these were not backed up:",
           ...skipped.slice(0, MAX_LISTED),
           count > MAX_LISTED && `… and ${count - MAX_LISTED} more (see the run log).`,
+          // Older cores did not send the field; the notifier then says nothing about retention.
+          typeof event.retentionSkipped === "string" &&
+            `${event.retentionSkipped}: no snapshot was removed, so older ones still hold what this one lacks.`,
           ...statsLines(event.stats, event.durationMs, event.snapshotId),
         ],
         "warning",

@@ -34,6 +34,10 @@ const REASONS: Readonly<Record<string, Reason>> = {
     hint: "Free space at the destination, or keep fewer snapshots (retention).",
   },
   SOURCE_MISSING: { words: "Source missing", hint: "Check that the job's sources exist and are mounted." },
+  SOURCE_EMPTY: {
+    words: "Source empty",
+    hint: "Mount the drive the source lives on, or set allow_empty_sources: true if it is meant to be empty.",
+  },
   BACKEND_UNAVAILABLE: {
     words: "Destination unreachable",
     hint: "Check the network and the backup server.",
