@@ -24,7 +24,7 @@ export default defineCommand({
       type: "positional",
       required: false,
       variadic: true,
-      description: "Jobs to back up (default: all)",
+      description: "Jobs to back up; none means every job",
       valueHint: "JOB",
     },
     json: { type: "boolean", description: "Print one JSON event per line instead of text" },
