@@ -7,7 +7,7 @@ import { EventEmitter } from "eventemitter3";
 import { runCheck } from "../actions/check.js";
 import { runDrill } from "../actions/drill.js";
 import { crashedRun } from "../backup/crashed-run.js";
-import { type BackupRunResult, runBackup } from "../backup/run-backup.js";
+import { type BackupRunResult, type RunBackupOptions, runBackup } from "../backup/run-backup.js";
 import { loadConfigFile } from "../config/load.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
@@ -56,6 +56,8 @@ export interface AttemptContext {
   readonly emit: (event: BackupEvent) => void;
   readonly log: (line: string) => void;
   readonly now: () => Date;
+  /** A retry of a run whose backup made this snapshot and whose retention failed: forget only. */
+  readonly retentionOf?: RunBackupOptions["retentionOf"];
 }
 
 export interface BackupSchedulerOptions {
@@ -101,6 +103,7 @@ interface PendingRun {
   readonly attempt: number;
   readonly reason: RunReason;
   readonly done: Deferred<BackupRunResult | undefined>;
+  readonly retentionOf: RunBackupOptions["retentionOf"];
 }
 
 interface JobEntry {
@@ -111,6 +114,8 @@ interface JobEntry {
   retryAt: number | undefined;
   /** The attempt that failed last in the current cycle of retries. */
   failedAttempt: number;
+  /** Set while the retry pending is of a retention that failed after its backup made a snapshot. */
+  retentionOf: RunBackupOptions["retentionOf"];
   queued: PendingRun | undefined;
   running: (PendingRun & { controller: AbortController }) | undefined;
   /** When to raise the staleness alert (alert_after past the last success); undefined when off or raised. */
@@ -345,6 +350,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       nextRunId: randomUUID(),
       retryAt: undefined,
       failedAttempt: 0,
+      retentionOf: undefined,
       queued: undefined,
       running: undefined,
       staleAt: undefined,
@@ -419,6 +425,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         // A new slot starts a new cycle: a retry still pending for the old one is dropped.
         entry.retryAt = undefined;
         entry.failedAttempt = 0;
+        entry.retentionOf = undefined; // the new slot's backup applies retention itself
         this.enqueue(entry, late ? "catch-up" : "schedule", runId);
       }
       this.announce(entry, "schedule");
@@ -465,6 +472,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       attempt: reason === "retry" ? entry.failedAttempt + 1 : 1,
       reason,
       done: deferred(),
+      retentionOf: reason === "retry" ? entry.retentionOf : undefined,
     };
     entry.queued = pending;
     this.queue.push({ entry, task: "backup" });
@@ -729,6 +737,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
           this.emitEvent(event.type === "failure" ? this.withAttempt(event, job, pending.attempt) : event),
         log: (line) => recorder.log(line),
         now: () => this.nowDate(),
+        ...(pending.retentionOf ? { retentionOf: pending.retentionOf } : {}),
       });
     } catch (error) {
       // The attempt itself threw (restic missing, or a bug): a failed run, reported loudly.
@@ -762,9 +771,9 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
 
   /** Tells a failure's listeners (notifiers) whether another attempt follows. */
   private withAttempt(event: BackupFailureEvent, job: BackupJob, attempt: number): BackupFailureEvent {
+    // A retention that failed is retried too, alone: the retry runs forget, never a second backup.
     const willRetry =
       !this.stopping &&
-      event.phase !== "retention" &&
       isRetryable(event.code) &&
       retryDelayMs(job.retry, attempt) !== undefined;
     return { ...event, attempt, maxAttempts: job.retry.attempts, willRetry };
@@ -785,6 +794,10 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     }
     entry.failedAttempt = pending.attempt;
     entry.retryAt = this.clock.now() + delay;
+    entry.retentionOf =
+      result.phase === "retention" && result.stats
+        ? { snapshotId: result.snapshotId, stats: result.stats }
+        : pending.retentionOf;
     this.emitEvent({
       type: "retry",
       ...context,

@@ -1,5 +1,7 @@
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup } from "../../src/backup/run-backup.js";
 import { buildSourceListingArgs, readSourceListing } from "../../src/backup/source-guard.js";
@@ -242,5 +244,57 @@ describe("retention never removes the last copy of a listed source's files", () 
       ["A/a1.txt", "A/a2.txt", "A/deep/a3.txt", "B/b1.txt", "C/c1.txt"].map((f) => join(root, "seq", f)),
     );
     expect(snapshots(name)).toHaveLength(1);
+  });
+});
+
+describe("retention failed after a complete backup (issue 12, part 3)", () => {
+  const source = join(root, "retfail/src");
+  const keepOne = job("retfail", { sources: [source], retention: { last: 1 } });
+
+  beforeAll(() => writeTree(source, { "r.txt": "r" }));
+
+  /** A live restic holding a shared lock (a backup waiting on its stdin): forget cannot lock. */
+  async function withLiveLock<T>(work: () => Promise<T>): Promise<T> {
+    const holder = spawn(RESTIC, ["backup", "--stdin", "--stdin-filename", "held.txt"], {
+      env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    try {
+      while (readdirSync(join(repository, "locks")).length === 0) await sleep(50);
+      return await work();
+    } finally {
+      holder.kill("SIGINT");
+      await new Promise((resolve) => holder.once("exit", resolve));
+    }
+  }
+
+  it("is a failure at the retention stage that names its snapshot, with no success event", async () => {
+    await run(keepOne);
+    const { result, events, types } = await withLiveLock(() => run(keepOne));
+    expect(result.status).toBe("failed");
+    expect(result.phase).toBe("retention");
+    expect(result.error?.code).toBe("REPO_LOCKED");
+    expect(result.snapshotId).toMatch(/^[0-9a-f]{8}/);
+    expect(result.error?.message).toContain(`the backup made snapshot ${result.snapshotId}`);
+    expect(result.retention.status).toBe("failed");
+    expect(types).not.toContain("success");
+    expect(events.at(-1)).toMatchObject({
+      type: "failure",
+      phase: "retention",
+      code: "REPO_LOCKED",
+      snapshotId: result.snapshotId,
+    });
+    // The snapshot exists, and nothing was removed.
+    expect(snapshots("retfail").map((s) => s.short_id)).toContain(result.snapshotId?.slice(0, 8));
+    expect(snapshots("retfail")).toHaveLength(2);
+
+    // A retry of that run applies retention alone: no second snapshot.
+    const made = { snapshotId: result.snapshotId, stats: result.stats as NonNullable<typeof result.stats> };
+    const retry: BackupEvent[] = [];
+    const again = await runBackup(keepOne, { restic, emit: (e) => retry.push(e), retentionOf: made });
+    expect(again.status).toBe("success");
+    expect(again.snapshotId).toBe(result.snapshotId);
+    expect(retry.map((e) => e.type)).toEqual(["retention-done", "success"]);
+    expect(snapshots("retfail").map((s) => s.short_id)).toEqual([result.snapshotId?.slice(0, 8)]);
   });
 });

@@ -264,6 +264,57 @@ describe("retries", () => {
     },
   );
 
+  it("retries a failed retention alone: forget only, never a second snapshot", async () => {
+    const scheduler = createScheduler({
+      config: makeConfig([makeJob("forget", { retry: { attempts: 3, delaysMs: [MINUTE] } })]),
+    });
+    fake.will(
+      "forget",
+      { code: "REPO_LOCKED", phase: "retention" },
+      { code: "REPO_LOCKED", phase: "retention" },
+    );
+    await scheduler.start();
+    await advance(scheduler, 63 * MINUTE);
+    const runs = fake.runsOf("forget");
+    expect(startTimes("forget")).toEqual([
+      "2026-06-01T11:00:00.000Z",
+      "2026-06-01T11:01:00.000Z",
+      "2026-06-01T11:02:00.000Z",
+    ]);
+    // The first attempt backs up; every retry carries the snapshot it made and runs only retention.
+    expect(runs.map((run) => run.context.retentionOf?.snapshotId)).toEqual([
+      undefined,
+      "abcd1234",
+      "abcd1234",
+    ]);
+    expect(ofType("retry").map((e) => [e.attempt, e.code])).toEqual([
+      [1, "REPO_LOCKED"],
+      [2, "REPO_LOCKED"],
+    ]);
+    const [state] = scheduler.status();
+    expect(state?.lastAttempt).toMatchObject({ status: "success", snapshotId: "abcd1234" });
+    // The next slot is a whole new backup again.
+    await advance(scheduler, HOUR);
+    expect(fake.runsOf("forget").at(-1)?.context.retentionOf).toBeUndefined();
+  });
+
+  it("records a failed retention as a failure at that stage, not as a success", async () => {
+    const scheduler = createScheduler({
+      config: makeConfig([makeJob("ret", { retry: { attempts: 1, delaysMs: [] } })]),
+    });
+    fake.will("ret", { code: "REPO_LOCKED", phase: "retention" });
+    await scheduler.start();
+    await advance(scheduler, 61 * MINUTE);
+    const [state] = scheduler.status();
+    expect(state?.lastAttempt).toMatchObject({
+      status: "failed",
+      phase: "retention",
+      snapshotId: "abcd1234",
+    });
+    expect(state?.lastSuccess).toBeUndefined();
+    expect(fake.runsOf("ret")).toHaveLength(1);
+  });
+
   it("gives up after the last attempt, says so, and still runs the next regular slot", async () => {
     const scheduler = createScheduler({
       config: makeConfig([makeJob("down", { retry: { attempts: 3, delaysMs: [MINUTE] } })]),

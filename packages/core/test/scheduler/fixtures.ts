@@ -32,7 +32,8 @@ export interface AttemptCall {
   readonly context: AttemptContext;
 }
 
-type Outcome = BackupRunStatus | { code: SimplebackupErrorCode } | "hold";
+/** `phase: "retention"`: the backup made snapshot abcd1234, then forget failed with `code`. */
+type Outcome = BackupRunStatus | { code: SimplebackupErrorCode; phase?: "retention" } | "hold";
 
 /**
  * A stand-in for restic: records each attempt and answers with the outcome queued for its job
@@ -91,6 +92,19 @@ export function createFakeAttempts() {
   };
 }
 
+const FAKE_STATS = {
+  filesNew: 1,
+  filesChanged: 0,
+  filesUnmodified: 0,
+  dirsNew: 1,
+  dirsChanged: 0,
+  dirsUnmodified: 0,
+  dataAdded: 10,
+  totalFilesProcessed: 1,
+  totalBytesProcessed: 10,
+  resticSeconds: 0.1,
+};
+
 function result(
   job: BackupJob,
   runId: string,
@@ -104,13 +118,15 @@ function result(
       : undefined;
   const status: BackupRunStatus =
     typeof outcome === "object" ? (outcome.code === "INTERRUPTED" ? "interrupted" : "failed") : outcome;
+  const retention = typeof outcome === "object" && outcome.phase === "retention";
   return {
     job: job.name,
     runId,
     status,
-    snapshotId: error ? undefined : "abcd1234",
-    stats: undefined,
+    snapshotId: error && !retention ? undefined : "abcd1234",
+    stats: retention ? FAKE_STATS : undefined,
     error,
+    ...(retention ? { phase: "retention" as const } : {}),
     repositoryInitialized: false,
     retention: { status: "skipped" },
     unreadable: [],
