@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
+import { localRepositoryPath } from "../config/repository-path.js";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
@@ -381,13 +382,6 @@ async function refuseInitReason(repository: string): Promise<string | undefined>
     if ((await stat(parent)).isDirectory()) return undefined;
   } catch {}
   return `the repository ${local} does not exist and its parent folder ${parent} is missing; not creating a repository there (is the drive mounted?). Create ${parent} to allow it.`;
-}
-
-function localRepositoryPath(repository: string): string | undefined {
-  if (repository.startsWith("local:")) return repository.slice("local:".length);
-  // A drive letter (C:) is a local path; any other `scheme:` is a backend.
-  if (/^[a-z][a-z0-9]+:/i.test(repository)) return undefined;
-  return repository;
 }
 
 function asSimplebackupError(error: unknown): SimplebackupError {

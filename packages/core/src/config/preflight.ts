@@ -1,4 +1,5 @@
 import path from "node:path";
+import { localRepositoryPath } from "./repository-path.js";
 import type { BackupJob, ResolvedConfig } from "./types.js";
 
 /**
@@ -212,16 +213,6 @@ async function checkRestic(config: ResolvedConfig, io: PreflightIO): Promise<Pre
       fix: "install restic (Debian/Ubuntu: sudo apt-get install restic; Fedora: sudo dnf install restic; macOS: brew install restic; Windows: winget install restic.restic), or set restic_binary to its path",
     },
   ];
-}
-
-/**
- * The local folder of a repository, or undefined for a backend URL. Paths are absolute after loading;
- * a drive letter (C:) is local, any other `scheme:` a backend.
- */
-export function localRepositoryPath(repository: string): string | undefined {
-  if (repository.startsWith("local:")) return repository.slice("local:".length);
-  if (/^[a-z][a-z0-9]+:/i.test(repository)) return undefined;
-  return repository;
 }
 
 /**

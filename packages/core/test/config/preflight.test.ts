@@ -1,13 +1,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/load.js";
-import {
-  firstWord,
-  localRepositoryPath,
-  type PathFacts,
-  type PreflightIO,
-  runPreflight,
-} from "../../src/config/preflight.js";
+import { firstWord, type PathFacts, type PreflightIO, runPreflight } from "../../src/config/preflight.js";
+import { localRepositoryPath } from "../../src/config/repository-path.js";
 
 // POSIX paths throughout: the checks run on the resolved config, and these tests on a fake disk.
 const base = "/home/ada/backup";
