@@ -174,14 +174,14 @@ function parse(def: StrictArgsDef, rawArgs: readonly string[]): Record<string, u
     if (d.variadic) {
       values[name] = positionals.slice(next);
       next = positionals.length;
-      if (d.required === true && (values[name] as string[]).length === 0) {
+      if (isRequiredPositional(d) && (values[name] as string[]).length === 0) {
         throw new Problem(`missing ${label}`);
       }
     } else if (next < positionals.length) {
       values[name] = positionals[next++];
     } else if (d.default !== undefined) {
       values[name] = d.default;
-    } else if (d.required !== false) {
+    } else if (isRequiredPositional(d)) {
       throw new Problem(`missing ${label}`);
     }
   }
@@ -239,4 +239,9 @@ export function valueHintOf(flag: { readonly name: string; readonly def: StrictA
 /** `JOB` for a positional; `JOB...` for one that takes the rest. */
 export function positionalLabel(name: string, def: StrictArgDef): string {
   return `${def.valueHint ?? name.toUpperCase()}${def.variadic ? "..." : ""}`;
+}
+
+/** A positional is required unless it says otherwise or has a default; one taking the rest only if it says so. */
+export function isRequiredPositional(def: StrictArgDef): boolean {
+  return def.variadic ? def.required === true : def.required !== false && def.default === undefined;
 }

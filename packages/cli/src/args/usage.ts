@@ -1,5 +1,11 @@
 import type { AnyCommand } from "./define-command.js";
-import { aliasesOf, positionalLabel, type StrictArgDef, valueHintOf } from "./strict-args.js";
+import {
+  aliasesOf,
+  isRequiredPositional,
+  positionalLabel,
+  type StrictArgDef,
+  valueHintOf,
+} from "./strict-args.js";
 
 /**
  * `simplebackup forget JOB [--dry-run] [--json] [--config FILE]`: positionals, then required flags,
@@ -12,18 +18,19 @@ export function usageLine(path: string, command: AnyCommand): string {
   for (const [name, def] of entries) {
     if (def.type !== "positional") continue;
     const label = positionalLabel(name, def);
-    const required = def.variadic
-      ? def.required === true
-      : def.required !== false && def.default === undefined;
-    parts.push(required ? label : `[${label}]`);
+    parts.push(isRequiredPositional(def) ? label : `[${label}]`);
   }
-  const flags = entries.filter(([, def]) => def.type !== "positional");
-  const rank = ([name, def]: [string, StrictArgDef]) => (def.required ? 0 : name === "config" ? 2 : 1);
-  for (const [name, def] of [...flags].sort((a, b) => rank(a) - rank(b))) {
+  for (const [name, def] of orderedFlags(entries)) {
     const flag = `--${name}${def.type === "boolean" ? "" : ` ${valueHintOf({ name, def })}`}`;
     parts.push(`${def.required ? flag : `[${flag}]`}${def.repeatable ? "..." : ""}`);
   }
   return parts.join(" ");
+}
+
+/** Required flags first, then the others as declared, `--config` (every command has it) last. */
+function orderedFlags(entries: readonly [string, StrictArgDef][]): [string, StrictArgDef][] {
+  const rank = ([name, def]: [string, StrictArgDef]) => (def.required ? 0 : name === "config" ? 2 : 1);
+  return entries.filter(([, def]) => def.type !== "positional").sort((a, b) => rank(a) - rank(b));
 }
 
 /** The message for a usage mistake: what was wrong, that nothing ran, the usage line, where help is. */
@@ -62,15 +69,13 @@ export async function renderHelp(path: string, command: AnyCommand, style: Style
     .map(([name, def]) => [positionalLabel(name, def), describe(def)]);
   table(lines, "Arguments:", positionals, style);
 
-  const options: [string, string][] = entries
-    .filter(([, def]) => def.type !== "positional")
-    .map(([name, def]) => {
-      const spelled = [...aliasesOf(def).map((a) => (a.length === 1 ? `-${a}` : `--${a}`)), `--${name}`].join(
-        ", ",
-      );
-      const hint = def.type === "boolean" ? "" : ` ${valueHintOf({ name, def })}`;
-      return [`${spelled}${hint}`, describe(def)];
-    });
+  const options: [string, string][] = orderedFlags(entries).map(([name, def]) => {
+    const spelled = [...aliasesOf(def).map((a) => (a.length === 1 ? `-${a}` : `--${a}`)), `--${name}`].join(
+      ", ",
+    );
+    const hint = def.type === "boolean" ? "" : ` ${valueHintOf({ name, def })}`;
+    return [`${spelled}${hint}`, describe(def)];
+  });
   options.push(["-h, --help", "Show this help"]);
   if (meta.version) options.push(["-v, --version", "Print the version"]);
 

@@ -3,7 +3,7 @@
 // packages/cli/test/command-table.test.ts) and through the built CLI (test/e2e/strict-args.test.ts).
 
 import type { AnyCommand } from "../../src/args/define-command.js";
-import type { StrictArgDef } from "../../src/args/strict-args.js";
+import { isRequiredPositional, type StrictArgDef } from "../../src/args/strict-args.js";
 
 export type MistakeKind =
   | "unknown flag"
@@ -51,10 +51,7 @@ export function baselineFor(command: AnyCommand, values: BaselineValues): string
   const argv: string[] = [];
   for (const [name, def] of entriesOf(command)) {
     if (def.type === "positional") {
-      const required = def.variadic
-        ? def.required === true
-        : def.required !== false && def.default === undefined;
-      if (required) argv.push(values.positional(name, def));
+      if (isRequiredPositional(def)) argv.push(values.positional(name, def));
     } else if (def.required) {
       argv.push(`--${name}`, def.type === "enum" ? (def.options?.[0] ?? "") : values.flag(name, def));
     } else if (name === "print" || name === "dry-run") {
@@ -69,7 +66,7 @@ export function optionalPositionals(command: AnyCommand, values: BaselineValues)
   const positionals = entriesOf(command).filter(([, def]) => def.type === "positional");
   if (positionals.some(([, def]) => def.variadic)) return undefined;
   return positionals
-    .filter(([, def]) => def.required === false || def.default !== undefined)
+    .filter(([, def]) => !isRequiredPositional(def))
     .map(([name, def]) => values.positional(name, def));
 }
 
