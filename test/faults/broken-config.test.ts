@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir, write } from "../e2e/cli.js";
+import { simplebackup, tempDir, write } from "../e2e/cli.js";
 import { DaemonProcess } from "../e2e/daemon-process.js";
 import { locks, slowResticScript, snapshotIds } from "./helpers.js";
 
@@ -40,6 +40,12 @@ beforeAll(() => {
   spawnSync("chmod", ["+x", join(root, "slow-restic.sh")]);
 });
 
+function status(config: string, ...flags: string[]) {
+  return simplebackup(["status", "--config", config, ...flags], {
+    env: { SIMPLEBACKUP_STATE_DIR: join(root, "state") },
+  });
+}
+
 afterAll(async () => {
   await daemon?.stop("SIGKILL");
   temp.dispose();
@@ -60,6 +66,13 @@ describe("a broken config written while a backup runs", () => {
     let from = daemon.lines.length;
     writeFileSync(config, '{"restic_binary": "./slow-restic.sh", "backupjobs": [{"jobname": "slow", "sour');
     await daemon.waitForLine(/config INVALID, still running the last good one/, 30_000, from);
+    // status still shows the daemon's last good view, and says where the file is broken.
+    const truncated = status(config);
+    expect(truncated.status, truncated.stderr).toBe(0);
+    expect(truncated.stdout).toContain(`config: ERROR in ${config}:`);
+    expect(truncated.stdout).toMatch(/line 1/);
+    expect(truncated.stdout).toContain(`daemon: running, PID ${pid}`);
+    expect(truncated.stdout).toContain("slow  (backing up now)");
 
     from = daemon.lines.length;
     write(config, {
@@ -67,6 +80,14 @@ describe("a broken config written while a backup runs", () => {
       backupjobs: [{ ...slowJob, sources: "./data/big", backup_interval: 5 }, otherJob],
     });
     await daemon.waitForLine(/config INVALID, still running the last good one/, 30_000, from);
+    const wrongTypes = status(config, "--json");
+    expect(wrongTypes.status, wrongTypes.stderr).toBe(0);
+    const report = JSON.parse(wrongTypes.stdout);
+    expect(report.configError.file).toBe(config);
+    expect(report.configError.problems.join("\n")).toMatch(/backupjobs\[0\].*backup_interval/);
+    expect(report.daemon.pid).toBe(pid);
+    expect(report.jobs.map((job: { job: string }) => job.job).sort()).toEqual(["other", "slow"]);
+    expect(report.jobs.find((job: { job: string }) => job.job === "slow").running).toBe(true);
 
     from = daemon.lines.length;
     write(config, { restic_binary: "./slow-restic.sh", backupjobs: [otherJob] });

@@ -1,6 +1,7 @@
 // The public API of @simplebackup/core. Everything not re-exported here is internal.
 
 export * from "./actions/index.js";
+export { RETENTION_SKIPPED_PARTIAL } from "./backup/retention-stage.js";
 export type {
   BackupRunResult,
   BackupRunStatus,
@@ -86,7 +87,7 @@ export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
 export type { JobStatusReport, StatusReport } from "./scheduler/read-status.js";
-export { readStatus } from "./scheduler/read-status.js";
+export { readLastGoodStatus, readStatus } from "./scheduler/read-status.js";
 export { listSnapshots } from "./snapshots/list-snapshots.js";
 export type { RunRecordSummary } from "./state/job-state.js";
 export type {

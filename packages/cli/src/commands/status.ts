@@ -1,4 +1,17 @@
-import { type RunRecordSummary, readStatus } from "@simplebackup/core";
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, resolve } from "node:path";
+import {
+  ConfigError,
+  RETENTION_SKIPPED_PARTIAL,
+  type ResolvedConfig,
+  type RunRecordSummary,
+  readLastGoodStatus,
+  readStatus,
+  resolveStateDir,
+  type StatusReport,
+  stripJsonComments,
+} from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
@@ -15,15 +28,22 @@ export default defineCommand({
     json: { type: "boolean", description: "Print JSON" },
   },
   async run({ args }) {
-    const config = await loadCliConfig(args.config);
-    const report = await readStatus(config);
+    const loaded = await loadOrFallBack(args.config);
+    const { report, configError } = loaded;
     // Built only to describe them, with their secrets masked; nothing is sent.
-    const hub = await createConfigNotifierHub(config);
+    const hub = loaded.config ? await createConfigNotifierHub(loaded.config) : undefined;
     const notifiers = hub?.describe() ?? [];
     await hub?.close({ timeoutMs: 1_000 });
     if (args.json) {
-      printJson({ ...report, notifiers });
+      printJson({ ...report, notifiers, ...(configError ? { configError } : {}) });
       return;
+    }
+    if (configError) {
+      console.log(`config: ERROR in ${configError.file ?? "the config file"}:`);
+      for (const problem of configError.problems) console.log(`  ${problem}`);
+      console.log(
+        "  a running daemon keeps its last good config; below is its last view (state.json and history). Fix the file; `simplebackup validate` lists every problem.",
+      );
     }
     console.log(
       report.daemon
@@ -38,10 +58,11 @@ export default defineCommand({
     }
     for (const job of report.jobs) {
       console.log(`\n${job.job}${job.running ? "  (backing up now)" : ""}`);
-      console.log(`  schedule:     ${job.schedule}${job.timezone ? ` (${job.timezone})` : ""}`);
+      console.log(`  schedule:     ${job.schedule ?? "-"}${job.timezone ? ` (${job.timezone})` : ""}`);
       console.log(`  next run:     ${job.nextRunAt ? formatTime(job.nextRunAt) : "-"}`);
       console.log(`  last result:  ${describeRun(job.lastAttempt)}`);
       console.log(`  last success: ${describeRun(job.lastSuccess)}`);
+      if (job.lastPartial) console.log(`  last partial: ${describeRun(job.lastPartial)}`);
       if (job.lastAttempt?.errorMessage) {
         console.log(`  last error:   [${job.lastAttempt.errorCode}] ${job.lastAttempt.errorMessage}`);
       }
@@ -49,8 +70,58 @@ export default defineCommand({
   },
 });
 
+/** `failed at retention at <time>, snapshot 1a2b3c4d`; `partial …, retention skipped: the backup was partial`. */
 function describeRun(run: RunRecordSummary | undefined): string {
   if (!run) return "never";
+  const stage = run.status === "failed" && run.phase ? ` at ${run.phase}` : "";
   const snapshot = run.snapshotId ? `, snapshot ${shortId(run.snapshotId)}` : "";
-  return `${run.status} at ${formatTime(run.startedAt)}${snapshot}`;
+  const retention =
+    run.retention?.status === "skipped" && run.retention.reason === "partial"
+      ? `, ${RETENTION_SKIPPED_PARTIAL}`
+      : "";
+  return `${run.status}${stage} at ${formatTime(run.startedAt)}${snapshot}${retention}`;
+}
+
+interface LoadedStatus {
+  readonly config: ResolvedConfig | undefined;
+  readonly report: StatusReport;
+  readonly configError?: { readonly file: string | undefined; readonly problems: readonly string[] };
+}
+
+/**
+ * A config with errors does not stop `status`: the daemon goes on with its last good config, and what
+ * it last wrote to the state folder is what a person needs to see, next to the error and its place.
+ */
+async function loadOrFallBack(explicit: string | undefined): Promise<LoadedStatus> {
+  let config: ResolvedConfig;
+  try {
+    config = await loadCliConfig(explicit);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || error.code !== "CONFIG_INVALID") throw error;
+    const stateDir = resolveStateDir({
+      configured: await stateDirSetting(error.file),
+      env: process.env,
+      platform: process.platform,
+      homedir: homedir(),
+      cwd: process.cwd(),
+    });
+    const problems = error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    return {
+      config: undefined,
+      report: await readLastGoodStatus(stateDir),
+      configError: { file: error.file, problems },
+    };
+  }
+  return { config, report: await readStatus(config) };
+}
+
+/** `state_dir` from a file that does not load as a whole, when its JSON still parses. */
+async function stateDirSetting(file: string | undefined): Promise<string | undefined> {
+  if (!file) return undefined;
+  try {
+    const value = JSON.parse(stripJsonComments(await readFile(file, "utf8"))) as { state_dir?: unknown };
+    return typeof value.state_dir === "string" ? resolve(dirname(file), value.state_dir) : undefined;
+  } catch {
+    return undefined;
+  }
 }

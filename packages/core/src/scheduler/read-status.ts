@@ -9,7 +9,8 @@ import { nextRunAfter, stableJitterMs } from "./next-run.js";
 
 export interface JobStatusReport {
   readonly job: string;
-  readonly schedule: string;
+  /** Undefined in the last good view of a config that no longer loads. */
+  readonly schedule: string | undefined;
   readonly timezone: string | undefined;
   /** From the running daemon when there is one, else computed from the schedule. */
   readonly nextRunAt: Date | undefined;
@@ -41,6 +42,35 @@ export async function readStatus(
   const stateDir =
     options.stateDir ??
     resolveStateDir({ configured: config.stateDir, env, platform: process.platform, homedir: homedir() });
+  const folder = await readStateFolder(stateDir);
+  const now = options.now ?? Date.now();
+  const jobs = config.jobs.map((job) =>
+    folder.report(job.name, {
+      schedule: job.schedule,
+      timezone: job.timezone,
+      nextRunAt: new Date(
+        nextRunAfter(job.schedule, now, { timezone: job.timezone }) + stableJitterMs(job.name, job.jitterMs),
+      ),
+    }),
+  );
+  return { stateDir, daemon: folder.daemon, jobs };
+}
+
+/**
+ * `status` when the config file on disk cannot be loaded: the jobs as the daemon last wrote them
+ * (state.json, from the last good config it still runs) and the history. Schedules are unknown.
+ */
+export async function readLastGoodStatus(stateDir: string): Promise<StatusReport> {
+  const folder = await readStateFolder(stateDir);
+  const jobs = folder.jobNames.map((name) =>
+    folder.report(name, { schedule: undefined, timezone: undefined, nextRunAt: undefined }),
+  );
+  return { stateDir, daemon: folder.daemon, jobs };
+}
+
+type Schedule = Pick<JobStatusReport, "schedule" | "timezone" | "nextRunAt">;
+
+async function readStateFolder(stateDir: string) {
   const [state, lock, history] = await Promise.all([
     readStateFile(stateDir),
     readDaemonLock(stateDir),
@@ -49,35 +79,26 @@ export async function readStatus(
   // Backups run by hand are in the history only; the newest of either source wins.
   const fromHistory = summarizeHistory(history.records);
   const daemon = lock?.alive ? lock : undefined;
-  const now = options.now ?? Date.now();
-  const jobs = config.jobs.map((job): JobStatusReport => {
-    const saved = state?.jobs[job.name];
-    const fromDaemon = daemon && saved?.nextRun ? new Date(saved.nextRun) : undefined;
-    const running = daemon !== undefined && saved?.running !== undefined;
-    return {
-      job: job.name,
-      schedule: job.schedule,
-      timezone: job.timezone,
-      nextRunAt:
-        fromDaemon ??
-        new Date(
-          nextRunAfter(job.schedule, now, { timezone: job.timezone }) +
-            stableJitterMs(job.name, job.jitterMs),
-        ),
-      running,
-      lastAttempt: newest(saved?.lastAttempt, fromHistory.get(job.name)?.lastAttempt),
-      lastSuccess: newest(completeSuccess(saved?.lastSuccess), fromHistory.get(job.name)?.lastSuccess),
-      lastPartial: newest(saved?.lastPartial, fromHistory.get(job.name)?.lastPartial),
-    };
-  });
   return {
-    stateDir,
     daemon: daemon && {
       pid: daemon.pid,
       startedAt: daemon.startedAt,
       ...(daemon.configFile ? { configFile: daemon.configFile } : {}),
     },
-    jobs,
+    jobNames: [...new Set([...Object.keys(state?.jobs ?? {}), ...fromHistory.keys()])],
+    report(name: string, schedule: Schedule): JobStatusReport {
+      const saved = state?.jobs && Object.hasOwn(state.jobs, name) ? state.jobs[name] : undefined;
+      const seen = fromHistory.get(name);
+      return {
+        job: name,
+        ...schedule,
+        nextRunAt: (daemon && saved?.nextRun ? new Date(saved.nextRun) : undefined) ?? schedule.nextRunAt,
+        running: daemon !== undefined && saved?.running !== undefined,
+        lastAttempt: newest(saved?.lastAttempt, seen?.lastAttempt),
+        lastSuccess: newest(completeSuccess(saved?.lastSuccess), seen?.lastSuccess),
+        lastPartial: newest(saved?.lastPartial, seen?.lastPartial),
+      };
+    },
   };
 }
 
