@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { locateRestic } from "../restic/locate.js";
 import type { PathFacts, PreflightIO } from "./preflight.js";
 
@@ -27,7 +28,11 @@ async function statPath(file: string): Promise<PathFacts | undefined> {
   try {
     const info = await stat(file);
     const type = info.isFile() ? "file" : info.isDirectory() ? "directory" : "other";
-    return { type, mode: info.mode & 0o7777, size: info.size };
+    const readable = await access(file, constants.R_OK).then(
+      () => true,
+      () => false,
+    );
+    return { type, mode: info.mode & 0o7777, size: info.size, readable };
   } catch {
     return undefined;
   }

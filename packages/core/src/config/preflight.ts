@@ -15,6 +15,7 @@ export type PreflightCode =
   | "PASSWORD_FILE_MISSING"
   | "PASSWORD_FILE_NOT_A_FILE"
   | "PASSWORD_FILE_EMPTY"
+  | "PASSWORD_FILE_UNREADABLE"
   | "PASSWORD_FILE_EXPOSED"
   | "PASSWORD_ENV_UNSET"
   | "PASSWORD_COMMAND_NOT_FOUND"
@@ -41,6 +42,8 @@ export interface PathFacts {
   /** Permission bits, e.g. 0o600. */
   readonly mode: number;
   readonly size: number;
+  /** Whether this process may read it (a file made with sudo is often not). */
+  readonly readable: boolean;
 }
 
 export interface PreflightIO {
@@ -134,6 +137,19 @@ async function checkPasswordFile(
         ...place,
         message: `the password file ${file} is a ${facts.type === "directory" ? "folder" : "special file"}, not a file`,
         fix: "point password_file at the file that holds the repository's password",
+      },
+    ];
+  }
+  if (!facts.readable) {
+    return [
+      {
+        code: "PASSWORD_FILE_UNREADABLE",
+        ...place,
+        message: `the password file ${file} exists but this user cannot read it`,
+        fix:
+          io.platform === "win32"
+            ? "give this user read access to it, or run simplebackup as the user who can read it"
+            : `make it yours (sudo chown "$(id -un)" ${shellQuote(file)} && chmod 600 ${shellQuote(file)}), or run simplebackup as its owner`,
       },
     ];
   }

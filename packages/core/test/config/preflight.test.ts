@@ -6,8 +6,8 @@ import { localRepositoryPath } from "../../src/config/repository-path.js";
 
 // POSIX paths throughout: the checks run on the resolved config, and these tests on a fake disk.
 const base = "/home/ada/backup";
-const FILE: PathFacts = { type: "file", mode: 0o600, size: 20 };
-const DIR: PathFacts = { type: "directory", mode: 0o755, size: 4096 };
+const FILE: PathFacts = { type: "file", mode: 0o600, size: 20, readable: true };
+const DIR: PathFacts = { type: "directory", mode: 0o755, size: 4096, readable: true };
 
 interface World {
   files?: Record<string, PathFacts>;
@@ -112,6 +112,20 @@ describe("runPreflight", () => {
       fakeIO({ files: { ...healthy, [`${base}/pw`]: DIR } }),
     );
     expect(folder.map((warning) => warning.code)).toEqual(["PASSWORD_FILE_NOT_A_FILE"]);
+  });
+
+  it("warns about a password file this user cannot read (made with sudo), and says how to take it", async () => {
+    const warnings = await runPreflight(
+      config({ password_file: "pw.txt" }),
+      fakeIO({ files: { ...healthy, [`${base}/pw.txt`]: { ...FILE, readable: false } } }),
+    );
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: "PASSWORD_FILE_UNREADABLE",
+        message: `the password file ${base}/pw.txt exists but this user cannot read it`,
+        fix: expect.stringContaining(`chmod 600 ${base}/pw.txt`),
+      }),
+    ]);
   });
 
   it("warns about a password_env that is unset or empty, and never shows a value", async () => {
