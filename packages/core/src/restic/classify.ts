@@ -17,6 +17,8 @@ export interface LockHolder {
   /** The lock's age when restic looked, from its `(2.236527495s ago)`; zone-free, unlike createdAt. */
   readonly ageSeconds?: number;
   readonly exclusive: boolean;
+  /** The start of the lock's id (`storage ID 640a58e8`), to tell whether `unlock` removed it. */
+  readonly storageId?: string;
 }
 
 // 0.14 prints `\x1b[2K` (erase line) before "signal interrupt received" even when stderr is a file.
@@ -56,6 +58,7 @@ export function parseLockHolder(stderr: string): LockHolder | undefined {
   if (!holder?.[2] || !holder[3] || !holder[4]) return undefined;
   const created = /^lock was created at (.+?)(?: \((.+) ago\))?$/m.exec(text);
   const ageSeconds = created?.[2] === undefined ? undefined : parseGoDuration(created[2]);
+  const storageId = /^storage ID ([0-9a-f]+)$/m.exec(text)?.[1];
   return {
     pid: Number(holder[2]),
     host: holder[3],
@@ -63,6 +66,7 @@ export function parseLockHolder(stderr: string): LockHolder | undefined {
     ...(created?.[1] ? { createdAt: created[1] } : {}),
     ...(ageSeconds === undefined ? {} : { ageSeconds }),
     exclusive: holder[1] !== undefined,
+    ...(storageId === undefined ? {} : { storageId }),
   };
 }
 

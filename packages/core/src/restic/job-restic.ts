@@ -3,6 +3,7 @@ import type { BackupJob } from "../config/types.js";
 import { ResticError } from "../errors.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { isAlive } from "../state/process-alive.js";
+import { buildListLocksArgs } from "./action-args.js";
 import { buildUnlockArgs } from "./args.js";
 import { classifyFailure, parseLockHolder, stderrTail } from "./classify.js";
 import { buildResticEnvironment } from "./environment.js";
@@ -123,6 +124,12 @@ export function createJobRestic(
     log(`$ restic ${unlockArgs.join(" ")}`);
     const unlock = await options.restic.run(unlockArgs, { env, signal: options.signal });
     if (unlock.exitCode !== 0) return result;
+    // `restic unlock` keeps what restic judges live (another host's lock younger than 30 minutes,
+    // whatever stale_lock_after says): then nothing was removed, and nothing may say it was.
+    if (holder.storageId !== undefined && (await lockRemains(holder.storageId))) {
+      log(`the lock of PID ${holder.pid} on ${holder.host} is live as restic judges it; it stays`);
+      return result;
+    }
     const gone = holder.host === hostname() && !isAlive(holder.pid);
     staleLockRemoved({
       holderPid: holder.pid,
@@ -131,6 +138,11 @@ export function createJobRestic(
       reason: gone ? "holder-gone" : "older-than-limit",
     });
     return once(args, extra);
+  };
+
+  const lockRemains = async (storageId: string) => {
+    const list = await options.restic.run(buildListLocksArgs(), { env, signal: options.signal });
+    return list.exitCode === 0 && list.stdout.split("\n").some((id) => id.trim().startsWith(storageId));
   };
 
   // restic 0.14 marks its lock for removal on SIGINT only ~200 ms after creating it; a signal before

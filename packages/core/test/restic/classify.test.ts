@@ -233,6 +233,7 @@ describe("parseLockHolder", () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
       ageSeconds: expect.any(Number),
       exclusive: false,
+      storageId: expect.stringMatching(/^[0-9a-f]{8}$/),
     });
     expect(parseLockHolder(capturedRun("locked-exclusive").stderr)).toMatchObject({ exclusive: true });
   });
@@ -251,6 +252,7 @@ describe("parseLockHolder", () => {
       createdAt: "2026-11-25 10:13:10",
       ageSeconds: 2.236527495,
       exclusive: false,
+      storageId: "640a58e8",
     });
   });
 
