@@ -111,6 +111,15 @@ describe("the packed tarballs", () => {
     for (const map of maps) expect({ map, size: statSync(map).size < MiB }).toEqual({ map, size: true });
   });
 
+  it.each([
+    ["simplebackup", ["zod", "luxon"]],
+    ["@simplebackup/core", ["cron-parser", "luxon"]],
+  ])("%s carries the licenses of what its dist bundles", (name, bundled) => {
+    const notices = readFileSync(join(installed(name), "THIRD-PARTY-LICENSES.md"), "utf8");
+    for (const dependency of bundled)
+      expect(notices).toMatch(new RegExp(`^## ${dependency} \\S+ \\(MIT\\)$`, "m"));
+  });
+
   it("install none of what the CLI's bundle holds, nor node-notifier (an optional peer)", () => {
     const names = readdirSync(join(app, "node_modules")).flatMap((entry) =>
       entry.startsWith("@")
