@@ -215,7 +215,7 @@ describe("--json: stdout carries JSON only", () => {
   });
 
   it.each(jsonCommands)(
-    "%s --json on an unknown job or a missing config: nothing but JSON on stdout",
+    "%s --json on an unknown job, a missing config or a mistyped flag: nothing but JSON on stdout",
     async (name, command) => {
       if (hasPositional(command)) {
         const unknown = await cli(argvFor(name, command, "Nope", true));
@@ -226,6 +226,9 @@ describe("--json: stdout carries JSON only", () => {
       const missing = await cli([...argvFor(name, command, "Plain"), "--config", join(root, "nowhere.json")]);
       expect(missing.status, missing.stderr).toBe(2);
       expect(jsonValues(missing.stdout)).toEqual([]);
+      const mistake = await cli([...argvFor(name, command, "Plain"), "--no-such-flag"]);
+      expect(mistake.status, mistake.stderr).toBe(2);
+      expect(jsonValues(mistake.stdout)).toEqual([]);
     },
   );
 
