@@ -153,6 +153,13 @@ describe("two simplebackup processes on one repository", () => {
     expect(other.status, other.stderr).toBe(0);
     expect(other.stderr).not.toContain("waiting for");
     expect(held.child.exitCode).toBeNull();
+
+    // Several jobs with --no-wait: the busy one is skipped (exit 75), the other still runs.
+    const before = snapshotIds(join(root, "repo2"), PASSWORD).length;
+    const both = simplebackup(["backup", "same", "elsewhere", "--no-wait", "--config", config], { env });
+    expect(both.status, both.stderr).toBe(75);
+    expect(both.stderr).toContain("same: error [REPOSITORY_BUSY]");
+    expect(snapshotIds(join(root, "repo2"), PASSWORD)).toHaveLength(before + 1);
     release();
     expect(await held.done).toBe(0);
   }, 120_000);
