@@ -4,7 +4,7 @@
 //   with npm or yarn fails here, and a `workspace:` dependency must name a package that is published
 //   (not private); a `catalog:` one an entry of pnpm-workspace.yaml's catalog;
 // - the files a user gets: README.md, LICENSE, everything `bin`, `exports` and `files` name;
-// - the metadata npm shows: description, license, repository, keywords;
+// - the metadata npm shows: description, license, repository, keywords; public access when scoped;
 // - no source map over 1 MiB (the CLI's once carried 1.4 MB of bundled sources' text);
 // - a shipped config schema whose `$id` points at this package, where unpkg and jsdelivr serve it.
 // See docs/packaging.md.
@@ -90,6 +90,10 @@ function checkMetadata(pkg) {
   if (!pkg.license) problems.push("no license");
   if (!(pkg.repository?.url ?? pkg.repository)) problems.push("no repository");
   if (!Array.isArray(pkg.keywords) || pkg.keywords.length === 0) problems.push("no keywords");
+  // npm publishes a scoped package as private unless told otherwise, and then refuses a free scope.
+  if (pkg.name.startsWith("@") && pkg.publishConfig?.access !== "public") {
+    problems.push('a scoped package without publishConfig.access "public"');
+  }
   return problems;
 }
 

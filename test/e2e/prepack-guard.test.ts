@@ -69,6 +69,7 @@ describe("prepack-guard", () => {
 
   it("names every missing file and field, and a source map over 1 MiB", () => {
     const dir = fixture((manifest) => {
+      manifest.name = "@fixture/scoped";
       delete manifest.keywords;
       delete manifest.repository;
       manifest.bin = { fixture: "./bin/fixture.mjs" };
@@ -81,6 +82,7 @@ describe("prepack-guard", () => {
     expect(stderr.split("\n").slice(1, -1)).toEqual([
       "  - no repository",
       "  - no keywords",
+      '  - a scoped package without publishConfig.access "public"',
       "  - LICENSE is missing",
       "  - ./bin/fixture.mjs is missing",
       "  - ./dist/index.d.ts is missing (did the build run?)",
