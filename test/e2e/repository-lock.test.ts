@@ -147,6 +147,19 @@ describe("two simplebackup processes on one repository", () => {
     expect(forget.stdout()).toContain("same: kept");
   }, 120_000);
 
+  it("four backups started at the same instant run one after another, all succeed", async () => {
+    const repo = join(root, "repo");
+    const before = snapshotIds(repo, PASSWORD).length;
+    const all = ["same", "same", "daemonjob", "daemonjob"].map((name) => start(["backup", name]));
+    const codes = await Promise.all(all.map((run) => run.done));
+    expect(codes, all.map((run) => run.stderr()).join("\n")).toEqual([0, 0, 0, 0]);
+    // Each ran alone: none met another's restic lock.
+    for (const run of all) expect(run.stderr() + run.stdout()).not.toContain("REPO_LOCKED");
+    expect(all.filter((run) => run.stderr().includes("waiting for")).length).toBeGreaterThanOrEqual(1);
+    expect(snapshotIds(repo, PASSWORD)).toHaveLength(before + 4);
+    expect(ourLocks()).toEqual([]);
+  }, 120_000);
+
   it("a backup on another repository does not wait", async () => {
     const held = await holdRepository();
     const other = simplebackup(["backup", "elsewhere", "--no-wait", "--config", config], { env });
