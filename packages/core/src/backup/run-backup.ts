@@ -248,6 +248,7 @@ class BackupRun {
       this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
       this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
     }
+    this.log(`success: snapshot ${snapshotId}`);
     this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs: this.elapsed() });
     return this.result("success", { snapshotId, stats, retention });
   }
