@@ -132,7 +132,9 @@ describe("two simplebackup processes on one repository", () => {
     const refused = simplebackup(["forget", "same", "--no-wait", "--config", config], { env });
     expect(refused.status, refused.stderr).toBe(75);
     expect(refused.stderr).toContain("[REPOSITORY_BUSY]");
-    expect(refused.stderr).toContain(`held (PID ${held.child.pid}, simplebackup backup`);
+    expect(refused.stderr).toContain(
+      `held (PID ${held.child.pid}, simplebackup backup) works on the same repository`,
+    );
     expect(refused.stderr).toContain("nothing ran");
     expect(refused.stdout).toBe("");
     const backupRefused = simplebackup(["backup", "same", "--no-wait", "--config", config], { env });

@@ -114,8 +114,9 @@ export function waitingMessage(holder: RepositoryLockHolder, hostname: string = 
   return `waiting for ${holder.job} on the same repository (held by PID ${holder.pid}${where}, ${holder.activity})`;
 }
 
+// No time here: a person reads it, and core has no local-time formatter (`holder.acquiredAt` has it).
 function describeHolder(holder: RepositoryLockHolder): string {
-  return `${holder.job} (PID ${holder.pid}, ${holder.activity}, since ${holder.acquiredAt})`;
+  return `${holder.job} (PID ${holder.pid}, ${holder.activity})`;
 }
 
 /**
@@ -147,8 +148,14 @@ export async function tryRepositoryLock(
   }
   // A few tries: a lock released or judged stale between our create and our read is simply gone.
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createExclusive(file, `${JSON.stringify(record)}\n`)) {
-      return { lock: holdLock(file, record.token) };
+    // Known before the file exists: another acquirer of this process may read it before we return.
+    creating.add(record.token);
+    try {
+      if (await createExclusive(file, `${JSON.stringify(record)}\n`)) {
+        return { lock: holdLock(file, record.token) };
+      }
+    } finally {
+      creating.delete(record.token);
     }
     const held = await readLockText(file);
     if (held === undefined) continue;
@@ -221,13 +228,17 @@ function interrupted(): SimplebackupError {
 
 /** Locks this process holds, by file, with the token each was taken with. */
 const heldHere = new Map<string, string>();
+/** Tokens of locks this process is writing right now. */
+const creating = new Set<string>();
 
 /**
  * Our own PID in a lock file is alive only while this process holds that very lock: one process may
  * run a scheduler and a library call on one repository, and the PID cannot tell them apart.
  */
 function holds(file: string, holder: LockRecord, hostname: string): boolean {
-  if (holder.pid === process.pid && holder.hostname === hostname) return heldHere.get(file) === holder.token;
+  if (holder.pid === process.pid && holder.hostname === hostname) {
+    return heldHere.get(file) === holder.token || creating.has(holder.token);
+  }
   return ownerAlive(holder, hostname);
 }
 

@@ -111,14 +111,18 @@ describe("repository lock", () => {
   });
 
   it("lets exactly one of many simultaneous acquirers in", async () => {
-    const tries = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        tryRepositoryLock(stateDir, repository, { job: `job${i}`, activity: "test" }),
-      ),
-    );
-    const won = tries.filter((t) => "lock" in t);
-    expect(won).toHaveLength(1);
-    for (const t of tries) if ("lock" in t) await t.lock.release();
+    // Rounds, since a race shows only now and then: one of them once judged another's fresh file,
+    // naming this very process, a leftover and took it over.
+    for (let round = 0; round < 20; round++) {
+      const tries = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          tryRepositoryLock(stateDir, repository, { job: `job${i}`, activity: "test" }),
+        ),
+      );
+      const won = tries.filter((t) => "lock" in t);
+      expect(won, `round ${round}`).toHaveLength(1);
+      for (const t of tries) if ("lock" in t) await t.lock.release();
+    }
   });
 
   it("waits for a live process of this machine, and refuses at once without waiting", async () => {
@@ -128,7 +132,9 @@ describe("repository lock", () => {
     await expect(refused).rejects.toMatchObject({
       code: "REPOSITORY_BUSY",
       holder: { pid: holder.pid, job: "nightly", activity: "simplebackup forget" },
-      message: expect.stringContaining(`nightly (PID ${holder.pid}, simplebackup forget`),
+      message: expect.stringContaining(
+        `nightly (PID ${holder.pid}, simplebackup forget) works on the same repository; nothing ran`,
+      ),
     });
     expect(JSON.parse(readFileSync(file, "utf8")).token).toBe("other");
 
