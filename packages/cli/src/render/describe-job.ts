@@ -1,8 +1,9 @@
 import { type BackupJob, maskRepository, type RetentionPolicy } from "@simplebackup/core";
+import { plural } from "./format.js";
 
 /** One line per job: what is backed up, where, when, and what is kept. Never the password. */
 export function describeJob(job: BackupJob): string {
-  const sources = job.sources.length === 1 ? "1 source" : `${job.sources.length} sources`;
+  const sources = plural(job.sources.length, "source");
   return `${job.name}: ${sources} -> ${maskRepository(job.repository)}, schedule "${job.schedule}", keep ${describeRetention(job.retention)}`;
 }
 
