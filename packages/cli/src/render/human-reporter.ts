@@ -52,6 +52,7 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
         if (event.type === "partial") {
           for (const path of event.missingSources) line(`  missing source: ${path}`);
           for (const item of event.unreadable) line(`  could not read: ${item.path} (${item.message})`);
+          if (event.retentionSkipped) line(`  ${event.retentionSkipped}`);
         }
         outcomeShown = true;
         flushRetention();
