@@ -191,6 +191,16 @@ describe("the installed CLI", () => {
 });
 
 describe("the installed library entry", () => {
+  it("is core's own API at run time: one copy of its classes", () => {
+    const script = [
+      'import * as entry from "simplebackup";',
+      'import * as core from "@simplebackup/core";',
+      "console.log(typeof entry.BackupScheduler, entry.BackupScheduler === core.BackupScheduler);",
+    ].join("\n");
+    const result = run(process.execPath, ["--input-type=module", "-e", script]);
+    expect(result).toMatchObject({ status: 0, stdout: "function true\n" });
+  });
+
   it('compiles `import { BackupScheduler } from "simplebackup"` under strict NodeNext', () => {
     write(
       join(app, "main.ts"),
