@@ -46,7 +46,7 @@ describe("formatMessage", () => {
     const message = utc(event);
     expect(message.title).toBe("Photos: retention failed: restic failed");
     expect(message.body).toContain(
-      "The backup itself succeeded (snapshot 01234567); removing old snapshots failed.",
+      "The backup made snapshot 01234567, but removing old snapshots failed, so the run counts as failed; a retry or the next backup applies the retention.",
     );
   });
 

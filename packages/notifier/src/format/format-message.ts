@@ -101,7 +101,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
           describeReason(event.code, event.message),
           event.phase === "retention" &&
             event.snapshotId !== undefined &&
-            `The backup itself succeeded (snapshot ${shortId(event.snapshotId)}); removing old snapshots failed.`,
+            `The backup made snapshot ${shortId(event.snapshotId)}, but removing old snapshots failed, so the run counts as failed; a retry or the next backup applies the retention.`,
           hint,
           attemptLine(event),
           `Failed after ${formatDurationMs(event.durationMs)}${event.exitCode === undefined ? "" : ` (restic exit code ${event.exitCode})`}.`,
