@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,11 @@ const temp = tempDir();
 const root = temp.path;
 const repository = join(root, "repo");
 let holder: ChildProcess | undefined;
-const canUnshare = process.platform === "linux" && process.getuid?.() === 0;
+// A host name of its own needs a UTS namespace: root on Linux, where the kernel allows it.
+const canUnshare =
+  process.platform === "linux" &&
+  process.getuid?.() === 0 &&
+  spawnSync("unshare", ["-u", "true"], { stdio: "ignore" }).status === 0;
 
 beforeAll(() => {
   write(join(root, "data/blob.bin"), randomBytes(24 * 1024 * 1024));
