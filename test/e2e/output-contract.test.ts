@@ -9,7 +9,7 @@
 // snapshot ids in a backup's summary and records each snapshot's size.
 
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESTIC } from "../faults/helpers.js";
@@ -162,6 +162,8 @@ function timesIn(value: unknown, found: string[] = []): string[] {
   return found;
 }
 
+/** A local time with its offset in TZ=Asia/Kolkata, as text output prints it. */
+const LOCAL_TIME = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+05:30";
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 /** A daemon is stopped once it reported its first run; a one-shot command ends by itself. */
 const afterFirstRun = (stdout: string) => /"type":"(success|partial|failure)"/.test(stdout);
@@ -254,8 +256,6 @@ describe("--json: stdout carries JSON only", () => {
 });
 
 describe("human output: local time with its offset, 8-character ids, named numbers, headings", () => {
-  const LOCAL_TIME = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+05:30";
-
   it("backup names each size and prints the short id", async () => {
     const result = await cli(["backup", "Plain"]);
     expect(result.status, result.stderr).toBe(0);
@@ -299,5 +299,44 @@ describe("human output: local time with its offset, 8-character ids, named numbe
       ),
     );
     expect(result.stdout).toContain("simplebackup daemon running");
+  });
+});
+
+describe("tables on real output: a heading over every column", () => {
+  it("drill: RESULT, SIZE, FILE", async () => {
+    const result = await cli(["drill", "Plain", "--files", "2", "--seed", "7"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Plain: drill of snapshot [0-9a-f]{8} \(seed 7\): 2 of 2 files picked$/m);
+    expect(result.stdout).toMatch(/^ {2}RESULT {3}SIZE {2}FILE$/m);
+    expect(result.stdout).toMatch(
+      new RegExp(`^ {2}matched +\\d+ B {2}${join(root, "data/docs")}/\\S+$`, "m"),
+    );
+  });
+
+  it("unlock: LOCK, TYPE, PID, HOST, USER, SINCE for a live lock it leaves in place", async () => {
+    // A real restic backup holds the lock: slowed down, then stopped (SIGSTOP) while it holds it.
+    write(join(root, "data/slow/blob.bin"), Buffer.alloc(4 * 1024 * 1024, 7));
+    const holder = spawn(RESTIC, ["backup", "--limit-upload", "64", join(root, "data/slow")], {
+      env: { ...process.env, RESTIC_REPOSITORY: join(root, "repo"), RESTIC_PASSWORD: PASSWORD },
+      stdio: "ignore",
+    });
+    try {
+      const locks = join(root, "repo/locks");
+      for (let i = 0; i < 200 && !(existsSync(locks) && readdirSync(locks).length > 0); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      holder.kill("SIGSTOP");
+      const result = await cli(["unlock", "Plain"]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^Plain: 1 lock left in place, not stale:$/m);
+      expect(result.stdout).toMatch(/^ {2}LOCK {6}TYPE +PID {2}HOST +USER +SINCE$/m);
+      expect(result.stdout).toMatch(
+        new RegExp(`^ {2}[0-9a-f]{8} {2}shared +${holder.pid} {2}\\S+ +\\S+ +${LOCAL_TIME}$`, "m"),
+      );
+    } finally {
+      holder.kill("SIGCONT");
+      holder.kill("SIGINT"); // restic removes its lock on SIGINT
+      await new Promise((resolve) => holder.once("close", resolve));
+    }
   });
 });
