@@ -227,6 +227,17 @@ describe("backup lines for people", () => {
         reason: "schedule",
       }),
     ).toBe("2026-11-25 17:21:25 +05:30 [Docs] next run at 2026-11-26 02:00:00 +05:30");
+    expect(
+      formatEventLine({
+        type: "retention-done",
+        job: "Docs",
+        runId: "r1",
+        at,
+        kept: 1,
+        removed: 2,
+        removedIds: [],
+      }),
+    ).toBe("2026-11-25 17:21:25 +05:30 [Docs] retention: kept 1 snapshot, removed 2");
   });
 });
 

@@ -44,7 +44,7 @@ function describe(event: SchedulerEvent): string | undefined {
     case "retries-exhausted":
       return `GAVE UP after ${event.attempts} attempts [${event.code}]: ${event.message}`;
     case "retention-done":
-      return `retention: kept ${event.kept}, removed ${event.removed}`;
+      return `retention: kept ${plural(event.kept, "snapshot")}, removed ${event.removed}`;
     case "stale-lock-removed":
       return `removed a stale lock of PID ${event.holderPid} on ${event.holderHost}`;
     case "skipped":
