@@ -67,6 +67,7 @@ export type {
   UnreadablePath,
 } from "./events.js";
 export { SCHEDULER_EVENT_TYPES } from "./events.js";
+export { formatLocalTime } from "./local-time.js";
 export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
 export { maskRepository } from "./restic/environment.js";
 export type { LocateResticOptions } from "./restic/locate.js";

@@ -43,22 +43,8 @@ export function plural(count: number, noun: string, pluralNoun = `${noun}s`): st
   return `${formatCount(count)} ${count === 1 ? noun : pluralNoun}`;
 }
 
-/**
- * `2026-11-25 12:51:25 +01:00`: a moment in this machine's local time (the TZ environment variable),
- * always with its UTC offset, so a line copied into a ticket or read next to a UTC log is unambiguous.
- * Built from Date's local getters rather than Intl, which would load ICU's date data for one line.
- * Text that is not a time is returned as it is: a line still prints when restic sends something odd.
- */
-export function formatTime(time: Date | string | number): string {
-  const date = time instanceof Date ? time : new Date(time);
-  if (Number.isNaN(date.getTime())) return String(time);
-  const two = (n: number) => String(n).padStart(2, "0");
-  const offset = -date.getTimezoneOffset();
-  const sign = offset < 0 ? "-" : "+";
-  const zone = `${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
-  const day = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
-  return `${day} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${zone}`;
-}
+/** `2026-11-25 12:51:25 +01:00`: local time with its offset; core's one formatter of times for people. */
+export { formatLocalTime as formatTime } from "@simplebackup/core";
 
 /**
  * A snapshot or lock id as people read it: its first 8 hex characters, as restic 0.14 prints them.

@@ -1,6 +1,7 @@
 import { lstat, readdir, stat } from "node:fs/promises";
 import { join, parse, resolve } from "node:path";
 import type { BackupJob } from "../config/types.js";
+import { formatLocalTime } from "../local-time.js";
 import { buildRestoreArgs } from "../restic/action-args.js";
 import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../restic/action-output.js";
 import { buildSnapshotsArgs } from "../restic/args.js";
@@ -74,7 +75,10 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
   const snapshot = await resolveJobSnapshot(job, restic, options.snapshot ?? "latest");
   const step = (name: RestoreStep, message: string) =>
     options.onProgress?.({ kind: "step", step: name, message, snapshot: toSummary(snapshot) });
-  step("snapshot", `snapshot ${snapshot.short_id} of ${snapshot.time} (${snapshot.paths.join(", ")})`);
+  step(
+    "snapshot",
+    `snapshot ${snapshot.id.slice(0, 8)} of ${formatLocalTime(snapshot.time)} (${snapshot.paths.join(", ")})`,
+  );
   step("restore", `restoring into ${target}`);
 
   const errors: RestoreFileError[] = [];

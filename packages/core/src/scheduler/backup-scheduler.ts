@@ -12,6 +12,7 @@ import { loadConfigFile } from "../config/load.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupFailureEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
+import { formatLocalTime } from "../local-time.js";
 import { nextCheckSubset } from "../restic/action-args.js";
 import { locateRestic } from "../restic/locate.js";
 import { createRestic, type Restic } from "../restic/restic.js";
@@ -419,7 +420,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
           runId,
           at: this.nowDate(),
           reason: "missed-slot",
-          message: `the slot at ${new Date(due).toISOString()} passed while not running, and catch_up is off`,
+          message: `the slot at ${formatLocalTime(due)} passed while not running, and catch_up is off`,
         });
       } else {
         // A new slot starts a new cycle: a retry still pending for the old one is dropped.
@@ -773,9 +774,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private withAttempt(event: BackupFailureEvent, job: BackupJob, attempt: number): BackupFailureEvent {
     // A retention that failed is retried too, alone: the retry runs forget, never a second backup.
     const willRetry =
-      !this.stopping &&
-      isRetryable(event.code) &&
-      retryDelayMs(job.retry, attempt) !== undefined;
+      !this.stopping && isRetryable(event.code) && retryDelayMs(job.retry, attempt) !== undefined;
     return { ...event, attempt, maxAttempts: job.retry.attempts, willRetry };
   }
 

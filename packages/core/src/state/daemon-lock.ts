@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { formatLocalTime } from "../local-time.js";
 import {
   createExclusive,
   ownerAlive,
@@ -101,7 +102,7 @@ function lockedError(holder: LockRecord | undefined, stateDir: string, hostname:
   }
   const config = holder.configFile ? `, config ${holder.configFile}` : "";
   const where = holder.hostname === hostname ? "" : ` on host ${holder.hostname}`;
-  const what = `another simplebackup daemon (PID ${holder.pid}${where}, started ${holder.startedAt}${config})`;
+  const what = `another simplebackup daemon (PID ${holder.pid}${where}, started ${formatLocalTime(holder.startedAt)}${config})`;
   const advice =
     holder.hostname === hostname
       ? "stop it first or use a different state_dir"

@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SimplebackupError } from "../../src/errors.js";
+import { formatLocalTime } from "../../src/local-time.js";
 import { acquireDaemonLock, readDaemonLock } from "../../src/state/daemon-lock.js";
 import { processStart } from "../../src/state/lock-file.js";
 import { createTempDir } from "../helpers/tree.js";
@@ -52,7 +53,7 @@ describe("daemon lock", () => {
       await expect(second).rejects.toMatchObject({
         code: "STATE_LOCKED",
         message: expect.stringContaining(
-          `another simplebackup daemon (PID ${other.pid}, started ${record.startedAt}, config /x/backup_config.json) is already running with state folder ${dir.path}; stop it first`,
+          `another simplebackup daemon (PID ${other.pid}, started ${formatLocalTime(record.startedAt)}, config /x/backup_config.json) is already running with state folder ${dir.path}; stop it first`,
         ),
       });
       expect(await readDaemonLock(dir.path)).toMatchObject({ pid: other.pid, alive: true });
