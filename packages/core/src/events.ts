@@ -100,6 +100,8 @@ export interface BackupFailureEvent extends RunContext {
    * exists, the run is still a failure.
    */
   readonly snapshotId: string | undefined;
+  /** The numbers of that snapshot's backup, set with `snapshotId`. */
+  readonly stats?: BackupStats;
   /** Set by the scheduler: which attempt this was, of how many, and whether another follows. */
   readonly attempt?: number;
   readonly maxAttempts?: number;

@@ -46,7 +46,7 @@ describe("createMetricsWriter", () => {
     expectParseable(text);
     expect(text).toBe(
       [
-        "# HELP simplebackup_last_success_timestamp_seconds When the last run that saved a snapshot (success or partial) finished, in Unix seconds.",
+        "# HELP simplebackup_last_success_timestamp_seconds When the last complete success finished (not a partial run), in Unix seconds.",
         "# TYPE simplebackup_last_success_timestamp_seconds gauge",
         `simplebackup_last_success_timestamp_seconds{job="Photos"} ${at}`,
         "# HELP simplebackup_last_run_timestamp_seconds When the last run finished, in Unix seconds.",
@@ -96,6 +96,8 @@ describe("createMetricsWriter", () => {
     await writer.notify({ ...photos.partial, repositorySizeBytes: 99_000 } as typeof photos.partial);
     const metrics = parseMetrics(readFileSync(file, "utf8")).get("Photos");
     expect(metrics?.lastRunStatus).toBe(0.5);
+    // A partial run is not a success: the last success time stays unset.
+    expect(metrics?.lastSuccessAt).toBeUndefined();
     expect(metrics?.repositorySizeBytes).toBe(99_000);
     expect(readFileSync(file, "utf8")).toContain('simplebackup_repository_size_bytes{job="Photos"} 99000');
   });

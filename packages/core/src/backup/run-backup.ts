@@ -307,12 +307,17 @@ class BackupRun {
     stats?: BackupStats,
     retention: RetentionOutcome = { status: "skipped", reason: "not-reached" },
   ): BackupRunResult {
-    this.emitFailure(phase, error, snapshotId);
+    this.emitFailure(phase, error, snapshotId, stats);
     const status = error.code === "INTERRUPTED" ? "interrupted" : "failed";
     return this.result(status, { error, phase, snapshotId, stats, retention });
   }
 
-  private emitFailure(phase: RunPhase, error: SimplebackupError, snapshotId: string | undefined): void {
+  private emitFailure(
+    phase: RunPhase,
+    error: SimplebackupError,
+    snapshotId: string | undefined,
+    stats?: BackupStats,
+  ): void {
     this.log(`failed during ${phase} [${error.code}]: ${error.message}`);
     this.emit({
       type: "failure",
@@ -323,6 +328,7 @@ class BackupRun {
       exitCode: error instanceof ResticError ? error.exitCode : undefined,
       durationMs: this.elapsed(),
       snapshotId,
+      ...(stats ? { stats } : {}),
     });
   }
 

@@ -21,7 +21,7 @@ export const METRICS: readonly MetricDefinition[] = [
   {
     key: "lastSuccessAt",
     name: "simplebackup_last_success_timestamp_seconds",
-    help: "When the last run that saved a snapshot (success or partial) finished, in Unix seconds.",
+    help: "When the last complete success finished (not a partial run), in Unix seconds.",
   },
   {
     key: "lastRunAt",

@@ -102,7 +102,8 @@ function update(previous: JobMetrics, event: NotifiableEvent): JobMetrics | unde
       return {
         ...previous,
         ...withSize,
-        lastSuccessAt: at,
+        // The last COMPLETE success, as `status` and the staleness alert count it.
+        ...(event.type === "success" ? { lastSuccessAt: at } : {}),
         lastRunAt: at,
         lastRunStatus: event.type === "success" ? 1 : 0.5,
         lastRunDurationSeconds: event.durationMs / 1000,
@@ -119,11 +120,10 @@ function update(previous: JobMetrics, event: NotifiableEvent): JobMetrics | unde
         lastRunAt: at,
         lastRunStatus: 0,
         lastRunDurationSeconds: event.durationMs / 1000,
-        // A failure after the snapshot was saved (retention) follows that run's success event, whose
-        // numbers still describe this run.
-        ...(event.snapshotId === undefined
-          ? { lastRunFiles: 0, lastRunAddedBytes: 0, lastRunProcessedBytes: 0 }
-          : {}),
+        // A failure after the snapshot was saved (retention) carries that backup's numbers.
+        lastRunFiles: event.stats?.totalFilesProcessed ?? 0,
+        lastRunAddedBytes: event.stats?.dataAdded ?? 0,
+        lastRunProcessedBytes: event.stats?.totalBytesProcessed ?? 0,
       };
     default:
       return undefined;
