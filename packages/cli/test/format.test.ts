@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { BackupStats } from "@simplebackup/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatEventLine } from "../src/render/event-line.js";
@@ -255,5 +258,32 @@ describe("formatTable's optional columns", () => {
         ["skipped", "/b", "changed since"],
       ]),
     ).toEqual(["  RESULT   FILE  NOTE", "  matched  /a", "  skipped  /b    changed since"]);
+  });
+});
+
+describe("the CLI formats times, ids, counts and JSON in one place", () => {
+  const src = fileURLToPath(new URL("../src/", import.meta.url));
+  const own = new Set(["render/format.ts", "render/json.ts"]);
+  const files = readdirSync(src, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts") && !own.has(file.split(sep).join("/")))
+    .map((file) => [file, readFileSync(join(src, file), "utf8")] as const);
+  const handMade: [string, RegExp][] = [
+    ["a UTC time in text (use formatTime)", /\.toISOString\(\)/],
+    ["a time without its offset (use formatTime)", /\.toLocale(String|DateString|TimeString)\(/],
+    ["an id cut by hand (use shortId)", /\.slice\(0, ?8\)/],
+    ["an id printed as restic gave it (use shortId)", /\$\{[\w.?]*\b(short_id|shortId|snapshotId)\}/],
+    [
+      "JSON printed by hand (use printJson, which keeps stdout JSON-only and times UTC)",
+      /(console\.log|stdout\.write)\([^;]*JSON\.stringify/,
+    ],
+    ['"(s)" (use plural)', /\w\(s\)/],
+  ];
+
+  it("reads the CLI's sources", () => {
+    expect(files.length).toBeGreaterThan(20);
+  });
+
+  it.each(handMade)("no file prints %s", (_what, pattern) => {
+    expect(files.filter(([, text]) => pattern.test(text)).map(([file]) => file)).toEqual([]);
   });
 });
