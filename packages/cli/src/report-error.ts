@@ -9,11 +9,12 @@ export { EXIT };
 export function reportError(error: unknown): number {
   if (error instanceof ConfigError) {
     const where = error.file ? ` in ${error.file}` : "";
-    const heading =
+    // Not found: core's message already starts "no config file found" and lists where it looked.
+    console.error(
       error.code === "CONFIG_NOT_FOUND"
-        ? "No config file found"
-        : `The config${where} has ${plural(error.problems.length, "problem")}:`;
-    console.error(error.code === "CONFIG_NOT_FOUND" ? `${heading}: ${error.message}` : heading);
+        ? `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}`
+        : `The config${where} has ${plural(error.problems.length, "problem")}:`,
+    );
     if (error.code === "CONFIG_NOT_FOUND") {
       const file = error.file ? ` ${/\s/.test(error.file) ? JSON.stringify(error.file) : error.file}` : "";
       console.error(`New here? "simplebackup init${file}" writes a commented starter config.`);

@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type FileHandle, open, readFile, rm } from "node:fs/promises";
+import { type FileHandle, link, open, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAlive } from "./process-alive.js";
 import { errnoCode, stateError } from "./state-error.js";
@@ -17,11 +18,36 @@ export interface LockOwner {
   readonly processStart?: string;
 }
 
-/** Creates `file` with `text` only if it does not exist (O_EXCL): false when another has it. */
+/**
+ * Creates `file` with `text` only if it does not exist: false when another has it. The text is written
+ * and synced under a private name first and then linked to `file`: link(2) fails when the name exists,
+ * as O_EXCL does, and a lock is never seen empty or half-written. (With O_EXCL alone a reader could
+ * catch the file between its creation and its write, judge it torn and remove a lock just taken.)
+ */
 export async function createExclusive(file: string, text: string): Promise<boolean> {
+  const draft = `${file}.${process.pid}-${randomUUID()}.tmp`;
+  await writeNewFile(draft, text, file);
+  try {
+    await link(draft, file);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === "EEXIST") return false;
+    // A file system without hard links (FAT, some network mounts): O_EXCL, whose empty instant
+    // readLockText allows for.
+    if (NO_LINKS.has(errnoCode(error) ?? "")) return writeNewFile(file, text, file);
+    throw stateError("STATE_UNWRITABLE", `cannot create ${file}`, error);
+  } finally {
+    await rm(draft, { force: true });
+  }
+}
+
+const NO_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
+
+/** Writes `text` to a new file `name` and syncs it: false when `name` exists. */
+async function writeNewFile(name: string, text: string, file: string): Promise<boolean> {
   let handle: FileHandle;
   try {
-    handle = await open(file, "wx");
+    handle = await open(name, "wx", 0o600);
   } catch (error) {
     if (errnoCode(error) === "EEXIST") return false;
     throw stateError("STATE_UNWRITABLE", `cannot create ${file}`, error);
