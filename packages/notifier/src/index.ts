@@ -56,7 +56,7 @@ export type {
   NotifierLogger,
   NotifyContext,
 } from "./notifier.js";
-export { defineNotifier, isNotifier, resolveNotifier } from "./notifier.js";
+export { defineNotifier, isNotifier, PermanentNotifierError, resolveNotifier } from "./notifier.js";
 export type { NtfyOptions, NtfyPriority } from "./ntfy/ntfy.js";
 export { ntfy } from "./ntfy/ntfy.js";
 export { ntfyOptionsSchema } from "./ntfy/schema.js";

@@ -35,6 +35,20 @@ export type NotifierFactory<Options> = (options: Options) => Notifier | Promise<
 /** A plugin: either a ready notifier or a factory that builds one from its options. */
 export type NotifierDefinition<Options = void> = Notifier | NotifierFactory<Options>;
 
+/**
+ * A delivery failure that trying again cannot mend, such as a package that is not installed: the hub
+ * reports it once and does not wait to retry it (a one-shot backup would otherwise sit out the retry
+ * delay only to print the same error twice).
+ */
+export class PermanentNotifierError extends Error {
+  override name = "PermanentNotifierError";
+}
+
+/** By name, not `instanceof`: the desktop subpath and a plugin may hold their own copy of the class. */
+export function isPermanentNotifierError(error: unknown): boolean {
+  return error instanceof Error && error.name === "PermanentNotifierError";
+}
+
 /** Where the hub and built-ins report trouble; `console` fits. */
 export interface NotifierLogger {
   warn(message: string): void;

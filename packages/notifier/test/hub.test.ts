@@ -7,6 +7,7 @@ import {
   type NotifiableEvent,
   type Notifier,
   type NotifierHubOptions,
+  PermanentNotifierError,
   webhook,
 } from "../src/index.js";
 import { sampleEvents } from "./helpers/events.js";
@@ -108,6 +109,30 @@ describe("createNotifierHub: never in the emitter's way", () => {
       level: "error",
       message: 'notifier "thrower" failed again on failure of Photos: kaboom; giving up on it',
     });
+    await hub.flush();
+  });
+
+  it("does not retry a failure that trying again cannot mend (a missing package)", async () => {
+    let calls = 0;
+    const missing: Notifier = {
+      name: "missing",
+      notify() {
+        calls++;
+        throw new PermanentNotifierError("the desktop notifier needs the node-notifier package");
+      },
+    };
+    const hub = hubWith({ notifiers: [missing] });
+    hub.dispatch(events.failure);
+    await settle();
+    await clock.advance(1_000);
+    expect(calls).toBe(1);
+    expect(logs).toEqual([
+      {
+        level: "error",
+        message:
+          'notifier "missing" failed on failure of Photos: the desktop notifier needs the node-notifier package; not retried',
+      },
+    ]);
     await hub.flush();
   });
 

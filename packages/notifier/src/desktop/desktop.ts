@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { NodeNotifier } from "node-notifier";
 import { DEFAULT_NOTIFY_ON, type NotifierEventKind } from "../events.js";
 import { formatMessage } from "../format/format-message.js";
-import type { Notifier } from "../notifier.js";
+import { type Notifier, PermanentNotifierError } from "../notifier.js";
 import { redactOptions } from "../secrets/redact.js";
 
 export interface DesktopOptions {
@@ -31,7 +31,7 @@ function loadNodeNotifier(): NodeNotifier {
   } catch (error) {
     // No cause: the hub prints causes too, and Node's "Require stack" lists this machine's paths.
     if (isMissingNodeNotifier(error)) {
-      throw new Error(
+      throw new PermanentNotifierError(
         "the desktop notifier needs the node-notifier package, which is not installed: run `npm install -g node-notifier` next to a global simplebackup, or `npm install node-notifier` in your project",
       );
     }

@@ -7,7 +7,12 @@ import {
   type NotifierEventKind,
   wantsEvent,
 } from "../events.js";
-import type { Notifier, NotifierDescription, NotifierLogger } from "../notifier.js";
+import {
+  isPermanentNotifierError,
+  type Notifier,
+  type NotifierDescription,
+  type NotifierLogger,
+} from "../notifier.js";
 import { describeNotifier, redactText } from "../secrets/redact.js";
 import { describeError } from "./describe-error.js";
 
@@ -157,6 +162,10 @@ export function createNotifierHub(options: NotifierHubOptions): NotifierHub {
       await attempt(lane.notifier, event);
       return;
     } catch (error) {
+      if (isPermanentNotifierError(error)) {
+        logger.error(`${label(lane)} failed on ${what}: ${safeError(error)}; not retried`);
+        return;
+      }
       logger.warn(
         `${label(lane)} failed on ${what}: ${safeError(error)}; trying once more in ${retryDelayMs} ms`,
       );
