@@ -11,6 +11,7 @@ export type SimplebackupErrorCode =
   | "DESTINATION_FULL"
   | "SOURCE_MISSING"
   | "SOURCE_EMPTY"
+  | "RETENTION_UNSAFE"
   | "BACKEND_UNAVAILABLE"
   | "INTERRUPTED"
   | "JOB_NOT_FOUND"

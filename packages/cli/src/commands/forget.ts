@@ -4,7 +4,7 @@ import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
+import { cliStateDir, noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {
@@ -26,7 +26,7 @@ export default defineCommand({
 
     const result = await runInterruptible(`${job.name}: forget interrupted`, (signal) =>
       onRepository(config, job, "forget", { noWait: args["no-wait"], signal }, () =>
-        runForget(job, { restic, dryRun, signal }),
+        runForget(job, { restic, dryRun, signal, stateDir: cliStateDir(config) }),
       ),
     );
     if (result === undefined) return;
@@ -57,6 +57,7 @@ export default defineCommand({
       ];
       for (const text of formatTable(columns, rows)) console.log(text);
     }
+    if (result.unsafe) console.log(`${job.name}: a real forget would refuse now: ${result.unsafe}`);
     // prune's own report, without its progress bars.
     for (const text of result.pruneReport.filter((l) => !/^\[\d+:\d+\]/.test(l.trim()))) {
       console.log(`  prune: ${text.trim()}`);
