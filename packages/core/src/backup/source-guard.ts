@@ -75,6 +75,9 @@ export async function guardEmptySources(
     const args = buildSourceListingArgs(job.name, host, source);
     const result = await restic.run(args);
     if (result.exitCode !== 0) {
+      // 0.14 exits 0 ("Ignoring latest") when no snapshot of the job recorded the source; 0.18 exits 1
+      // with `no snapshot found`: either way there is no earlier snapshot of it to protect.
+      if (NO_SNAPSHOT.test(`${result.stdout}\n${result.stderr}`)) continue;
       const error = restic.error(result, args);
       if (error.code === "REPO_NOT_FOUND") return undefined;
       return error;
@@ -84,6 +87,8 @@ export async function guardEmptySources(
   }
   return undefined;
 }
+
+const NO_SNAPSHOT = /no snapshot (found|matched)/i;
 
 function sourceEmptyError(job: string, source: string, listing: SourceListing): SimplebackupError {
   return new SimplebackupError(

@@ -4,9 +4,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBackup } from "../../src/backup/run-backup.js";
-import { buildSourceListingArgs, readSourceListing } from "../../src/backup/source-guard.js";
+import {
+  buildSourceListingArgs,
+  guardEmptySources,
+  readSourceListing,
+} from "../../src/backup/source-guard.js";
 import type { BackupJob } from "../../src/config/types.js";
 import type { BackupEvent } from "../../src/events.js";
+import type { JobRestic } from "../../src/restic/job-restic.js";
 import { createRestic } from "../../src/restic/restic.js";
 import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticJson, type SnapshotJson } from "../helpers/restic.js";
@@ -127,6 +132,23 @@ describe("SOURCE_EMPTY: an emptied source whose last snapshot held files", () =>
     expect(result.status).toBe("success");
     // Now the newest snapshot of the source holds nothing under it: empty is what it was last time.
     expect((await run(mounted)).result.status).toBe("success");
+  });
+
+  it("takes restic 0.18's `no snapshot found` (exit 1) as no earlier snapshot, as 0.14's exit 0", async () => {
+    const empty = join(root, "empty/first");
+    mkdirSync(empty, { recursive: true });
+    // Captured from restic 0.18.0: `ls --json … latest SOURCE` for a job with no snapshot of SOURCE.
+    const stderr = `{"message_type":"exit_error","code":1,"message":"snapshot filter (Paths:[${empty}] Tags:[[simplebackup:first]] Hosts:[vm]): no snapshot found"}\n`;
+    const asked: string[][] = [];
+    const fake = {
+      run: async (args: readonly string[]) => {
+        asked.push([...args]);
+        return { exitCode: 1, signal: null, stdout: "", stderr, interrupted: false };
+      },
+      error: () => new Error("not a failure"),
+    } as unknown as JobRestic;
+    await expect(guardEmptySources(job("first", { sources: [empty] }), fake, "vm")).resolves.toBeUndefined();
+    expect(asked).toHaveLength(1);
   });
 
   it("reads a listing of restic ls --json, counting entries under the source only", () => {
