@@ -74,7 +74,7 @@ export type { LocateResticOptions } from "./restic/locate.js";
 export { locateRestic } from "./restic/locate.js";
 export type { SnapshotInfo } from "./restic/output.js";
 // For embedders who run restic themselves and want the same typed reading of its --json lines.
-export { parseResticLine } from "./restic/output.js";
+export { parseResticLine, versionAtLeast } from "./restic/output.js";
 export type { Restic, ResticVersion } from "./restic/restic.js";
 export { createRestic } from "./restic/restic.js";
 export type { ResticMessage } from "./restic/types.js";

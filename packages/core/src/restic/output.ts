@@ -313,6 +313,18 @@ export interface ResticVersion {
 }
 
 /**
+ * Whether `version` is `wanted` (`"0.17.0"`) or newer. An unknown version counts as old: a feature
+ * of newer restic is used only when the binary is known to have it.
+ */
+export function versionAtLeast(version: ResticVersion | undefined, wanted: string): boolean {
+  if (!version) return false;
+  const [major = 0, minor = 0, patch = 0] = wanted.split(".").map(Number);
+  if (version.major !== major) return version.major > major;
+  if (version.minor !== minor) return version.minor > minor;
+  return version.patch >= patch;
+}
+
+/**
  * Reads `restic version` output: the text line of 0.14 (`restic 0.14.0 compiled with go1.19.8 on
  * linux/amd64`, also printed for `--json`) or the `{"message_type":"version",…}` object of 0.17+.
  */
