@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESTIC } from "../support/restic.js";
 import { BIN, simplebackup, tempDir, write } from "./cli.js";
 
 /*
@@ -85,7 +86,7 @@ beforeAll(() => {
   // restic as usual, except that the "slow" job's backup waits, so Ctrl-C lands while it runs.
   write(
     join(root, "restic.sh"),
-    `#!/bin/sh\nif [ "$1" = backup ]; then case "$*" in *simplebackup:slow*) exec sleep 30 ;; esac; fi\nexec restic "$@"\n`,
+    `#!/bin/sh\nif [ "$1" = backup ]; then case "$*" in *simplebackup:slow*) exec sleep 30 ;; esac; fi\nexec "${RESTIC}" "$@"\n`,
   );
   chmodSync(join(root, "restic.sh"), 0o755);
   config = write(join(root, "backup_config.json"), {
@@ -127,7 +128,7 @@ function backup(name: string) {
 
 /** A live restic holding a shared lock (a backup waiting on its stdin): forget cannot lock. */
 async function withLiveLock(work: () => void): Promise<void> {
-  const holder = spawn("restic", ["backup", "--stdin", "--stdin-filename", "held.txt"], {
+  const holder = spawn(RESTIC, ["backup", "--stdin", "--stdin-filename", "held.txt"], {
     env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
     stdio: ["pipe", "ignore", "ignore"],
   });
@@ -135,7 +136,11 @@ async function withLiveLock(work: () => void): Promise<void> {
     while (readdirSync(join(repository, "locks")).length === 0) await sleep(50);
     work();
   } finally {
+    // restic 0.18 does not act on SIGINT while it waits on an open stdin; closing stdin after the
+    // signal ends it on both versions.
+    holder.stdin?.on("error", () => {});
     holder.kill("SIGINT");
+    holder.stdin?.end();
     await new Promise((resolve) => holder.once("exit", resolve));
   }
 }
