@@ -164,6 +164,20 @@ async function interrupt(name: string): Promise<void> {
     .map((line) => JSON.parse(line));
 }
 
+interface StatusRow {
+  job: string;
+  lastAttempt?: Record<string, unknown>;
+  lastSuccess?: Record<string, unknown>;
+  lastPartial?: Record<string, unknown>;
+}
+let report: { jobs: StatusRow[] } | undefined;
+
+/** `status --json` after all the runs, read once: nothing runs after the first test. */
+function statusReport(): { jobs: StatusRow[] } {
+  report ??= JSON.parse(simplebackup(["status", "--json", "--config", config], { cwd: root, env }).stdout);
+  return report as { jobs: StatusRow[] };
+}
+
 function history(): Record<string, unknown>[] {
   return readFileSync(join(stateDir, "history.jsonl"), "utf8")
     .split("\n")
@@ -225,20 +239,17 @@ describe("every outcome is told the same way everywhere", () => {
       if (want.retention) expect(record?.retention).toMatchObject(want.retention);
       if (want.snapshot && last?.type !== "skipped") expect(last?.snapshotId).toBe(record?.snapshotId);
 
-      const report = JSON.parse(
-        simplebackup(["status", "--json", "--config", config], { cwd: root, env }).stdout,
-      );
-      const row = report.jobs.find((j: { job: string }) => j.job === name);
-      expect(row.lastAttempt).toMatchObject({
+      const row = statusReport().jobs.find((j) => j.job === name);
+      expect(row?.lastAttempt).toMatchObject({
         runId: record?.runId,
         status: want.status,
         ...(want.phase ? { phase: want.phase, errorCode: want.code } : {}),
       });
       // last success is the last COMPLETE success; a partial run has its own line.
       // (retfail's first run succeeded; its failed run, with a snapshot, is not a success.)
-      if (name === "retfail") expect(row.lastSuccess.runId).not.toBe(record?.runId);
-      else expect(row.lastSuccess?.status).toBe(name === "ok" ? "success" : undefined);
-      expect(row.lastPartial?.status).toBe(name === "part" ? "partial" : undefined);
+      if (name === "retfail") expect(row?.lastSuccess?.runId).not.toBe(record?.runId);
+      else expect(row?.lastSuccess?.status).toBe(name === "ok" ? "success" : undefined);
+      expect(row?.lastPartial?.status).toBe(name === "part" ? "partial" : undefined);
 
       const mine = notifications().filter((n) => n.event.job === name);
       const told = mine.at(-1);
