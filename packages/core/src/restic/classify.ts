@@ -81,7 +81,7 @@ const GO_DURATION_UNITS: Readonly<Record<string, number>> = {
 };
 
 /** Go's `time.Duration.String()` form: `1h2m3.5s`, `350.539238ms`. */
-function parseGoDuration(text: string): number | undefined {
+export function parseGoDuration(text: string): number | undefined {
   // \u00b5 is Go's "µs" (escaped: the CLI bundle keeps to ASCII, which esbuild does not do in regexes).
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|\u00b5s|us|ns|s)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
