@@ -76,7 +76,8 @@ function describeProgress(progress: RestoreProgress): string {
   if (progress.kind === "step") return progress.message;
   const { status } = progress;
   const percent = status.percentDone === undefined ? "" : `${(status.percentDone * 100).toFixed(0)}% `;
-  const files = `${formatCount(status.filesRestored ?? 0)}/${formatCount(status.totalFiles ?? 0)} files`;
+  // restic counts folders with the files here (the final count above is of files alone).
+  const files = `${formatCount(status.filesRestored ?? 0)}/${formatCount(status.totalFiles ?? 0)} files and folders`;
   const bytes = `${formatBytes(status.bytesRestored ?? 0)} of ${formatBytes(status.totalBytes ?? 0)}`;
   return `${status.kind === "summary" ? "restic: " : ""}${percent}${files}, ${bytes}`;
 }

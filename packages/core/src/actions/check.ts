@@ -1,7 +1,8 @@
 import type { BackupJob } from "../config/types.js";
 import { buildCheckArgs, normalizeReadDataSubset } from "../restic/action-args.js";
-import { parseCheckOutput } from "../restic/action-output.js";
+import { parseCheckOutput } from "../restic/check-output.js";
 import { createJobRestic } from "../restic/job-restic.js";
+import { versionAtLeast } from "../restic/output.js";
 import type { ActionOptions } from "./action-options.js";
 
 export interface RunCheckOptions extends ActionOptions {
@@ -24,7 +25,12 @@ export interface CheckResult {
   readonly notes: readonly string[];
   /** The subset that was read, normalised (`1/4`, `5%`); undefined when no data was read or all was. */
   readonly readDataSubset: string | undefined;
-  /** What restic said it read, e.g. `read group #1 of 3 data packs (out of total 5 packs in 2 groups)`. */
+  /**
+   * What was read besides the structure: restic's own line up to 0.17 (`read group #1 of 3 data packs
+   * (out of total 5 packs in 2 groups)`, `read 5.0% of data packs`, `read all data`); 0.18's JSON leaves
+   * it out, so there it is said from what was asked (`read group #1 of the data packs in 2 groups`).
+   * Undefined when only the structure was checked.
+   */
   readonly read: string | undefined;
   readonly durationMs: number;
 }
@@ -41,10 +47,28 @@ export async function runCheck(job: BackupJob, options: RunCheckOptions): Promis
   const started = Date.now();
   const readDataSubset =
     options.readDataSubset === undefined ? undefined : normalizeReadDataSubset(options.readDataSubset);
+  const readData = options.readData ?? false;
   const restic = createJobRestic(job, options);
-  const args = buildCheckArgs({ readDataSubset, readData: options.readData ?? false });
+  // 0.18 reports structured results with --json (a summary with num_errors, each error on its own);
+  // 0.14 to 0.17 print text, which is parsed as such.
+  const json = versionAtLeast(await options.restic.version(), "0.18.0");
+  const args = buildCheckArgs({ readDataSubset, readData, json });
   const result = await restic.run(args);
-  const report = result.interrupted ? undefined : parseCheckOutput(result);
+  const report = result.interrupted ? undefined : parseCheckOutput(result, { json });
   if (!report) throw restic.error(result, args);
-  return { ...report, job: job.name, readDataSubset, durationMs: Date.now() - started };
+  const read = report.read ?? (json ? describeRead(readDataSubset, readData) : undefined);
+  return { ...report, read, job: job.name, readDataSubset, durationMs: Date.now() - started };
+}
+
+/**
+ * What a check read, said from what it was asked, in restic's words where they fit (it prints
+ * `read %.1f%% of data packs` and `read all data`). Only for 0.18's JSON, which leaves its line out;
+ * the number of packs in the group is not known then.
+ */
+function describeRead(subset: string | undefined, readData: boolean): string | undefined {
+  if (subset === undefined) return readData ? "read all data" : undefined;
+  const group = /^(\d+)\/(\d+)$/.exec(subset);
+  if (group) return `read group #${group[1]} of the data packs in ${group[2]} groups`;
+  if (subset.endsWith("%")) return `read ${Number(subset.slice(0, -1)).toFixed(1)}% of data packs`;
+  return `read up to ${subset} of data packs`;
 }

@@ -63,6 +63,8 @@ export interface DrillResult {
   readonly durationMs: number;
 }
 
+const NO_SNAPSHOT = /no snapshot (?:found|matched)/;
+
 /**
  * A restore drill: restores `files` files picked at random from the job's latest snapshot into a
  * temporary folder and compares their sha256 with the source files. A source file whose size or
@@ -82,14 +84,18 @@ export async function runDrill(job: BackupJob, options: RunDrillOptions): Promis
 
   let snapshot: Extract<LsLine, { kind: "snapshot" }> | undefined;
   const pool: SnapshotNode[] = [];
-  await restic.runOk(buildLsLatestArgs(job.name), {
+  const lsArgs = buildLsLatestArgs(job.name);
+  const listed = await restic.run(lsArgs, {
     onStdoutLine: (line) => {
       const parsed = parseLsLine(line);
       if (parsed?.kind === "snapshot") snapshot ??= parsed;
       else if (parsed?.kind === "node" && parsed.node.type === "file") pool.push(parsed.node);
     },
   });
-  // 0.14 prints `Ignoring "latest", no snapshot matched given filter` and exits 0.
+  // Without a snapshot of the job, 0.14 prints `Ignoring "latest", no snapshot matched given filter`
+  // and exits 0; 0.18 exits 1 with `snapshot filter (…): no snapshot found` (both captured).
+  const noSnapshot = !listed.interrupted && NO_SNAPSHOT.test(listed.stderr);
+  if ((listed.exitCode !== 0 || listed.interrupted) && !noSnapshot) throw restic.error(listed, lsArgs);
   if (!snapshot) throw actionError("SNAPSHOT_NOT_FOUND", `job "${job.name}" has no snapshots yet`);
 
   const picked = pickRandom(pool, count, createRandom(seed)).sort((a, b) => a.path.localeCompare(b.path));

@@ -53,8 +53,13 @@ export interface RestoreResult {
   readonly snapshot: SnapshotSummary;
   /** Absolute. */
   readonly target: string;
-  /** Restored files: restic's count on 0.16+, else the files found below the restored paths. */
+  /**
+   * Regular files below the restored paths in the target, counted there after the restore, on every
+   * restic version: 0.16+'s own count (`files_restored`) includes folders (12 for 6 files in 6 folders,
+   * and with --include also the folders above what was included).
+   */
   readonly files: number;
+  /** The size of those files. */
   readonly bytes: number;
   readonly errors: readonly RestoreFileError[];
   readonly durationMs: number;
@@ -81,30 +86,32 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
   );
   step("restore", `restoring into ${target}`);
 
+  const verify = options.verify ?? true;
   const errors: RestoreFileError[] = [];
-  let summary: RestoreStatus | undefined;
+  let verifying = false;
+  const verifyStep = () => {
+    if (verifying) return;
+    verifying = true;
+    step("verify", "verifying the restored files against the repository");
+  };
   const onLine = (line: string) => {
     const parsed = parseRestoreLine(line);
     if (parsed?.kind === "file-error") errors.push(parsed.error);
     else if (parsed?.kind === "progress") {
-      if (parsed.status.kind === "summary") summary = parsed.status;
       options.onProgress?.({ kind: "status", status: parsed.status });
+      // 0.16+ with --json prints its summary when the files are written, right before it verifies
+      // them, and says nothing of the verification itself; a restore with failed files stops there.
+      if (parsed.status.kind === "summary" && verify && errors.length === 0) verifyStep();
     } else if (parsed?.kind === "text" && /^verifying files in /.test(parsed.text)) {
-      step("verify", "verifying the restored files against the repository");
+      verifyStep(); // 0.14's text
     }
   };
-  const args = buildRestoreArgs(snapshot.id, target, {
-    include: options.include ?? [],
-    verify: options.verify ?? true,
-  });
+  const args = buildRestoreArgs(snapshot.id, target, { include: options.include ?? [], verify });
   const result = await restic.run(args, { onStdoutLine: onLine, onStderrLine: onLine });
   // A restore that failed file by file still restored the rest; anything else failed as a whole.
   if (result.interrupted || (result.exitCode !== 0 && errors.length === 0)) throw restic.error(result, args);
 
-  const counted =
-    summary?.filesRestored !== undefined
-      ? { files: summary.filesRestored, bytes: summary.bytesRestored ?? 0 }
-      : await countFiles(outermost(snapshot.paths).map((path) => join(target, path)));
+  const counted = await countFiles(outermost(snapshot.paths).map((path) => join(target, path)));
   return {
     ok: errors.length === 0,
     job: job.name,

@@ -19,7 +19,10 @@ export interface UnlockResult {
   /** Locks that were there before and are gone now. */
   readonly removed: number;
   readonly remaining: readonly RemainingLock[];
-  /** What restic printed (0.14 always says `successfully removed locks`, whatever it removed). */
+  /**
+   * What restic printed: 0.14 always says `successfully removed locks`, whatever it removed; 0.15+
+   * says `successfully removed 1 locks` when it removed some and nothing otherwise (both measured).
+   */
   readonly message: string;
   readonly durationMs: number;
 }
@@ -31,7 +34,7 @@ const MAX_DESCRIBED_LOCKS = 5;
  * Removes the stale locks of the job's repository with `restic unlock` (never `--remove-all`, which
  * would also break a running process's lock). restic decides what is stale: a lock of a process that no
  * longer runs on this host, or one older than 30 minutes. The locks are listed before and after, since
- * 0.14 reports success whether it removed anything or not.
+ * 0.14 reports success whether it removed anything or not: `removed` is counted, not read from restic.
  * @throws ResticError when restic fails (wrong password, repository missing, …).
  */
 export async function runUnlock(job: BackupJob, options: ActionOptions): Promise<UnlockResult> {

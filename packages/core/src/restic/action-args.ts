@@ -41,13 +41,18 @@ export function buildLsLatestArgs(jobName: string): string[] {
 }
 
 /**
- * `restic check`. `--json` is ignored by 0.14 (text) and gives a summary line on 0.18.
+ * `restic check`. `json` asks for 0.18's structured report (a `summary` line on stdout, `error` lines on
+ * stderr); 0.14 to 0.17 print text only and get no `--json`.
  * @throws RangeError for a subset restic would reject (see {@link normalizeReadDataSubset}).
  */
 export function buildCheckArgs(
-  options: { readonly readData?: boolean; readonly readDataSubset?: string | undefined } = {},
+  options: {
+    readonly readData?: boolean;
+    readonly readDataSubset?: string | undefined;
+    readonly json?: boolean;
+  } = {},
 ): string[] {
-  const args = ["check", "--json"];
+  const args = options.json ? ["check", "--json"] : ["check"];
   if (options.readDataSubset !== undefined) {
     args.push("--read-data-subset", normalizeReadDataSubset(options.readDataSubset));
   } else if (options.readData) {

@@ -56,15 +56,15 @@ describe("the other builders", () => {
     expect(() => buildCatLockArgs("--remove-all")).toThrow(RangeError);
   });
 
-  it("checks with a subset, all data, or only the structure", () => {
-    expect(buildCheckArgs()).toEqual(["check", "--json"]);
-    expect(buildCheckArgs({ readData: true })).toEqual(["check", "--json", "--read-data"]);
+  it("checks with a subset, all data, or only the structure; --json only when asked (0.18+)", () => {
+    expect(buildCheckArgs()).toEqual(["check"]);
+    expect(buildCheckArgs({ readData: true })).toEqual(["check", "--read-data"]);
     expect(buildCheckArgs({ readDataSubset: " 2/5 ", readData: true })).toEqual([
       "check",
-      "--json",
       "--read-data-subset",
       "2/5",
     ]);
+    expect(buildCheckArgs({ readData: true, json: true })).toEqual(["check", "--json", "--read-data"]);
   });
 });
 

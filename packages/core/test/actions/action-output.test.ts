@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  parseCheckOutput,
   parseLockIds,
   parseLockInfo,
   parseLsLine,
@@ -9,95 +8,8 @@ import {
   snapshotSize,
 } from "../../src/restic/action-output.js";
 
-// Captured from restic 0.14.0 unless marked as a documented 0.17/0.18 shape.
-const CHECK_OK_STDOUT = `using temporary cache in /tmp/restic-check-cache-4181114372
-create exclusive lock for repository
-load indexes
-check all packs
-check snapshots, trees and blobs
-[0:00] 100.00%  3 / 3 snapshots
-
-read group #1 of 3 data packs (out of total 3 packs in 2 groups)
-[0:00] 100.00%  3 / 3 packs
-
-no errors were found`;
-
-const CHECK_ORPHAN_STDOUT = `using temporary cache in /tmp/restic-check-cache-2352898552
-create exclusive lock for repository
-load indexes
-check all packs
-pack 8cd0d72c029a0baeb772b9ecb0c04f11f315a9440af58801e46362c8ef43216a: not referenced in any index
-1 additional files were found in the repo, which likely contain duplicate data.
-This is non-critical, you can run \`restic prune\` to correct this.
-check snapshots, trees and blobs
-[0:00] 100.00%  3 / 3 snapshots
-
-no errors were found`;
-
-const CHECK_CORRUPT_STDERR = `Pack ID does not match, want 8cd0d72c029a0baeb772b9ecb0c04f11f315a9440af58801e46362c8ef432169, got e6044d9930771e92b1c7bf5821b1ed58adb4d9395e14d535d886b2e01d00c692
-Fatal: repository contains errors`;
-
-describe("parseCheckOutput", () => {
-  it("reads a passing 0.14 check and what it read", () => {
-    expect(parseCheckOutput({ exitCode: 0, stdout: CHECK_OK_STDOUT, stderr: "" })).toEqual({
-      ok: true,
-      errors: [],
-      notes: [],
-      read: "read group #1 of 3 data packs (out of total 3 packs in 2 groups)",
-    });
-  });
-
-  it("keeps 0.14's non-critical findings as notes", () => {
-    const report = parseCheckOutput({ exitCode: 0, stdout: CHECK_ORPHAN_STDOUT, stderr: "" });
-    expect(report?.ok).toBe(true);
-    expect(report?.notes).toEqual([
-      "pack 8cd0d72c029a0baeb772b9ecb0c04f11f315a9440af58801e46362c8ef43216a: not referenced in any index",
-      "1 additional files were found in the repo, which likely contain duplicate data.",
-      "This is non-critical, you can run `restic prune` to correct this.",
-    ]);
-  });
-
-  it("reads a failed 0.14 check: the errors from stderr, without the Fatal line", () => {
-    const report = parseCheckOutput({ exitCode: 1, stdout: CHECK_OK_STDOUT, stderr: CHECK_CORRUPT_STDERR });
-    expect(report).toMatchObject({ ok: false });
-    expect(report?.errors).toEqual([CHECK_CORRUPT_STDERR.split("\n")[0]]);
-  });
-
-  it("reads the JSON of 0.18 (documented shape)", () => {
-    const report = parseCheckOutput({
-      exitCode: 1,
-      stdout:
-        '{"message_type":"summary","num_errors":1,"broken_packs":["8cd0d72c"],"suggest_repair_index":false,"suggest_prune":false}',
-      stderr: [
-        '{"message_type":"error","message":"pack 8cd0d72c: not referenced in any index"}',
-        '{"message_type":"exit_error","code":1,"message":"Fatal: repository contains errors"}',
-      ].join("\n"),
-    });
-    expect(report).toEqual({
-      ok: false,
-      errors: ["pack 8cd0d72c: not referenced in any index"],
-      notes: ["damaged packs: 8cd0d72c"],
-      read: undefined,
-    });
-    expect(
-      parseCheckOutput({ exitCode: 0, stdout: '{"message_type":"summary","num_errors":0}', stderr: "" })?.ok,
-    ).toBe(true);
-  });
-
-  it("gives nothing for a check that could not run, so the caller classifies it", () => {
-    expect(
-      parseCheckOutput({ exitCode: 1, stdout: "", stderr: "Fatal: wrong password or no key found" }),
-    ).toBe(undefined);
-    expect(
-      parseCheckOutput({
-        exitCode: 1,
-        stdout: "",
-        stderr:
-          "unable to create lock in backend: repository is already locked by PID 5804 on vm by root (UID 0, GID 0)",
-      }),
-    ).toBe(undefined);
-  });
-});
+// Captured from restic 0.14.0 unless marked as a documented 0.17/0.18 shape. `restic check` output is
+// read in check-output.test.ts, from captures of both versions.
 
 describe("parseRestoreLine", () => {
   it("reads 0.14's text: the file errors and everything else as text", () => {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resticAtLeast } from "../../../../test/support/restic.js";
 import { runCheck } from "../../src/actions/check.js";
 import { runUnlock } from "../../src/actions/unlock.js";
 import { createRestic } from "../../src/restic/restic.js";
@@ -71,7 +72,10 @@ describe("runUnlock against a real restic", () => {
 
     const result = await runUnlock(job, { restic });
     expect(result).toMatchObject({ before: 1, removed: 1, remaining: [] });
-    expect(result.message).toContain("successfully removed locks");
+    // 0.15+ counts what it removed; 0.14 says the same whatever it removed.
+    expect(result.message).toBe(
+      resticAtLeast("0.15.0") ? "successfully removed 1 locks" : "successfully removed locks",
+    );
     expect(locks()).toEqual([]);
   });
 
