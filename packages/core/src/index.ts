@@ -68,6 +68,7 @@ export type {
 } from "./events.js";
 export { SCHEDULER_EVENT_TYPES } from "./events.js";
 export { formatLocalTime } from "./local-time.js";
+export { snapshotFileCount } from "./restic/action-output.js";
 export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
 export { maskRepository } from "./restic/environment.js";
 export type { LocateResticOptions } from "./restic/locate.js";
@@ -89,6 +90,7 @@ export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
 export type { JobStatusReport, StatusReport } from "./scheduler/read-status.js";
 export { readLastGoodStatus, readStatus } from "./scheduler/read-status.js";
+export { shortId } from "./short-id.js";
 export { listSnapshots } from "./snapshots/list-snapshots.js";
 export type { RunRecordSummary } from "./state/job-state.js";
 export type {

@@ -1,8 +1,22 @@
-import { createRestic, findJob, listSnapshots, locateRestic, snapshotSize } from "@simplebackup/core";
+import {
+  createRestic,
+  findJob,
+  listSnapshots,
+  locateRestic,
+  snapshotFileCount,
+  snapshotSize,
+} from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes, formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { formatBytes, formatCount, formatTable, formatTime, plural, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
+
+/**
+ * Under the tables: what SIZE counts (the files, not the repository space), and what `-` means. Said
+ * once, since a bare SIZE next to restic's "added to the repository" figures was read both ways.
+ */
+const SIZE_NOTE = "SIZE: total size of the files in the snapshot; FILES: how many files it holds";
+const UNRECORDED_NOTE = "-: not recorded; restic records them from 0.17 on, older snapshots lack them";
 
 export default defineCommand({
   meta: {
@@ -19,27 +33,34 @@ export default defineCommand({
     const jobs = args.job ? [findJob(config.jobs, args.job)] : config.jobs;
     const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
     const all = [];
+    let listed = false;
+    let unrecorded = false;
     for (const job of jobs) {
       const snapshots = await listSnapshots(job, { restic });
       if (args.json) {
-        // `size` is null for snapshots made before restic 0.17, which did not record it.
+        // `size` and `files` are null for snapshots made before restic 0.17, which did not record them.
         all.push(
           ...snapshots.map((snapshot) => ({
             job: job.name,
             ...snapshot,
             size: snapshotSize(snapshot) ?? null,
+            files: snapshotFileCount(snapshot) ?? null,
           })),
         );
         continue;
       }
       console.log(`${job.name}: ${plural(snapshots.length, "snapshot")}`);
       if (snapshots.length === 0) continue;
+      listed = true;
       const rows = snapshots.map((snapshot) => {
         const size = snapshotSize(snapshot);
+        const files = snapshotFileCount(snapshot);
+        if (size === undefined || files === undefined) unrecorded = true;
         return [
           formatTime(snapshot.time),
           shortId(snapshot.id),
           size === undefined ? "-" : formatBytes(size),
+          files === undefined ? "-" : formatCount(files),
           snapshot.paths.join(", "),
         ];
       });
@@ -47,10 +68,16 @@ export default defineCommand({
         { heading: "TIME" },
         { heading: "ID" },
         { heading: "SIZE", align: "right" },
+        { heading: "FILES", align: "right" },
         { heading: "PATHS" },
       ] as const;
       for (const text of formatTable(columns, rows)) console.log(text);
     }
-    if (args.json) printJson(all);
+    if (args.json) {
+      printJson(all);
+      return;
+    }
+    if (listed) console.log(SIZE_NOTE);
+    if (unrecorded) console.log(UNRECORDED_NOTE);
   },
 });

@@ -43,17 +43,12 @@ export function plural(count: number, noun: string, pluralNoun = `${noun}s`): st
   return `${formatCount(count)} ${count === 1 ? noun : pluralNoun}`;
 }
 
-/** `2026-11-25 12:51:25 +01:00`: local time with its offset; core's one formatter of times for people. */
-export { formatLocalTime as formatTime } from "@simplebackup/core";
-
 /**
- * A snapshot or lock id as people read it: its first 8 hex characters, as restic 0.14 prints them.
- * restic 0.15+ reports the full 64-character id in a backup's summary, and JSON keeps whatever restic
- * gave; only the text a person reads is cut, so every restic version prints the same.
+ * From core, so its messages and the CLI read the same: `formatTime`, local time with its offset
+ * (`2026-11-25 12:51:25 +01:00`); `shortId`, a snapshot or lock id cut to 8 characters on every restic
+ * version (`a297c296`).
  */
-export function shortId(id: string | undefined): string {
-  return id === undefined || id === "" ? "(none)" : id.slice(0, 8);
-}
+export { formatLocalTime as formatTime, shortId } from "@simplebackup/core";
 
 /**
  * What a backup's numbers mean, each named: the size and files the snapshot covers, then what the run

@@ -11,6 +11,7 @@ import { maskRepository } from "../restic/environment.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseResticLine } from "../restic/output.js";
 import type { Restic } from "../restic/restic.js";
+import { shortId } from "../short-id.js";
 import { readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
 import { type HookName, runHook, SKIP_EXIT_CODE } from "./hooks.js";
 import {
@@ -183,7 +184,7 @@ class BackupRun {
     const partial = unreadable.length > 0 || missingSources.length > 0;
     if (!partial) {
       this.log(
-        `backup complete: snapshot ${snapshotId}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
+        `backup complete: snapshot ${shortId(snapshotId)}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
       );
       return this.retain(restic, snapshotId, stats);
     }
@@ -192,7 +193,7 @@ class BackupRun {
     const retention = retentionSkip(job, true) as RetentionOutcome;
     const retentionSkipped = retention.reason === "partial" ? RETENTION_SKIPPED_PARTIAL : undefined;
     this.log(
-      `partial: snapshot ${snapshotId}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
+      `partial: snapshot ${shortId(snapshotId)}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
     );
     this.emit({
       type: "partial",
@@ -209,7 +210,9 @@ class BackupRun {
 
   /** A retry of a run whose backup made its snapshot and whose retention failed: forget only. */
   private async retainOnly(made: NonNullable<RunBackupOptions["retentionOf"]>): Promise<BackupRunResult> {
-    this.log(`retention only: the backup of snapshot ${made.snapshotId} was made by an earlier attempt`);
+    this.log(
+      `retention only: the backup of snapshot ${shortId(made.snapshotId)} was made by an earlier attempt`,
+    );
     let restic: JobRestic;
     try {
       restic = this.createRestic();
@@ -231,7 +234,7 @@ class BackupRun {
     const retention = retentionSkip(this.job, false) ?? (await runRetention(this.job, restic));
     if (retention.status === "failed") {
       const error = retention.error as SimplebackupError;
-      const made = snapshotId ? `the backup made snapshot ${snapshotId}, but ` : "";
+      const made = snapshotId ? `the backup made snapshot ${shortId(snapshotId)}, but ` : "";
       const failure =
         error instanceof ResticError
           ? new ResticError(error.code, `${made}retention failed: ${error.message}`, {
@@ -248,7 +251,7 @@ class BackupRun {
       this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
       this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
     }
-    this.log(`success: snapshot ${snapshotId}`);
+    this.log(`success: snapshot ${shortId(snapshotId)}`);
     this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs: this.elapsed() });
     return this.result("success", { snapshotId, stats, retention });
   }

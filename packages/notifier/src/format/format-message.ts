@@ -1,4 +1,4 @@
-import type { BackupStats } from "@simplebackup/core";
+import { type BackupStats, shortId } from "@simplebackup/core";
 import { type NotifiableEvent, optionalField } from "../events.js";
 import { describeReason, reasonFor } from "./reasons.js";
 import { countOf, formatBytes, formatCount, formatDurationMs, formatTime } from "./units.js";
@@ -237,8 +237,4 @@ function attemptLine(event: NotifiableEvent): string | undefined {
   const maxAttempts = optionalField(event, "maxAttempts", isNumber);
   if (attempt === undefined || maxAttempts === undefined || maxAttempts <= 1) return undefined;
   return `Attempt ${attempt} of ${maxAttempts}.`;
-}
-
-function shortId(id: string): string {
-  return id.slice(0, 8);
 }
