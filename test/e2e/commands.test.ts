@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resticAtLeast } from "../support/restic.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 
 const PASSWORD = "commands-secret-2f7e";
@@ -72,23 +73,32 @@ beforeAll(() => {
 afterAll(() => temp.dispose());
 
 describe("simplebackup snapshots", () => {
-  it("lists a job's snapshots newest first under headings: local time with its offset, id, size, paths", () => {
+  it("lists a job's snapshots newest first under headings: local time with its offset, id, size, files, paths", () => {
     const result = run(["snapshots", "Plain"]);
     expect(result.status, result.stderr).toBe(0);
+    // restic 0.17+ records the snapshot's size and file count (letter.txt, table.csv, photo.bin:
+    // 11 + 8 + 200,000 B); older restic did not, and the table says so with `-` and a note.
+    const [size, files, note] = resticAtLeast("0.17.0")
+      ? ["195.3 KiB", "3", ""]
+      : ["-", "-", "-: not recorded; restic records them from 0.17 on, older snapshots lack them\n"];
     expect(result.stdout).toMatch(
       new RegExp(
-        `^Plain: 1 snapshot\\n  TIME {24}ID {8}SIZE  PATHS\\n  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [+-]\\d\\d:\\d\\d  [0-9a-f]{8} +-  ${join(root, "data/docs")}\\n$`,
+        `^Plain: 1 snapshot\\n  TIME {24}ID +SIZE  FILES  PATHS\\n  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [+-]\\d\\d:\\d\\d  [0-9a-f]{8}  +${size} +${files}  ${join(root, "data/docs")}\\n` +
+          `SIZE: total size of the files in the snapshot; FILES: how many files it holds\\n${note}$`,
       ),
     );
   });
 
-  it("prints JSON with the size restic recorded (null before 0.17)", () => {
-    const snapshots = json<{ job: string; id: string; size: number | null }[]>(
+  it("prints JSON with both ids and the size and file count restic recorded (null before 0.17)", () => {
+    const snapshots = json<{ job: string; id: string; short_id: string; size: number | null }[]>(
       run(["snapshots", "Plain", "--json"]),
     );
     expect(snapshots).toHaveLength(1);
-    expect(snapshots[0]).toMatchObject({ job: "Plain", size: null });
+    if (resticAtLeast("0.17.0"))
+      expect(snapshots[0]).toMatchObject({ job: "Plain", size: 200_019, files: 3 });
+    else expect(snapshots[0]).toMatchObject({ job: "Plain", size: null, files: null });
     expect(snapshots[0]?.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(snapshots[0]?.short_id).toBe(snapshots[0]?.id.slice(0, 8));
   });
 
   it("exits 2 for an unknown job", () => {
