@@ -3,26 +3,22 @@
 // on data generated from a seed, and is printed as a table and written to docs/performance.md.
 //
 //   node test/bench/run.mjs [--quick] [--only P1,P3] [--seed N] [--rounds N] [--p3-seconds N]
-//                           [--serial] [--write | --no-write] [--keep] [--repo DIR]
+//                           [--serial] [--write | --no-write] [--keep] [--repo DIR] [--restic PATH]...
 //
 // Needs the workspace built (`pnpm build`) and restic (RESTIC_BINARY, else restic on PATH). Nothing here
 // asserts speed: a missed target is reported, and the exit code says only whether the bench ran.
 // --repo measures another built checkout (a candidate fix, say); the doc written is still this one's.
+// --restic, repeatable, runs P1 and P2 once per restic, side by side; P6 captures with the first.
 
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  createMutator,
-  EXCLUDES,
-  generateIdleConfig,
-  generateManyJobsConfig,
-  generateTree,
-  TREE_SIZES,
-} from "./lib/data.mjs";
+import { benchThreeSources, benchWrappedBackup, prepareBackups } from "./backups.mjs";
+import { generateIdleConfig, generateManyJobsConfig } from "./lib/data.mjs";
+import { fmtList, fmtRate, seconds } from "./lib/format.mjs";
 import {
   alternate,
   CPU_RESOLUTION_S,
@@ -30,9 +26,10 @@ import {
   describeMachine,
   median,
   memoryMb,
+  paired,
   timeCommand,
-  timeSequence,
 } from "./lib/measure.mjs";
+import { resolveRestics } from "./lib/restics.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DOC = path.join(REPO, "docs/performance.md");
@@ -40,46 +37,71 @@ const ALL_IDS = ["P1", "P2", "P3", "P4", "P5", "P6"];
 const START_MARK = "<!-- bench:results:start -->";
 const END_MARK = "<!-- bench:results:end -->";
 
-const { values: flags } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    only: { type: "string" },
-    seed: { type: "string", default: "20260115" },
-    rounds: { type: "string" },
-    "p3-seconds": { type: "string" },
-    serial: { type: "boolean", default: false },
-    write: { type: "boolean" },
-    "no-write": { type: "boolean", default: false },
-    keep: { type: "boolean", default: false },
-    repo: { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+/** A usage error: said in one line, exit 2, no stack (the bench's flags are never guessed at). */
+function usageError(message) {
+  console.error(`bench: ${message}\nnode test/bench/run.mjs --help lists the flags.`);
+  process.exit(2);
+}
+
+const { values: flags } = (() => {
+  try {
+    return parseBenchArgs();
+  } catch (error) {
+    return usageError(error.message);
+  }
+})();
+function parseBenchArgs() {
+  return parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      seed: { type: "string", default: "20260115" },
+      rounds: { type: "string" },
+      "p3-seconds": { type: "string" },
+      serial: { type: "boolean", default: false },
+      write: { type: "boolean" },
+      "no-write": { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
+      repo: { type: "string" },
+      restic: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
 if (flags.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), "utf8")
       .split("\n")
-      .slice(1, 11)
+      .slice(1, 12)
       .join("\n"),
   );
   process.exit(0);
 }
 
+/** A flag's whole number; anything else is an error, never a guess. */
+function wholeNumber(name, text, min) {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min)
+    usageError(`--${name} must be a whole number of ${min} or more, got "${text}"`);
+  return value;
+}
+
 const quick = flags.quick;
-const seed = Number(flags.seed);
+const seed = wholeNumber("seed", flags.seed, 0);
 const only = flags.only
   ? flags.only
       .toUpperCase()
       .split(",")
       .map((id) => id.trim())
   : ALL_IDS;
-for (const id of only)
-  if (!ALL_IDS.includes(id)) throw new Error(`unknown benchmark ${id}; known: ${ALL_IDS}`);
+for (const id of only) if (!ALL_IDS.includes(id)) usageError(`unknown benchmark ${id}; known: ${ALL_IDS}`);
 const selected = (id) => only.includes(id);
 // The doc holds the figures of one full run; a quick or partial run only prints, unless told to write.
 const writeDoc = flags["no-write"] ? false : (flags.write ?? (!quick && !flags.only));
-const rounds = (full, fast) => (flags.rounds ? Number(flags.rounds) : quick ? fast : full);
-const P3_SECONDS = Number(flags["p3-seconds"] ?? (quick ? 60 : 600));
+const roundsGiven = flags.rounds === undefined ? undefined : wholeNumber("rounds", flags.rounds, 1);
+const rounds = (full, fast) => roundsGiven ?? (quick ? fast : full);
+const P3_SECONDS =
+  flags["p3-seconds"] === undefined ? (quick ? 60 : 600) : wholeNumber("p3-seconds", flags["p3-seconds"], 1);
 // The checkout whose build is measured.
 const BUILD = flags.repo ? path.resolve(flags.repo) : REPO;
 const CORE_DIST = path.join(BUILD, "packages/core/dist/index.js");
@@ -90,21 +112,26 @@ if (!existsSync(CORE_DIST) || !existsSync(path.join(BUILD, "packages/cli/dist/bi
   process.exit(2);
 }
 const core = await import(pathToFileURL(CORE_DIST).href);
-const resticBinary = await core.locateRestic();
+const restics = await resolveRestics(core, flags.restic).catch((error) => usageError(error.message));
 
 const work = mkdtempSync(path.join(os.tmpdir(), "simplebackup-bench-"));
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const rows = [];
 const notes = [];
 const details = [];
-const machine = describeMachine(resticBinary);
+const machine = describeMachine();
+machine.restic = restics.map((restic) => restic.line).join("; ");
 machine.loadBefore = os
   .loadavg()
   .map((n) => n.toFixed(2))
   .join(" ");
 machine.build = describeBuild(BUILD);
 
-log(`work folder ${work}${quick ? " (quick)" : ""}; benchmarks ${only.join(", ")}`);
+log(
+  `work folder ${work}${quick ? " (quick)" : ""}; benchmarks ${only.join(", ")}; restic ${restics.map((restic) => `${restic.version} (${restic.binary})`).join(", ")}`,
+);
+// What the benchmark modules share with this runner.
+const bench = { core, work, log, rows, notes, details, quick, seed, rounds, cliBin: CLI_BIN };
 // Long-lived children (P3's daemon and its bare twin), stopped however the bench ends.
 const children = new Set();
 const cleanup = () => {
@@ -130,22 +157,16 @@ try {
     p3.catch(() => {});
   }
 
-  let tree;
-  if (selected("P1") || selected("P2") || selected("P6")) {
-    const sizes = quick ? TREE_SIZES.quick : TREE_SIZES.full;
-    const started = Date.now();
-    tree = generateTree(path.join(work, "data"), sizes, seed);
-    const mb = (tree.bytes / 1024 ** 2).toFixed(0);
-    log(`generated ${tree.files} files, ${mb} MB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    machine.data = `${tree.files.toLocaleString("en-US")} files, ${mb} MB in 3 sources (seed ${seed})`;
-  }
-  const setup = tree ? createBackupSetup(tree) : undefined;
+  // A tree and repositories per restic for P1 and P2; P6 captures its lines with the first restic.
+  const backups = selected("P1") || selected("P2");
+  const setups =
+    backups || selected("P6") ? prepareBackups(bench, backups ? restics : restics.slice(0, 1)) : [];
 
-  if (selected("P1")) await benchWrappedBackup(setup);
-  if (selected("P2")) await benchThreeSources(setup);
+  if (selected("P1")) await benchWrappedBackup(bench, setups);
+  if (selected("P2")) await benchThreeSources(bench, setups);
   if (selected("P4")) await benchManyJobs();
   if (selected("P5")) await benchColdStart();
-  if (selected("P6")) await benchParsing(setup);
+  if (selected("P6")) await benchParsing(setups[0]);
   if (selected("P3")) await (p3 ?? benchIdleDaemon());
 
   machine.loadAfter = os
@@ -164,291 +185,6 @@ try {
   }
 } finally {
   cleanup();
-}
-
-// --- P1 / P2: backups ---------------------------------------------------------------------------
-
-/** A config with the two bench jobs, a password file, and what a person would type to do the same. */
-function createBackupSetup(tree) {
-  const dir = path.join(work, "setup");
-  mkdirSync(dir, { recursive: true });
-  const passwordFile = path.join(dir, "password.txt");
-  writeFileSync(passwordFile, "bench-password\n");
-  // The repositories' parent must exist: simplebackup refuses to create a repository whose parent
-  // folder is missing (an unmounted drive, to it).
-  mkdirSync(path.join(work, "repos"), { recursive: true });
-  const repoP1 = path.join(work, "repos", "p1");
-  const repoP2 = path.join(work, "repos", "p2");
-  const retention = { hours: 24, days: 7, weeks: 4, months: 6, years: 1 };
-  const config = {
-    backupjobs: [
-      {
-        jobname: "p1",
-        sources: tree.sources,
-        destination: repoP1,
-        password_file: passwordFile,
-        backup_interval: "0 3 * * *",
-        exclude_patterns: EXCLUDES,
-        retention,
-      },
-      {
-        jobname: "p2",
-        sources: tree.sources,
-        destination: repoP2,
-        password_file: passwordFile,
-        backup_interval: "0 4 * * *",
-        exclude_patterns: EXCLUDES,
-      },
-    ],
-  };
-  const configFile = path.join(dir, "backup_config.json");
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
-  // The library's own loader and builders, so the "by hand" side passes exactly the flags it passes.
-  const resolved = core.parseConfigText(JSON.stringify(config), { file: configFile, baseDir: dir });
-  const [jobP1, jobP2] = resolved.jobs;
-
-  const cacheDir = path.join(work, "restic-cache");
-  const baseEnv = { ...process.env, RESTIC_CACHE_DIR: cacheDir };
-  for (const key of [
-    "RESTIC_PASSWORD",
-    "RESTIC_PASSWORD_COMMAND",
-    "RESTIC_REPOSITORY_FILE",
-    "SIMPLEBACKUP_CONFIG",
-  ]) {
-    delete baseEnv[key];
-  }
-  const cliEnv = { ...baseEnv, SIMPLEBACKUP_STATE_DIR: path.join(work, "state") };
-  // The adapter's environment: repository and password file, and 2 status lines a second.
-  const resticEnv = (repository) => ({
-    ...baseEnv,
-    RESTIC_REPOSITORY: repository,
-    RESTIC_PASSWORD_FILE: passwordFile,
-    RESTIC_PROGRESS_FPS: "2",
-  });
-  const cli = (...args) => [process.execPath, [CLI_BIN, ...args, "--config", configFile], { env: cliEnv }];
-  const restic = (repository, args, extra = {}) => [
-    resticBinary,
-    args,
-    { env: { ...resticEnv(repository), ...extra } },
-  ];
-  const mutate = createMutator(tree, seed, quick ? 5 : 20);
-  return {
-    tree,
-    jobP1,
-    jobP2,
-    repoP1,
-    repoP2,
-    passwordFile,
-    cacheDir,
-    baseEnv,
-    cliEnv,
-    cli,
-    restic,
-    resticEnv,
-    mutate,
-  };
-}
-
-/**
- * `restic backup` arguments as a person types them for a job: simplebackup's own flags, but each
- * exclude pattern as the config writes it (simplebackup drops a leading double-star folder, which
- * restic then matches faster: F7).
- */
-function typedBackupArgs(job) {
-  let next = 0;
-  return core
-    .buildBackupArgs(job)
-    .map((arg, i, all) => (all[i - 1] === "--exclude" && i < all.indexOf("--") ? job.excludes[next++] : arg));
-}
-
-/** P1: `simplebackup backup p1` against restic backup + restic forget --prune typed by hand. */
-async function benchWrappedBackup(setup) {
-  const { jobP1, repoP1, cli, restic, mutate } = setup;
-  const forget = restic(repoP1, core.buildForgetArgs(jobP1.retention, jobP1.name, { prune: true }));
-  const byHand = [restic(repoP1, typedBackupArgs(jobP1)), forget];
-  // simplebackup's restic commands run bare: the restic side of side A, without Node.
-  const resticAsPassed = [restic(repoP1, core.buildBackupArgs(jobP1)), forget];
-  log("P1: first (full) backup of the P1 job");
-  const first = await timeCommand(...cli("backup", "p1"));
-  details.push(`P1 first full backup through simplebackup (creates the repository): ${seconds(first.ms)}`);
-
-  // restic's own run-to-run spread here (±10 %) is larger than the effect measured: more rounds.
-  const n = rounds(11, 3);
-  log(
-    `P1: ${n} rounds of simplebackup backup p1 / restic backup + forget --prune by hand / the same as passed`,
-  );
-  const samples = await alternate({
-    rounds: n,
-    warmup: 1,
-    sides: {
-      a: async () => (await timeCommand(...cli("backup", "p1"))).ms,
-      b: () => timeSequence(byHand),
-      c: () => timeSequence(resticAsPassed),
-    },
-    before: () => mutate(),
-  });
-  const a = median(samples.a);
-  const b = median(samples.b);
-  const c = median(samples.c);
-  rows.push({
-    id: "P1",
-    what: "`simplebackup backup p1` vs `restic backup` + `restic forget --prune` by hand (incremental, retention)",
-    a: seconds(a),
-    b: seconds(b),
-    ratio: `${(a / b).toFixed(3)}×`,
-    target: "≤ 1.05×",
-    met: a / b <= 1.05,
-  });
-  rows.push({
-    id: "P1x",
-    what: "(reference) restic alone: simplebackup's restic commands (excludes as passed) vs the same by hand (excludes as written)",
-    a: seconds(c),
-    b: seconds(b),
-    ratio: `${(c / b).toFixed(3)}×`,
-    target: "—",
-    met: undefined,
-  });
-  details.push(
-    `P1 samples (ms): simplebackup ${fmtList(samples.a)}; by hand ${fmtList(samples.b)}; restic as simplebackup passes it ${fmtList(samples.c)}; ` +
-      `median of per-round ratios ${paired(samples.a, samples.b)}× (P1), ${paired(samples.c, samples.b)}× (P1x)`,
-  );
-  const traced = await traceRestic(setup, cli("backup", "p1"), quick ? 2 : 5);
-  // What P1 leaves simplebackup's own time: 1.05 × by hand, less the restic work it has run (side C).
-  const allowance = 1.05 * b - c;
-  rows.push({
-    id: "P1o",
-    what: "simplebackup's own time in `backup p1` (its wall time minus its restic processes, traced) vs what P1 allows: 1.05 × B − C",
-    a: `${traced.overhead.toFixed(0)} ms`,
-    b: `${allowance.toFixed(0)} ms`,
-    ratio: `${((traced.overhead / b) * 100).toFixed(1)} % of by hand`,
-    target: "≤ 1.05 × B − C",
-    met: traced.overhead <= allowance,
-  });
-  notes.push(
-    `P1 restic processes per run: simplebackup → ${traced.subcommands.join(", ")} (${repoOpens(traced.subcommands)} repository opens); ` +
-      `by hand → backup, forget (2). simplebackup's own time per run (ms): ${fmtList(traced.overheads)}; ` +
-      `5 % of by hand would be ${(b * 0.05).toFixed(0)} ms, and Node's own start here is in P5n.`,
-  );
-}
-
-/** P2: one job with 3 sources (one restic invocation) against one `restic backup` per source. */
-async function benchThreeSources(setup) {
-  const { jobP2, repoP2, cli, restic, mutate } = setup;
-  const perSource = jobP2.sources.map((source) =>
-    restic(repoP2, typedBackupArgs({ ...jobP2, sources: [source] })),
-  );
-  const oneInvocation = [restic(repoP2, typedBackupArgs(jobP2))];
-  log("P2: first (full) backups: one snapshot of all 3 sources, and one per source");
-  await timeCommand(...cli("backup", "p2"));
-  await timeSequence(perSource);
-
-  const n = rounds(7, 3);
-  log(`P2: ${n} rounds of simplebackup backup p2 / 3 × restic backup / 1 × restic backup`);
-  const samples = await alternate({
-    rounds: n,
-    warmup: 1,
-    sides: {
-      a: async () => (await timeCommand(...cli("backup", "p2"))).ms,
-      b: () => timeSequence(perSource),
-      c: () => timeSequence(oneInvocation),
-    },
-    before: () => mutate(),
-  });
-  const a = median(samples.a);
-  const b = median(samples.b);
-  const c = median(samples.c);
-  rows.push({
-    id: "P2",
-    what: "3 per-source `restic backup` runs (the seed's way) vs `simplebackup backup p2`, one invocation (incremental)",
-    a: seconds(a),
-    b: seconds(b),
-    ratio: `${(b / a).toFixed(2)}× faster`,
-    target: "≥ 2.2× faster",
-    met: b / a >= 2.2,
-  });
-  rows.push({
-    id: "P2r",
-    what: "(reference) the same 3 per-source runs vs one bare `restic backup` of the 3 sources: restic's own gain",
-    a: seconds(c),
-    b: seconds(b),
-    ratio: `${(b / c).toFixed(2)}× faster`,
-    target: "—",
-    met: undefined,
-  });
-  details.push(
-    `P2 samples (ms): simplebackup ${fmtList(samples.a)}; per source ${fmtList(samples.b)}; one bare restic ${fmtList(samples.c)}; ` +
-      `median of per-round ratios ${paired(samples.b, samples.a)}× (P2), ${paired(samples.b, samples.c)}× (P2r)`,
-  );
-  const traced = await traceRestic(setup, cli("backup", "p2"), quick ? 2 : 5);
-  // The most simplebackup may add to one bare restic run and still be 2.2× faster than the seed's way.
-  const budget = b / 2.2 - c;
-  notes.push(
-    `P2 restic processes per run: simplebackup → ${traced.subcommands.join(", ")} (${repoOpens(traced.subcommands)} repository opens); ` +
-      `seed's way → 3 × backup (3). simplebackup's own time per run ${traced.overhead.toFixed(0)} ms (median of ${fmtList(traced.overheads)}); ` +
-      `to be 2.2× faster here it may add at most ${budget.toFixed(0)} ms to the bare run (${seconds(b)} / 2.2 − ${seconds(c)})` +
-      `${budget <= 0 ? ", so restic alone does not reach 2.2× on this machine" : ""}.`,
-  );
-}
-
-/**
- * Runs a simplebackup command `runs` times with RESTIC_BINARY pointing at a shell script that logs each
- * restic subcommand with its start and end time. Gives the restic processes one run spawns (all but
- * `version` open the repository: ~0.7 s of scrypt each) and simplebackup's own time: the command's wall
- * time minus the time some restic process was running. That figure leaves restic's run-to-run noise
- * out, which on a busy machine is larger than the wrapper's whole cost.
- */
-async function traceRestic(setup, [command, args, options], runs) {
-  const dir = path.join(work, "trace");
-  mkdirSync(dir, { recursive: true });
-  const wrapper = path.join(dir, "restic");
-  writeFileSync(
-    wrapper,
-    [
-      "#!/bin/sh",
-      "start=$(date +%s%N)",
-      `${JSON.stringify(resticBinary)} "$@"`,
-      "code=$?",
-      'printf \'%s %s %s\\n\' "$1" "$start" "$(date +%s%N)" >> "$BENCH_RESTIC_LOG"',
-      "exit $code",
-      "",
-    ].join("\n"),
-  );
-  chmodSync(wrapper, 0o755);
-  const overheads = [];
-  let subcommands = [];
-  for (let run = 0; run < runs; run++) {
-    const logFile = path.join(dir, `calls-${run}-${Date.now()}.log`);
-    setup.mutate();
-    const { ms } = await timeCommand(command, args, {
-      ...options,
-      env: { ...options.env, RESTIC_BINARY: wrapper, BENCH_RESTIC_LOG: logFile },
-    });
-    const calls = existsSync(logFile)
-      ? readFileSync(logFile, "utf8")
-          .trim()
-          .split("\n")
-          .map((line) => line.split(" "))
-      : [];
-    subcommands = calls.map(([name]) => name);
-    overheads.push(ms - unionMs(calls.map(([, from, to]) => [Number(from) / 1e6, Number(to) / 1e6])));
-  }
-  return { subcommands, overhead: median(overheads), overheads };
-}
-
-/** Total length of possibly overlapping [from, to] intervals (restic version runs beside the backup). */
-function unionMs(intervals) {
-  let total = 0;
-  let end = Number.NEGATIVE_INFINITY;
-  for (const [from, to] of intervals.sort((x, y) => x[0] - y[0])) {
-    if (to <= end) continue;
-    total += to - Math.max(from, end);
-    end = to;
-  }
-  return total;
-}
-
-function repoOpens(subcommands) {
-  return subcommands.filter((name) => name !== "version" && name !== "help").length;
 }
 
 // --- P3: idle daemon ----------------------------------------------------------------------------
@@ -670,7 +406,7 @@ async function benchParsing(setup) {
   const dir = path.join(work, "p6");
   mkdirSync(dir, { recursive: true });
   // How many status lines restic prints for one full and one incremental backup of the P1 data, at
-  // the adapter's RESTIC_PROGRESS_FPS=2 and at 0.14's default; the default run's lines are the corpus.
+  // the adapter's RESTIC_PROGRESS_FPS=2 and at restic's default; the default run's lines are the corpus.
   const counts = {};
   let corpus = [];
   for (const [label, fps] of [
@@ -680,11 +416,12 @@ async function benchParsing(setup) {
     const repository = path.join(dir, `repo-${label}`);
     const env = { ...setup.resticEnv(repository), RESTIC_PROGRESS_FPS: fps };
     if (fps === undefined) delete env.RESTIC_PROGRESS_FPS;
-    await timeCommand(resticBinary, ["init"], { env });
+    const restic = setup.restic.binary;
+    await timeCommand(restic, ["init"], { env });
     const args = core.buildBackupArgs(setup.jobP1);
-    const full = await timeCommand(resticBinary, args, { env, keepOutput: true });
+    const full = await timeCommand(restic, args, { env, keepOutput: true });
     setup.mutate();
-    const incremental = await timeCommand(resticBinary, args, { env, keepOutput: true });
+    const incremental = await timeCommand(restic, args, { env, keepOutput: true });
     const statusLines = (text) => text.split("\n").filter((line) => line.includes('"message_type":"status"'));
     counts[label] = {
       full: statusLines(full.stdout).length,
@@ -710,8 +447,10 @@ async function benchParsing(setup) {
   const result = JSON.parse(stdout);
   const a = median(result.parseResticLine);
   const b = median(result.jsonParse);
+  const { version } = setup.restic;
   rows.push({
     id: "P6",
+    restic: version,
     what: `\`parseResticLine\` on captured status/summary lines vs bare \`JSON.parse\` (lines/s)`,
     a: `${fmtRate(a)}/s`,
     b: `${fmtRate(b)}/s`,
@@ -723,7 +462,8 @@ async function benchParsing(setup) {
   const f = counts.fps2;
   rows.push({
     id: "P6f",
-    what: "status lines restic prints for a full backup of the P1 data: `RESTIC_PROGRESS_FPS=2` (the adapter) vs 0.14's default",
+    restic: version,
+    what: "status lines restic prints for a full backup of the P1 data: `RESTIC_PROGRESS_FPS=2` (the adapter) vs restic's default",
     a: `${f.full} lines`,
     b: `${d.full} lines`,
     ratio: `${(d.full / Math.max(1, f.full)).toFixed(0)}× fewer`,
@@ -753,9 +493,10 @@ async function loadParser() {
 // --- output -------------------------------------------------------------------------------------
 
 function renderTable(list) {
-  const header = ["id", "what", "A median", "B median", "ratio", "target", "met?"];
+  const header = ["id", "restic", "what", "A median", "B median", "ratio", "target", "met?"];
   const cells = list.map((row) => [
     row.id,
+    row.restic ?? "—",
     row.what,
     row.a,
     row.b,
@@ -777,9 +518,9 @@ function renderMarkdown(table) {
   return [
     `Measured ${machine.date.slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, ${machine.ramGb} GB RAM ` +
       `(${machine.os}); Node ${machine.node}; ${machine.restic}. Load average ${machine.loadBefore} before, ` +
-      `${machine.loadAfter} after (other work on the machine).${machine.data ? ` Data: ${machine.data}.` : ""} ` +
+      `${machine.loadAfter} after (other work on the machine).${bench.data ? ` Data: ${bench.data}.` : ""} ` +
       `Build measured: ${machine.build}. ` +
-      `Command: \`node test/bench/run.mjs${quick ? " --quick" : ""}${flags.only ? ` --only ${flags.only}` : ""}\`.`,
+      `Command: \`${["node test/bench/run.mjs", ...process.argv.slice(2)].join(" ")}\`.`,
     "",
     row(table.header),
     row(table.header.map(() => "---")),
@@ -816,23 +557,6 @@ function describeBuild(dir) {
   if (head.status !== 0) return dir === REPO ? "this checkout" : dir;
   const changed = git("status", "--porcelain", "--untracked-files=no", "--", "packages").stdout.trim();
   return `commit ${head.stdout.trim()}${changed ? " plus uncommitted changes under packages/" : ""}${dir === REPO ? "" : ` in ${dir}`}`;
-}
-
-function seconds(ms) {
-  return `${(ms / 1000).toFixed(3)} s`;
-}
-
-/** The median of round-by-round ratios: steadier than the ratio of medians when the machine is busy. */
-function paired(a, b) {
-  return median(a.map((value, i) => value / b[i])).toFixed(3);
-}
-
-function fmtList(values) {
-  return values.map((v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))).join(" ");
-}
-
-function fmtRate(value) {
-  return Math.round(value).toLocaleString("en-US");
 }
 
 function sleep(ms) {

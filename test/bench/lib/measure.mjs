@@ -76,6 +76,11 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The median of round-by-round ratios: steadier than the ratio of medians when the machine is busy. */
+export function paired(a, b) {
+  return median(a.map((value, i) => value / b[i])).toFixed(3);
+}
+
 const CLOCK_TICKS = (() => {
   try {
     return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
@@ -103,20 +108,15 @@ export function memoryMb(pid) {
 
 export const CPU_RESOLUTION_S = 1 / CLOCK_TICKS;
 
-/** What the figures were measured on. */
-export function describeMachine(resticBinary) {
+/** What the figures were measured on (the restics are described by lib/restics.mjs). */
+export function describeMachine() {
   const cpus = os.cpus();
-  let restic = "unknown";
-  try {
-    restic = execFileSync(resticBinary, ["version"], { encoding: "utf8" }).trim();
-  } catch {}
   return {
     cpu: cpus[0]?.model?.trim() ?? "unknown",
     cores: cpus.length,
     ramGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    restic,
     date: new Date().toISOString(),
   };
 }
