@@ -7,7 +7,7 @@
 // 2 usage or config mistake, as the simplebackup CLI.
 import { parseArgs } from "node:util";
 import { createNotifierHub, defineNotifier } from "@simplebackup/notifier";
-import { BackupScheduler, isSimplebackupError } from "simplebackup";
+import { BackupScheduler, isSimplebackupError, shortId } from "simplebackup";
 
 const { values } = parseArgs({
   options: {
@@ -55,16 +55,18 @@ scheduler.on("progress", (event) => {
     `progress ${event.job}: ${percent}% (${event.filesDone}/${event.totalFiles} files, ${bytes(event.bytesDone)} of ${bytes(event.totalBytes)})`,
   );
 });
+// An event's snapshotId is restic's: 8 hex characters from restic 0.14, the full 64 from 0.15 on.
+// shortId gives the 8 that people read, as restic prints them.
 scheduler.on("success", (event) => {
   const { stats } = event;
   console.log(
-    `success  ${event.job}: snapshot ${event.snapshotId}, ${stats.filesNew} new, ${stats.filesChanged} changed, ` +
+    `success  ${event.job}: snapshot ${shortId(event.snapshotId)}, ${stats.filesNew} new, ${stats.filesChanged} changed, ` +
       `${stats.filesUnmodified} unchanged files, ${bytes(stats.dataAdded)} added in ${(event.durationMs / 1000).toFixed(1)} s`,
   );
 });
 scheduler.on("partial", (event) => {
   const missing = [...event.missingSources, ...event.unreadable.map((entry) => entry.path)];
-  console.log(`partial  ${event.job}: snapshot ${event.snapshotId} lacks ${missing.join(", ")}`);
+  console.log(`partial  ${event.job}: snapshot ${shortId(event.snapshotId)} lacks ${missing.join(", ")}`);
 });
 scheduler.on("failure", (event) => console.log(`failure  ${event.job}: [${event.code}] ${event.message}`));
 scheduler.on("retention-done", (event) => {

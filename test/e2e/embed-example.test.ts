@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { RESTIC } from "../support/restic.js";
 import { tempDir, write } from "./cli.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/embed/index.mjs", import.meta.url));
@@ -24,6 +26,14 @@ const config = write(join(temp.path, "backup_config.json"), {
   ],
 });
 const stateDir = join(temp.path, "state");
+// The first backup uploads 4 MiB at 2 MiB/s: restic 0.18 prints its first progress line only after
+// 1/RESTIC_PROGRESS_FPS seconds (0.5 s here), and an unslowed backup of 4 MiB is over before that;
+// 0.14 prints one at the start.
+const slowRestic = write(
+  join(temp.path, "slow-restic"),
+  `#!/bin/sh\ncmd="$1"; shift\nexec ${RESTIC} "$cmd" --limit-upload 2048 "$@"\n`,
+);
+chmodSync(slowRestic, 0o755);
 
 /** Runs the example as its README says: `node examples/embed/index.mjs ...`. */
 function runExample(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -38,7 +48,7 @@ function runExample(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe("examples/embed", () => {
   it("backs up one job now with real restic, printing progress, the summary and a notification", () => {
-    const result = runExample(["--config", config, "--state-dir", stateDir]);
+    const result = runExample(["--config", config, "--state-dir", stateDir], { RESTIC_BINARY: slowRestic });
     expect(result.stderr).toContain("[notify:console] Photos success");
     expect(result.status).toBe(0);
     const lines = result.stdout.split("\n");
