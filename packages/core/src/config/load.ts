@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { homedir as osHomedir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
+import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "../restic/backend-watchdog.js";
 import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "../scheduler/retry-policy.js";
 import { parseDuration } from "./duration.js";
 import { stripJsonComments } from "./jsonc.js";
@@ -125,6 +126,8 @@ function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedCo
   const defaults: JobDefaults = {
     retry: buildRetryPolicy(file.retry, DEFAULT_RETRY_POLICY),
     staleLockAfterMs: durationMs(file.stale_lock_after) ?? DEFAULT_STALE_LOCK_AFTER_MS,
+    backendUnreachableAfterMs:
+      durationMs(file.backend_unreachable_after) ?? DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
   };
   return {
     file: options.file === undefined ? undefined : path.resolve(options.file),
@@ -145,6 +148,7 @@ type JobInput = ConfigFile["backupjobs"][number];
 interface JobDefaults {
   readonly retry: RetryPolicy;
   readonly staleLockAfterMs: number;
+  readonly backendUnreachableAfterMs: number;
 }
 
 function durationMs(text: string | undefined): number | undefined {
@@ -169,6 +173,8 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
     allowEmptySources: job.allow_empty_sources ?? false,
     retry: job.retry ? buildRetryPolicy(job.retry, defaults.retry) : defaults.retry,
     staleLockAfterMs: durationMs(job.stale_lock_after) ?? defaults.staleLockAfterMs,
+    backendUnreachableAfterMs:
+      durationMs(job.backend_unreachable_after) ?? defaults.backendUnreachableAfterMs,
     alertAfterMs: durationMs(job.alert_after),
     notifications: job.notifications ?? [],
     hooks: toHooks(job.hooks),

@@ -14,6 +14,7 @@ const DEFAULT_TEXT: Record<string, string> = {
   "backupjobs[].retry.attempts": "the top-level `retry.attempts`, else `4`",
   "backupjobs[].retry.delays": 'the top-level `retry` waits, else `["1m", "5m", "15m"]`',
   "backupjobs[].stale_lock_after": 'the top-level `stale_lock_after`, else `"1h"`',
+  "backupjobs[].backend_unreachable_after": 'the top-level `backend_unreachable_after`, else `"45s"`',
   "backupjobs[].timezone": "the machine's local time zone",
   "backupjobs[].retention": "keep every snapshot",
 };

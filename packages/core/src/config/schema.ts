@@ -313,6 +313,9 @@ const jobSchema = z
       stale_lock_after: duration(
         "A repository lock older than this is stale and removed with restic unlock. Default: the top-level value, else 1h.",
       ),
+      backend_unreachable_after: duration(
+        "How long restic may retry one failing request to this job's repository before simplebackup stops it and the run fails as BACKEND_UNAVAILABLE, which the retry policy retries. Default: the top-level value, else 45s.",
+      ),
       check_interval: cronField(
         'When the daemon checks the repository (restic check), e.g. "0 4 * * 0". Each check also reads one group of the data packs, rotating, so check_read_data_groups checks read it all.',
       ),
@@ -367,6 +370,9 @@ export const configFileSchema = z
       retry: retrySchema,
       stale_lock_after: duration(
         "A repository lock older than this is stale and removed with restic unlock (a lock whose process is gone is removed at once). Default: 1h.",
+      ),
+      backend_unreachable_after: duration(
+        "How long restic may retry one failing request to a repository (a server that is down, a network that is gone) before simplebackup stops it and the run fails as BACKEND_UNAVAILABLE, which the retry policy retries. restic 0.17 and later would retry for up to 15 minutes by themselves. Raise it on a link that often drops for longer. Default: 45s.",
       ),
       backupjobs: z
         .array(jobSchema, expected("an array of jobs"))

@@ -75,6 +75,8 @@ export interface BackupJob {
   readonly retry: RetryPolicy;
   /** A lock older than this is treated as stale and removed with `restic unlock`. */
   readonly staleLockAfterMs: number;
+  /** restic is stopped, and the run fails as BACKEND_UNAVAILABLE, once it has retried a request this long. */
+  readonly backendUnreachableAfterMs: number;
   /** Alert when the job has not succeeded for this long. */
   readonly alertAfterMs: number | undefined;
   /** Notifiers for this job only, added to the top-level ones. */

@@ -50,7 +50,10 @@ function passwordVariables(
   }
 }
 
-/** Masks `user:secret@` in backend URLs such as `rest:https://user:secret@host/repo`. */
+/**
+ * Masks `user:secret@` in backend URLs such as `rest:https://user:secret@host/repo`, every one in the
+ * text: an error line of restic may name several URLs.
+ */
 export function maskRepository(repository: string): string {
-  return repository.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@");
+  return repository.replace(/\/\/([^/@:]*):[^/@]*@/g, "//$1:***@");
 }

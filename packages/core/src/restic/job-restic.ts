@@ -5,10 +5,11 @@ import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { isAlive } from "../state/process-alive.js";
 import { buildListLocksArgs } from "./action-args.js";
 import { buildUnlockArgs } from "./args.js";
+import { type BackendRetry, type ResticTimers, realTimers } from "./backend-watchdog.js";
 import { classifyFailure, parseLockHolder, stderrTail } from "./classify.js";
 import { buildResticEnvironment } from "./environment.js";
 import { parseResticLine } from "./output.js";
-import type { ResticProcessResult } from "./process.js";
+import type { ResticProcessResult, StopEscalation } from "./process.js";
 import type { Restic } from "./restic.js";
 import { isStaleLock } from "./stale-lock.js";
 import type { ResticMessage } from "./types.js";
@@ -24,7 +25,29 @@ export interface JobResticSetup {
   readonly log?: (line: string) => void;
   /** A lock older than this is removed. @default the job's staleLockAfterMs */
   readonly staleLockAfterMs?: number;
+  /** restic is stopped once it has retried a backend request this long. @default the job's value */
+  readonly backendUnreachableAfterMs?: number;
+  /** @default the real timers */
+  readonly timers?: ResticTimers;
+  /** How restic is stopped when it ignores SIGINT. @default SIGTERM after 3 s, SIGKILL 2 s later */
+  readonly stopEscalation?: StopEscalation;
 }
+
+/**
+ * What became of a lock restic may have left when it was stopped (interrupted, or the repository could
+ * not be reached): `restic unlock` removed it, failed, or was skipped because the repository cannot be
+ * reached. Either way a lock left behind has no process any more: the next run removes it.
+ */
+export type LockCleanup = "unlocked" | "unlock-failed" | "unlock-skipped";
+
+/** A restic run, and what became of its lock when it was stopped. */
+export interface JobResticResult extends ResticProcessResult {
+  readonly lockCleanup?: LockCleanup;
+}
+
+/** `restic unlock` after a stop gets this long; a signal must end a command within 10 s. */
+const UNLOCK_AFTER_STOP_MS = 2_500;
+const UNLOCK_STOP_ESCALATION: StopEscalation = { sigtermAfterMs: 250, sigkillAfterMs: 250 };
 
 /** Callbacks for the lines restic prints while a command runs. */
 export interface ResticLineHandlers {
@@ -48,18 +71,14 @@ export interface JobRestic {
    * Runs one restic command for the job. When it fails on a lock whose holder is gone, removes that
    * lock with `restic unlock` (never `--remove-all`) and runs the command once more, as backups do.
    */
-  run(args: readonly string[], lines?: ResticLineHandlers): Promise<ResticProcessResult>;
+  run(args: readonly string[], lines?: ResticLineHandlers): Promise<JobResticResult>;
   /**
    * The typed error for a failed run, named by what restic printed: `messages` when given (JSON lines
    * the caller already parsed), else the JSON lines of its stderr.
    */
-  error(
-    result: ResticProcessResult,
-    args: readonly string[],
-    messages?: readonly ResticMessage[],
-  ): ResticError;
+  error(result: JobResticResult, args: readonly string[], messages?: readonly ResticMessage[]): ResticError;
   /** Runs, and throws the typed error unless restic exited 0. */
-  runOk(args: readonly string[], lines?: ResticLineHandlers): Promise<ResticProcessResult>;
+  runOk(args: readonly string[], lines?: ResticLineHandlers): Promise<JobResticResult>;
 }
 
 /**
@@ -81,10 +100,18 @@ export function createJobRestic(
         `removed a stale lock of PID ${removal.holderPid} on ${removal.holderHost} (${removal.reason === "holder-gone" ? "the process is gone" : "older than the limit"})`,
       ));
 
-  const once = (args: readonly string[], extra: ResticLineHandlers = {}) => {
+  const processOptions = {
+    env,
+    backendUnreachableAfterMs: options.backendUnreachableAfterMs ?? job.backendUnreachableAfterMs,
+    timers: options.timers,
+    stopEscalation: options.stopEscalation,
+    onNotice: log,
+  };
+
+  const once = async (args: readonly string[], extra: ResticLineHandlers = {}) => {
     log(`$ restic ${args.join(" ")}`);
-    return options.restic.run(args, {
-      env,
+    const result = await options.restic.run(args, {
+      ...processOptions,
       signal: options.signal,
       onStdoutLine: extra.onStdoutLine,
       onStderrLine: (line) => {
@@ -92,29 +119,32 @@ export function createJobRestic(
         extra.onStderrLine?.(line);
       },
     });
+    if (result.backendUnreachable) log(`stopped restic: ${describeUnreachable(result.backendUnreachable)}`);
+    return result;
   };
 
   const error: JobRestic["error"] = (result, args, messages) => {
     const exitCode = result.interrupted && result.exitCode === undefined ? 130 : result.exitCode;
     const { code, message } = result.interrupted
-      ? {
-          code: "INTERRUPTED" as const,
-          message: "interrupted: restic was asked to stop and removed its lock",
-        }
-      : classifyFailure({
-          exitCode,
-          stderr: result.stderr,
-          // 0.18 states its fatal error as JSON (`exit_error`) among the text.
-          messages: messages ?? result.stderr.split("\n").flatMap((line) => parseResticLine(line) ?? []),
-        });
+      ? { code: "INTERRUPTED" as const, message: describeInterrupt(result.lockCleanup) }
+      : result.backendUnreachable
+        ? {
+            code: "BACKEND_UNAVAILABLE" as const,
+            message: `Cannot reach the repository backend: ${describeUnreachable(result.backendUnreachable)}`,
+          }
+        : classifyFailure({
+            exitCode,
+            stderr: result.stderr,
+            // 0.18 states its fatal error as JSON (`exit_error`) among the text.
+            messages: messages ?? result.stderr.split("\n").flatMap((line) => parseResticLine(line) ?? []),
+          });
     return new ResticError(code, message, { command: args, exitCode, stderrTail: stderrTail(result.stderr) });
   };
 
   const run: JobRestic["run"] = async (args, extra) => {
     const result = await once(args, extra);
-    if (result.interrupted && result.exitCode !== 0) {
-      await removeLockLeftByInterrupt();
-      return result;
+    if (result.backendUnreachable || (result.interrupted && result.exitCode !== 0)) {
+      return { ...result, lockCleanup: await removeLockLeftByStop(result.backendFailing) };
     }
     if (result.exitCode === 0) return result;
     const holder = parseLockHolder(result.stderr);
@@ -122,7 +152,7 @@ export function createJobRestic(
 
     const unlockArgs = buildUnlockArgs();
     log(`$ restic ${unlockArgs.join(" ")}`);
-    const unlock = await options.restic.run(unlockArgs, { env, signal: options.signal });
+    const unlock = await options.restic.run(unlockArgs, { ...processOptions, signal: options.signal });
     if (unlock.exitCode !== 0) return result;
     // `restic unlock` keeps what restic judges live (another host's lock younger than 30 minutes,
     // whatever stale_lock_after says): then nothing was removed, and nothing may say it was.
@@ -141,19 +171,38 @@ export function createJobRestic(
   };
 
   const lockRemains = async (storageId: string) => {
-    const list = await options.restic.run(buildListLocksArgs(), { env, signal: options.signal });
+    const list = await options.restic.run(buildListLocksArgs(), {
+      ...processOptions,
+      signal: options.signal,
+    });
     return list.exitCode === 0 && list.stdout.split("\n").some((id) => id.trim().startsWith(storageId));
   };
 
   // restic 0.14 marks its lock for removal on SIGINT only ~200 ms after creating it; a signal before
   // that leaves the lock behind (measured: 4 of 4 runs). Its holder is gone now, so plain `unlock`
-  // (never --remove-all) removes it, and nothing of a live process. Not given the aborted signal.
-  const removeLockLeftByInterrupt = async () => {
+  // (never --remove-all) removes it, and nothing of a live process. Not given the aborted signal, but a
+  // deadline of its own. Skipped while the backend fails: it would only retry against it too.
+  const removeLockLeftByStop = async (failing: BackendRetry | undefined): Promise<LockCleanup> => {
+    if (failing) {
+      log(
+        `restic unlock skipped: the repository cannot be reached (${failing.cause}); a lock restic may have left has no process any more, and the next run removes it`,
+      );
+      return "unlock-skipped";
+    }
     const unlockArgs = buildUnlockArgs();
-    log(`$ restic ${unlockArgs.join(" ")} (restic was interrupted; removes a lock it may have left)`);
-    const unlock = await options.restic.run(unlockArgs, { env });
-    if (unlock.exitCode !== 0)
-      log(`restic unlock failed (exit ${unlock.exitCode}): ${stderrTail(unlock.stderr)}`);
+    log(`$ restic ${unlockArgs.join(" ")} (restic was stopped; removes a lock it may have left)`);
+    const timers = options.timers ?? realTimers;
+    const deadline = new AbortController();
+    const timer = timers.setTimer(() => deadline.abort(), UNLOCK_AFTER_STOP_MS);
+    const unlock = await options.restic
+      .run(unlockArgs, { ...processOptions, signal: deadline.signal, stopEscalation: UNLOCK_STOP_ESCALATION })
+      .finally(() => timers.clearTimer(timer));
+    if (unlock.exitCode === 0 && !unlock.interrupted) return "unlocked";
+    const why = unlock.interrupted
+      ? `stopped after ${UNLOCK_AFTER_STOP_MS / 1000} s`
+      : `exit ${unlock.exitCode}: ${stderrTail(unlock.stderr)}`;
+    log(`restic unlock failed (${why}); the next run removes a lock restic may have left`);
+    return "unlock-failed";
   };
 
   return {
@@ -165,4 +214,21 @@ export function createJobRestic(
       return result;
     },
   };
+}
+
+/** One line for people: which request restic retried, for how long, and its last error. */
+export function describeUnreachable(retry: BackendRetry): string {
+  const seconds = Math.round(retry.failingForMs / 1000);
+  return `restic retried ${retry.operation} for ${seconds} s without success (last error: ${retry.cause})`;
+}
+
+function describeInterrupt(lockCleanup: LockCleanup | undefined): string {
+  switch (lockCleanup) {
+    case "unlock-skipped":
+      return "interrupted: restic was asked to stop while it could not reach the repository; restic unlock skipped, the next run removes a lock it may have left";
+    case "unlock-failed":
+      return "interrupted: restic was asked to stop; a lock it may have left could not be removed now, the next run removes it";
+    default:
+      return "interrupted: restic was asked to stop and removed its lock";
+  }
 }

@@ -1,6 +1,32 @@
 import { createInterface } from "node:readline";
 import { x } from "tinyexec";
 import { SimplebackupError } from "../errors.js";
+import {
+  type BackendRetry,
+  createBackendRetryWatchdog,
+  DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
+  type ResticTimers,
+  realTimers,
+} from "./backend-watchdog.js";
+
+/**
+ * How long restic gets after SIGINT before SIGTERM, and after SIGTERM before SIGKILL. restic removes its
+ * lock on SIGINT, but against a backend it cannot reach it retries that removal for about a minute
+ * (0.14 and 0.18 alike, measured) and 0.18 ignores SIGTERM meanwhile: a signal must end a command
+ * within 10 s all the same. A lock left behind is stale (its process is gone); the next run removes it.
+ */
+export interface StopEscalation {
+  readonly sigtermAfterMs: number;
+  readonly sigkillAfterMs: number;
+}
+
+export const DEFAULT_STOP_ESCALATION: StopEscalation = Object.freeze({
+  sigtermAfterMs: 3_000,
+  sigkillAfterMs: 2_000,
+});
+
+/** How long the pipes may stay open after SIGKILL, by a process that restic started. */
+const PIPES_AFTER_SIGKILL_MS = 1_000;
 
 export interface ResticProcessOptions {
   /** Full environment overrides; a key set to undefined is removed from the inherited environment. */
@@ -10,6 +36,18 @@ export interface ResticProcessOptions {
   readonly onStderrLine?: ((line: string) => void) | undefined;
   /** Called once the process exists, e.g. to record its PID. */
   readonly onSpawn?: ((pid: number | undefined) => void) | undefined;
+  /**
+   * restic is stopped (SIGINT) once it has retried one backend request for this long; the result
+   * then carries `backendUnreachable`. `Infinity` lets restic retry as long as it likes.
+   * @default 45 s
+   */
+  readonly backendUnreachableAfterMs?: number | undefined;
+  /** @default {@link DEFAULT_STOP_ESCALATION} */
+  readonly stopEscalation?: StopEscalation | undefined;
+  /** Told when restic had to be sent more than SIGINT to stop. */
+  readonly onNotice?: ((line: string) => void) | undefined;
+  /** @default the real timers */
+  readonly timers?: ResticTimers | undefined;
 }
 
 export interface ResticProcessResult {
@@ -20,17 +58,23 @@ export interface ResticProcessResult {
   readonly stderr: string;
   /** True when our AbortSignal asked it to stop. */
   readonly interrupted: boolean;
+  /** Set when restic was stopped because it kept retrying a backend request (the watchdog). */
+  readonly backendUnreachable?: BackendRetry | undefined;
+  /** The backend request restic was still retrying when it ended, if any. */
+  readonly backendFailing?: BackendRetry | undefined;
 }
 
 /**
- * Runs restic once and streams its lines. Cancelling sends SIGINT, never SIGTERM: restic 0.14 removes
- * its lock on SIGINT but leaves it behind on SIGTERM.
+ * Runs restic once and streams its lines. Stopping sends SIGINT first, never SIGTERM first: restic 0.14
+ * removes its lock on SIGINT but leaves it behind on SIGTERM. It stops on our AbortSignal, and when
+ * restic has retried a backend request past `backendUnreachableAfterMs`.
  */
 export async function runResticProcess(
   binary: string,
   args: readonly string[],
   options: ResticProcessOptions,
 ): Promise<ResticProcessResult> {
+  const timers = options.timers ?? realTimers;
   const child = x(binary, args, {
     throwOnError: false,
     nodePath: false,
@@ -40,19 +84,45 @@ export async function runResticProcess(
   options.onSpawn?.(child.pid);
 
   let interrupted = false;
+  let backendUnreachable: BackendRetry | undefined;
+  const watchdog = createBackendRetryWatchdog({
+    unreachableAfterMs: options.backendUnreachableAfterMs ?? DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
+    timers,
+    onUnreachable: (retry) => {
+      backendUnreachable = retry;
+      stopper.stop();
+    },
+  });
+  const stdoutLines = collectLines(proc?.stdout, options.onStdoutLine);
+  const stderrLines = collectLines(proc?.stderr, (line) => {
+    watchdog.observe(line);
+    options.onStderrLine?.(line);
+  });
+  // A process restic left behind (a wrapper's child, an ssh) may hold the pipes open past restic's
+  // death by SIGKILL; the command ends all the same.
+  const stopper = createStopper(child, timers, options, () => {
+    stdoutLines.abandon();
+    stderrLines.abandon();
+  });
   const interrupt = () => {
     interrupted = true;
-    child.kill("SIGINT");
+    stopper.stop();
   };
   if (options.signal?.aborted) interrupt();
   options.signal?.addEventListener("abort", interrupt, { once: true });
 
-  const stdoutLines = collectLines(proc?.stdout, options.onStdoutLine);
-  const stderrLines = collectLines(proc?.stderr, options.onStderrLine);
   try {
-    const [stdout, stderr] = await Promise.all([stdoutLines, stderrLines]);
+    const [stdout, stderr] = await Promise.all([stdoutLines.text, stderrLines.text]);
     await child;
-    return { exitCode: child.exitCode, signal: child.signalCode, stdout, stderr, interrupted };
+    return {
+      exitCode: child.exitCode,
+      signal: child.signalCode,
+      stdout,
+      stderr,
+      interrupted,
+      backendUnreachable,
+      backendFailing: backendUnreachable ?? watchdog.failing(),
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new SimplebackupError("RESTIC_NOT_FOUND", `restic could not be started: ${binary} not found`, {
@@ -61,19 +131,74 @@ export async function runResticProcess(
     }
     throw error;
   } finally {
+    watchdog.stop();
+    stopper.exited();
     options.signal?.removeEventListener("abort", interrupt);
   }
 }
 
-async function collectLines(
+/** SIGINT, then SIGTERM and SIGKILL while restic has not exited; each step is said. */
+function createStopper(
+  child: { kill(signal: NodeJS.Signals): boolean },
+  timers: ResticTimers,
+  options: Pick<ResticProcessOptions, "stopEscalation" | "onNotice">,
+  abandonPipes: () => void,
+) {
+  const { sigtermAfterMs, sigkillAfterMs } = options.stopEscalation ?? DEFAULT_STOP_ESCALATION;
+  let stopping = false;
+  let timer: object | undefined;
+  const later = (ms: number, step: () => void) => {
+    timer = timers.setTimer(() => {
+      timer = undefined;
+      step();
+    }, ms);
+  };
+  return {
+    stop() {
+      if (stopping) return;
+      stopping = true;
+      child.kill("SIGINT");
+      later(sigtermAfterMs, () => {
+        options.onNotice?.(`restic had not exited ${seconds(sigtermAfterMs)} after SIGINT: sent SIGTERM`);
+        child.kill("SIGTERM");
+        later(sigkillAfterMs, () => {
+          options.onNotice?.(`restic had not exited ${seconds(sigkillAfterMs)} after SIGTERM: sent SIGKILL`);
+          child.kill("SIGKILL");
+          later(PIPES_AFTER_SIGKILL_MS, abandonPipes);
+        });
+      });
+    },
+    exited() {
+      if (timer !== undefined) timers.clearTimer(timer);
+      timer = undefined;
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** Collects a stream's lines; `abandon` ends that at once, keeping the lines read so far. */
+function collectLines(
   stream: NodeJS.ReadableStream | null | undefined,
   onLine: ((line: string) => void) | undefined,
-): Promise<string> {
-  if (!stream) return "";
+): { text: Promise<string>; abandon(): void } {
+  if (!stream) return { text: Promise.resolve(""), abandon() {} };
+  const reader = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   const lines: string[] = [];
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    lines.push(line);
-    onLine?.(line);
-  }
-  return lines.join("\n");
+  const text = (async () => {
+    for await (const line of reader) {
+      lines.push(line);
+      onLine?.(line);
+    }
+    return lines.join("\n");
+  })();
+  return {
+    text,
+    abandon() {
+      reader.close();
+      (stream as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
+    },
+  };
 }

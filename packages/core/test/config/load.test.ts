@@ -39,6 +39,7 @@ const SCHEDULING_DEFAULTS = {
   allowEmptySources: false,
   retry: { attempts: 4, delaysMs: [60_000, 300_000, 900_000] },
   staleLockAfterMs: 3_600_000,
+  backendUnreachableAfterMs: 45_000,
   alertAfterMs: undefined,
   notifications: [],
   hooks: undefined,
@@ -192,6 +193,18 @@ describe("resolveConfig", () => {
     ],
   ])("keeps the retention rules %j as written", (retention, expected) => {
     expect(loadJob({ retention }).retention).toEqual(expected);
+  });
+
+  it("reads backend_unreachable_after per job, else from the top level, else 45 s", () => {
+    const config = resolveConfig(
+      {
+        backend_unreachable_after: "2m",
+        backupjobs: [job(), job({ jobname: "Slow", backend_unreachable_after: "10m" })],
+      },
+      { baseDir, homedir },
+    );
+    expect(config.jobs.map((j) => j.backendUnreachableAfterMs)).toEqual([120_000, 600_000]);
+    expect(loadJob({}).backendUnreachableAfterMs).toBe(45_000);
   });
 
   it.each([{}, undefined])("reads retention %j as keep everything", (retention) => {

@@ -23,6 +23,7 @@ export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
     allowEmptySources: false,
     retry: { attempts: 3, delaysMs: [60_000, 300_000] },
     staleLockAfterMs: 3_600_000,
+    backendUnreachableAfterMs: 45_000,
     alertAfterMs: undefined,
     notifications: [],
     hooks: undefined,
