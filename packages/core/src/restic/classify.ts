@@ -48,9 +48,17 @@ export function findSkippedSources(stderr: string): string[] {
   return skipped;
 }
 
-/** Who holds the lock that made restic fail, from its `repository is already locked …` text. */
+/**
+ * Who holds the lock that made restic fail, from its `repository is already locked …` text, which
+ * 0.18 with `--json` prints inside an `exit_error` line.
+ */
 export function parseLockHolder(stderr: string): LockHolder | undefined {
-  const text = lines(stderr).join("\n");
+  const text = lines(stderr)
+    .map((line) => {
+      const message = line.startsWith("{") ? parseResticLine(line) : undefined;
+      return message?.message_type === "exit_error" ? message.message : line;
+    })
+    .join("\n");
   const holder =
     /repository is already locked (exclusively )?by PID (\d+) on (\S+) by (.+?)(?: \(UID -?\d+, GID -?\d+\))?$/m.exec(
       text,
@@ -114,11 +122,15 @@ export function classifyFailure(input: {
   if (exitCode === 130 || has(/signal interrupt received/)) {
     return { code: "INTERRUPTED", message: "restic was interrupted (SIGINT) and stopped before finishing" };
   }
+  // 0.17+ says "an empty password is not allowed by default. Pass the flag `--insecure-no-password`…";
+  // the advice is restic's own flag, so only the first sentence is kept.
   const passwordLine = find(
-    /Resolving password failed|an empty password is not a password|Password file and command are mutually exclusive/,
+    /Resolving password failed|an empty password is not (?:a password|allowed)|Password file and command are mutually exclusive/,
   );
   if (passwordLine) {
-    const cause = withoutPrefixes(passwordLine.replace(/^.*Resolving password failed:\s*/, ""));
+    const cause = withoutPrefixes(
+      passwordLine.replace(/^.*Resolving password failed:\s*/, "").replace(/\. Pass the flag .*$/, ""),
+    );
     return { code: "PASSWORD_UNAVAILABLE", message: `Could not get the repository password: ${cause}` };
   }
   if (exitCode === 12 || has(/wrong password or no key found/)) {
@@ -156,7 +168,8 @@ export function classifyFailure(input: {
         : "No restic repository at the configured location",
     };
   }
-  if (has(/all target directories\/files do not exist/)) {
+  // 0.14: "all target directories/files do not exist"; 0.18: "all source directories/files …".
+  if (has(/all (?:target|source) directories\/files do not exist/)) {
     const skipped = findSkippedSources(input.stderr);
     return {
       code: "SOURCE_MISSING",
@@ -228,6 +241,7 @@ function describeGenericFailure(
     all.findLast((l) => l.startsWith("Fatal:")) ??
     all.find((l) => l.startsWith("panic:")) ??
     all.at(-1);
-  if (line) return withoutPrefixes(line) || line;
+  // 0.18 repeats "Fatal: " inside a message ("create repository at /r failed: Fatal: unable to open…").
+  if (line) return withoutPrefixes(line).replaceAll(": Fatal: ", ": ") || line;
   return exitCode === undefined ? "restic failed without output" : `restic exited with code ${exitCode}`;
 }

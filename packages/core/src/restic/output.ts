@@ -86,6 +86,7 @@ export function parseResticLine(line: string): ResticMessage | undefined {
   if (!parsed.success) return unknown;
 
   const message = parsed.data;
+  if (message.message_type === "summary") return withSkippedTimes(message);
   if (message.message_type !== "error") return message;
   return {
     message_type: "error",
@@ -93,6 +94,16 @@ export function parseResticLine(line: string): ResticMessage | undefined {
     ...(message.during === undefined ? {} : { during: message.during }),
     ...(message.item === undefined ? {} : { item: message.item }),
   };
+}
+
+/**
+ * 0.18's summary of a backup `--skip-if-unchanged` skipped has Go's zero time as `backup_end` and a
+ * `total_duration` of about -9.2e9 seconds (measured); neither is a time, so they are left out and 0.
+ */
+function withSkippedTimes(summary: z.infer<typeof summarySchema>): ResticMessage {
+  if (summary.total_duration >= 0 && !summary.backup_end?.startsWith("0001-01-01")) return summary;
+  const { backup_end: _zeroTime, ...rest } = summary;
+  return { ...rest, total_duration: Math.max(0, summary.total_duration) };
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -145,7 +156,7 @@ function describeResticError(error: unknown, depth = 0): string {
   return cause ?? prefix ?? fallback;
 }
 
-/** A snapshot as `forget --json` lists it; the `reasons` entries of 0.14 carry no id. */
+/** A snapshot as `forget --json` lists it. */
 export interface SnapshotRef {
   readonly id?: string;
   readonly short_id?: string;
@@ -185,7 +196,6 @@ const forgetGroupSchema = z.object({
   reasons: z
     .array(
       z.object({
-        id: z.string().optional(),
         snapshot: snapshotRefSchema.optional(),
         matches: z.array(z.string()).nullish(),
       }),
@@ -213,9 +223,9 @@ export function parseForgetOutput(stdout: string): ForgetGroup[] {
       keep,
       remove: (group.remove ?? []).map(toSnapshotRef),
       reasons: (group.reasons ?? []).map((reason) => {
-        // 0.17+ names the snapshot; 0.14 repeats it without id, so find it among the kept ones.
+        // 0.18 repeats the kept snapshot with its id; 0.14 without, so find it among the kept ones.
         const id =
-          reason.id ??
+          reason.snapshot?.id ??
           keptRaw.find((s) => s.time === reason.snapshot?.time && s.tree === reason.snapshot?.tree)?.id;
         return { ...(id === undefined ? {} : { id }), matches: reason.matches ?? [] };
       }),

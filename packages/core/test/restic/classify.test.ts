@@ -7,71 +7,224 @@ import {
   stderrTail,
 } from "../../src/restic/classify.js";
 import { parseResticLine } from "../../src/restic/output.js";
-import { capturedRun, fixture } from "./fixtures.js";
+import type { ResticMessage } from "../../src/restic/types.js";
+import { CAPTURES, type CapturedRun } from "./fixtures.js";
 
 const LAB = "/tmp/simplebackup-restic-lab";
 
-describe("classifyFailure on restic 0.14.0 captures", () => {
-  it.each<[string, ResticErrorCode, string | RegExp]>([
-    ["repo-not-found", "REPO_NOT_FOUND", `No restic repository at ${LAB}/nonexistent`],
-    // A rest server answering 404 for /config: the repository is absent, not the server.
-    ["backend-http-404", "REPO_NOT_FOUND", "No restic repository at rest:http://127.0.0.1:18404/"],
-    ["wrong-password", "WRONG_PASSWORD", /^Wrong password/],
-    [
-      "password-file-missing",
-      "PASSWORD_UNAVAILABLE",
-      `Could not get the repository password: ${LAB}/missing.txt does not exist`,
-    ],
-    [
-      "password-empty",
-      "PASSWORD_UNAVAILABLE",
-      "Could not get the repository password: an empty password is not a password",
-    ],
-    [
-      "password-command-failed",
-      "PASSWORD_UNAVAILABLE",
-      "Could not get the repository password: exit status 7",
-    ],
-    [
-      "locked-shared",
-      "REPO_LOCKED",
-      /^Repository is locked by PID \d+ on vm by root since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d;/,
-    ],
-    ["locked-exclusive", "REPO_LOCKED", /^Repository is locked exclusively by PID \d+ on vm by root since /],
-    [
-      "disk-full",
-      "DESTINATION_FULL",
-      `Destination full: no space left on device writing to ${LAB}/full/repo`,
-    ],
-    ["sigint", "INTERRUPTED", /interrupted/],
-    ["backup-missing-all-sources", "SOURCE_MISSING", `None of the backup sources exist: ${LAB}/gone`],
-    [
-      "backend-connection-refused",
-      "BACKEND_UNAVAILABLE",
+type Expected = string | RegExp;
+
+function expectMessage(actual: string, expected: Expected): void {
+  if (typeof expected === "string") expect(actual).toBe(expected);
+  else expect(actual).toMatch(expected);
+}
+
+function parseAll(text: string): ResticMessage[] {
+  return text.split("\n").flatMap((line) => parseResticLine(line) ?? []);
+}
+
+/** As the adapter classifies a run: its exit code, its stderr and the messages parsed from it. */
+function classifyRun(run: Pick<CapturedRun, "exitCode" | "stderr">) {
+  return classifyFailure({ exitCode: run.exitCode, stderr: run.stderr, messages: parseAll(run.stderr) });
+}
+
+/**
+ * Each captured failure's class and message, on 0.14 and, where it differs, on 0.17+ (`newer`).
+ * The code comes from the exit code and `exit_error` on 0.18, from the stderr text on 0.14.
+ */
+const FAILURES: readonly {
+  name: string;
+  code: ResticErrorCode;
+  message: Expected;
+  newer?: { code?: ResticErrorCode; message?: Expected };
+}[] = [
+  { name: "repo-not-found", code: "REPO_NOT_FOUND", message: `No restic repository at ${LAB}/nonexistent` },
+  {
+    name: "repo-not-found-text",
+    code: "REPO_NOT_FOUND",
+    message: `No restic repository at ${LAB}/nonexistent`,
+  },
+  // A rest server answering 404 for /config: the repository is absent, not the server.
+  {
+    name: "backend-http-404",
+    code: "REPO_NOT_FOUND",
+    message: "No restic repository at rest:http://127.0.0.1:18404/",
+  },
+  { name: "wrong-password", code: "WRONG_PASSWORD", message: /^Wrong password/ },
+  {
+    name: "password-file-missing",
+    code: "PASSWORD_UNAVAILABLE",
+    message: `Could not get the repository password: ${LAB}/missing.txt does not exist`,
+  },
+  {
+    name: "password-empty",
+    code: "PASSWORD_UNAVAILABLE",
+    message: "Could not get the repository password: an empty password is not a password",
+    newer: { message: "Could not get the repository password: an empty password is not allowed by default" },
+  },
+  {
+    name: "password-command-failed",
+    code: "PASSWORD_UNAVAILABLE",
+    message: "Could not get the repository password: exit status 7",
+  },
+  {
+    name: "locked-shared",
+    code: "REPO_LOCKED",
+    message: /^Repository is locked by PID \d+ on vm by root since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d;/,
+  },
+  {
+    name: "locked-exclusive",
+    code: "REPO_LOCKED",
+    message: /^Repository is locked exclusively by PID \d+ on vm by root since /,
+  },
+  {
+    name: "disk-full",
+    code: "DESTINATION_FULL",
+    message: `Destination full: no space left on device writing to ${LAB}/full/repo`,
+  },
+  // 0.17-0.18 exit 1 on SIGINT during a backup (restic issue #5258); the text still says so.
+  { name: "sigint", code: "INTERRUPTED", message: /interrupted/ },
+  {
+    name: "backup-missing-all-sources",
+    code: "SOURCE_MISSING",
+    message: `None of the backup sources exist: ${LAB}/gone`,
+  },
+  // 0.17+ retries an unreachable backend for ~15 minutes: capture.sh stopped it with SIGINT after 20 s,
+  // so the capture as a whole is an interrupted run (its retry lines are tested below).
+  {
+    name: "backend-connection-refused",
+    code: "BACKEND_UNAVAILABLE",
+    message:
       'Cannot reach the repository backend: unable to open config file: client.Head: Head "http://127.0.0.1:1/config": dial tcp 127.0.0.1:1: connect: connection refused',
-    ],
-    ["backend-no-such-host", "BACKEND_UNAVAILABLE", /^Cannot reach the repository backend: .*no such host$/],
-    [
-      "backend-http-502",
-      "BACKEND_UNAVAILABLE",
+    newer: { code: "INTERRUPTED", message: /interrupted/ },
+  },
+  {
+    name: "backend-no-such-host",
+    code: "BACKEND_UNAVAILABLE",
+    message: /^Cannot reach the repository backend: .*no such host$/,
+    newer: { code: "INTERRUPTED", message: /interrupted/ },
+  },
+  {
+    name: "backend-http-502",
+    code: "BACKEND_UNAVAILABLE",
+    message:
       "Cannot reach the repository backend: unable to open config file: unexpected HTTP response (502): 502 Bad Gateway",
-    ],
-    [
-      "backend-sftp-refused",
-      "BACKEND_UNAVAILABLE",
+    newer: { code: "INTERRUPTED", message: /interrupted/ },
+  },
+  {
+    name: "backend-sftp-refused",
+    code: "BACKEND_UNAVAILABLE",
+    message:
       "Cannot reach the repository backend: ssh: connect to host 127.0.0.1 port 22: Connection refused",
-    ],
-    ["init-existing", "RESTIC_FAILED", `create repository at ${LAB}/repo failed: config file already exists`],
-    ["backup-unreadable", "RESTIC_FAILED", "Warning: at least one source file could not be read"],
-  ])("classifies %s as %s", (name, code, message) => {
-    const { exitCode, stderr } = capturedRun(name);
-    expect(stderr).not.toBe("");
-    const messages = stderr.split("\n").flatMap((line) => parseResticLine(line) ?? []);
-    const failure = classifyFailure({ exitCode, stderr, messages });
-    expect(failure.code).toBe(code);
-    if (typeof message === "string") expect(failure.message).toBe(message);
-    else expect(failure.message).toMatch(message);
+    // 0.18's exit_error names the sftp session; the ssh line is still on stderr.
+    newer: {
+      message:
+        /^Cannot reach the repository backend: unable to open repository at sftp:nobody@127\.0\.0\.1:\/repo: unable to start the sftp session/,
+    },
+  },
+  {
+    name: "init-existing",
+    code: "RESTIC_FAILED",
+    message: `create repository at ${LAB}/repo failed: config file already exists`,
+    newer: {
+      message: `create repository at ${LAB}/repo failed: unable to open repository at ${LAB}/repo: config file already exists`,
+    },
+  },
+  {
+    name: "backup-unreadable",
+    code: "RESTIC_FAILED",
+    message: "Warning: at least one source file could not be read",
+  },
+  {
+    name: "restore-no-match",
+    code: "RESTIC_FAILED",
+    message: "latest snapshot for criteria not found: no snapshot found Paths:[] Hosts:[]",
+    newer: {
+      message:
+        "failed to find snapshot: snapshot filter (Paths:[] Tags:[[simplebackup:nothing]] Hosts:[]): no snapshot found",
+    },
+  },
+];
+
+/** Cases capture.sh ran without `--json`: 0.18 prints its fatal error as text there. */
+const TEXT_MODE = new Set(["repo-not-found-text", "init-existing"]);
+
+/** The exit codes restic gave: 0.17 added 10 (no repository) and 11 (lock failed), 0.17.1 12. */
+const EXIT_CODES: readonly [name: string, old: number, newer: number][] = [
+  ["repo-not-found", 1, 10],
+  ["repo-not-found-text", 1, 10],
+  ["backend-http-404", 1, 10],
+  ["locked-shared", 1, 11],
+  ["locked-exclusive", 1, 11],
+  ["wrong-password", 1, 12],
+  ["sigint", 130, 1],
+  ["backup-unreadable", 3, 3],
+  ["backup-missing-all-sources", 1, 1],
+  ["password-empty", 1, 1],
+  ["disk-full", 1, 1],
+];
+
+describe.each(CAPTURES)("classifyFailure on restic $version captures", (capture) => {
+  const newer = capture.atLeast("0.17.0");
+
+  it.each(FAILURES)("classifies $name", (failure) => {
+    const run = capture.run(failure.name);
+    expect(run.stderr).not.toBe("");
+    const expected = newer ? { ...failure, ...failure.newer } : failure;
+    const classified = classifyRun(run);
+    expect(classified.code).toBe(expected.code);
+    expectMessage(classified.message, expected.message);
   });
+
+  it.each(EXIT_CODES)("exits %s with the version's exit code", (name, old, newerCode) => {
+    expect(capture.run(name).exitCode).toBe(newer ? newerCode : old);
+  });
+
+  if (newer) {
+    it("states every fatal error with --json as one exit_error JSON line on stderr (0.18)", () => {
+      for (const { name } of FAILURES) {
+        const run = capture.run(name);
+        const exitErrors = parseAll(run.stderr).filter((m) => m.message_type === "exit_error");
+        expect(exitErrors, name).toHaveLength(TEXT_MODE.has(name) ? 0 : 1);
+        if (exitErrors[0]?.message_type === "exit_error") expect(exitErrors[0].code, name).toBe(run.exitCode);
+      }
+    });
+
+    // Interrupted runs are left out: SIGINT's own line is text outside the exit_error.
+    const statedInJson = FAILURES.filter(
+      (f) => !TEXT_MODE.has(f.name) && (f.newer?.code ?? f.code) !== "INTERRUPTED",
+    );
+    it.each(statedInJson)("classifies $name from its exit_error line alone, without exit code", (failure) => {
+      const run = capture.run(failure.name);
+      const line = run.stderr.split("\n").find((l) => l.includes('"message_type":"exit_error"')) ?? "";
+      expect(classifyFailure({ exitCode: undefined, stderr: line }).code).toBe(
+        failure.newer?.code ?? failure.code,
+      );
+    });
+
+    it.each([
+      ["repo-not-found", "REPO_NOT_FOUND"],
+      ["locked-shared", "REPO_LOCKED"],
+      ["wrong-password", "WRONG_PASSWORD"],
+    ] as const)("classifies %s by its exit code alone", (name, code) => {
+      expect(classifyFailure({ exitCode: capture.run(name).exitCode, stderr: "" }).code).toBe(code);
+    });
+
+    it.each(["backend-connection-refused", "backend-no-such-host", "backend-http-502"])(
+      "reads the retry lines of %s, before the interrupt, as BACKEND_UNAVAILABLE",
+      (name) => {
+        const run = capture.run(name);
+        expect(run.stoppedByCapture).toBe(true);
+        const retries = run.stderr
+          .split("\n")
+          .filter((line) => / returned error, retrying after /.test(line));
+        expect(retries.length).toBeGreaterThanOrEqual(3);
+        expect(classifyFailure({ exitCode: undefined, stderr: retries.join("\n") }).code).toBe(
+          "BACKEND_UNAVAILABLE",
+        );
+      },
+    );
+  }
 });
 
 describe("classifyFailure without words", () => {
@@ -93,42 +246,6 @@ describe("classifyFailure without words", () => {
       message: "restic failed without output",
     });
   });
-});
-
-describe("classifyFailure on 0.18 exit_error JSON", () => {
-  const lines = fixture("exit-errors.0.18.documented.txt").trim().split("\n");
-  const expected: [ResticErrorCode, string | RegExp][] = [
-    ["REPO_NOT_FOUND", "No restic repository at /srv/repo"],
-    ["REPO_LOCKED", /^Repository is locked by PID 5804 on vm by root since 2026-11-25 10:13:10;/],
-    ["WRONG_PASSWORD", /^Wrong password/],
-    ["DESTINATION_FULL", "Destination full: no space left on device writing to /srv/full/repo"],
-    ["BACKEND_UNAVAILABLE", /^Cannot reach the repository backend: .*connection refused$/],
-    ["SOURCE_MISSING", "None of the backup sources exist"],
-    ["RESTIC_FAILED", "create repository at /srv/repo failed: config file already exists"],
-  ];
-
-  it("has one expectation per documented line", () => {
-    expect(lines).toHaveLength(expected.length);
-  });
-
-  it.each(expected.map(([code, message], i) => [lines[i] ?? "", code, message] as const))(
-    "classifies %s",
-    (line, code, message) => {
-      const exitError = parseResticLine(line);
-      const exitCode = exitError?.message_type === "exit_error" ? exitError.code : undefined;
-      for (const input of [
-        // As the adapter passes it: stderr plus the parsed messages,
-        { exitCode, stderr: line, messages: exitError ? [exitError] : [] },
-        // or stderr alone, and without an exit code (the JSON carries it).
-        { exitCode: undefined, stderr: `${line}\n` },
-      ]) {
-        const failure = classifyFailure(input);
-        expect(failure.code).toBe(code);
-        if (typeof message === "string") expect(failure.message).toBe(message);
-        else expect(failure.message).toMatch(message);
-      }
-    },
-  );
 
   it("prefers the exit_error over stray stderr text", () => {
     const stderr = [
@@ -149,10 +266,6 @@ describe("classifyFailure on 0.18 exit_error JSON", () => {
 
 describe("classifyFailure on texts not captured here", () => {
   it.each<[string, ResticErrorCode]>([
-    [
-      "Fatal: repository does not exist: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?\n/r",
-      "REPO_NOT_FOUND",
-    ],
     [
       "Resolving password failed: Fatal: Password file and command are mutually exclusive options",
       "PASSWORD_UNAVAILABLE",
@@ -224,9 +337,10 @@ describe("classifyFailure on texts not captured here", () => {
   });
 });
 
-describe("parseLockHolder", () => {
+describe.each(CAPTURES)("parseLockHolder on restic $version captures", (capture) => {
+  // 0.18 with --json states the conflict inside an exit_error line; 0.14 as plain text.
   it("reads the holder of a shared and of an exclusive lock", () => {
-    expect(parseLockHolder(capturedRun("locked-shared").stderr)).toEqual({
+    expect(parseLockHolder(capture.run("locked-shared").stderr)).toEqual({
       pid: expect.any(Number),
       host: "vm",
       user: "root",
@@ -235,9 +349,15 @@ describe("parseLockHolder", () => {
       exclusive: false,
       storageId: expect.stringMatching(/^[0-9a-f]{8}$/),
     });
-    expect(parseLockHolder(capturedRun("locked-exclusive").stderr)).toMatchObject({ exclusive: true });
+    expect(parseLockHolder(capture.run("locked-exclusive").stderr)).toMatchObject({ exclusive: true });
   });
 
+  it("returns undefined when no lock is mentioned", () => {
+    expect(parseLockHolder(capture.run("wrong-password").stderr)).toBeUndefined();
+  });
+});
+
+describe("parseLockHolder", () => {
   it("reads the documented 0.14 text exactly", () => {
     const stderr = [
       "unable to create lock in backend: repository is already locked by PID 5804 on vm by root (UID 0, GID 0)",
@@ -276,19 +396,24 @@ describe("parseLockHolder", () => {
     ).toEqual({ pid: 12, host: "DESKTOP-1", user: "CORP\\Jane Doe", exclusive: true });
   });
 
-  it("returns undefined when no lock is mentioned", () => {
-    expect(parseLockHolder(capturedRun("wrong-password").stderr)).toBeUndefined();
+  it("returns undefined for no text", () => {
     expect(parseLockHolder("")).toBeUndefined();
   });
 });
 
-describe("findSkippedSources", () => {
-  it("lists the sources 0.14 skipped while still exiting 0", () => {
-    const run = capturedRun("backup-missing-one-source");
+describe.each(CAPTURES)("findSkippedSources on restic $version captures", (capture) => {
+  it("lists the sources restic skipped while still exiting 0", () => {
+    const run = capture.run("backup-missing-one-source");
     expect(run.exitCode).toBe(0);
     expect(findSkippedSources(run.stderr)).toEqual([`${LAB}/gone`]);
   });
 
+  it("lists the skipped sources of a backup none of whose sources exist", () => {
+    expect(findSkippedSources(capture.run("backup-missing-all-sources").stderr)).toEqual([`${LAB}/gone`]);
+  });
+});
+
+describe("findSkippedSources", () => {
   it("lists nothing for a clean run and keeps paths with spaces", () => {
     expect(findSkippedSources("")).toEqual([]);
     expect(findSkippedSources("/a b does not exist, skipping\r\n/c does not exist, skipping\n")).toEqual([
@@ -298,13 +423,23 @@ describe("findSkippedSources", () => {
   });
 });
 
-describe("stderrTail", () => {
-  it("strips the erase-line escape 0.14 prints on SIGINT", () => {
-    const stderr = capturedRun("sigint").stderr;
+describe.each(CAPTURES)("stderrTail on restic $version captures", (capture) => {
+  it("strips the erase-line escape restic prints on SIGINT", () => {
+    const stderr = capture.run("sigint").stderr;
     expect(stderr.startsWith("\x1b[2K")).toBe(true);
-    expect(stderrTail(stderr)).toBe("signal interrupt received, cleaning up");
+    const tail = stderrTail(stderr).split("\n");
+    expect(tail[0]).toBe("signal interrupt received, cleaning up");
+    if (capture.atLeast("0.17.0")) {
+      expect(tail.slice(1)).toEqual([
+        '{"message_type":"exit_error","code":1,"message":"Fatal: unable to save snapshot: context canceled"}',
+      ]);
+    } else {
+      expect(tail).toHaveLength(1);
+    }
   });
+});
 
+describe("stderrTail", () => {
   it("keeps the last non-empty lines", () => {
     const stderr = Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n\n  \n");
     expect(stderrTail(stderr, 3)).toBe("line 27\nline 28\nline 29");

@@ -6,7 +6,9 @@ import {
   parseSnapshots,
 } from "../../src/restic/output.js";
 import type { ResticMessage } from "../../src/restic/types.js";
-import { capturedRun, fixture } from "./fixtures.js";
+import { CAPTURED_VERSIONS, CAPTURES, versionFolders } from "./fixtures.js";
+
+const LAB = "/tmp/simplebackup-restic-lab";
 
 function parseAll(text: string): ResticMessage[] {
   return text.split("\n").flatMap((line) => parseResticLine(line) ?? []);
@@ -25,25 +27,47 @@ function only<T extends ResticMessage["message_type"]>(
   return messages.filter((m): m is Extract<ResticMessage, { message_type: T }> => m.message_type === type);
 }
 
-describe("parseResticLine on restic 0.14.0 captures", () => {
-  it("reads a backup's status lines and its summary", () => {
-    const messages = parseAll(capturedRun("backup").stdout);
-    expect(Object.keys(kinds(messages)).sort()).toEqual(["status", "summary"]);
-    expect(only(messages, "status")[0]).toMatchObject({ percent_done: 0, total_files: 1 });
-    expect(only(messages, "summary")).toEqual([
-      expect.objectContaining({
-        files_new: 9,
-        files_changed: 0,
-        dirs_new: 7,
-        total_files_processed: 9,
-        total_bytes_processed: 15028,
-        snapshot_id: expect.stringMatching(/^[0-9a-f]{8}$/),
-      }),
-    ]);
+describe("the captured restic versions", () => {
+  it("lists every version folder capture.sh wrote", () => {
+    expect(versionFolders()).toEqual([...CAPTURED_VERSIONS]);
   });
 
-  it("turns 0.14's scan_finished `status` into a verbose_status", () => {
-    const messages = parseAll(capturedRun("backup-verbose").stdout);
+  it.each(CAPTURES)("records restic $version in its folder's captured-with.txt", (capture) => {
+    expect(parseResticVersion(capture.file("captured-with.txt"))?.version).toBe(capture.version);
+  });
+});
+
+describe.each(CAPTURES)("parseResticLine on restic $version captures", (capture) => {
+  const newer = capture.atLeast("0.17.0");
+
+  it("reads a backup's summary (and its status lines, if restic was slow enough to print any)", () => {
+    const messages = parseAll(capture.run("backup").stdout);
+    expect(kinds(messages).summary).toBe(1);
+    expect(Object.keys(kinds(messages)).sort()).toEqual(
+      kinds(messages).status ? ["status", "summary"] : ["summary"],
+    );
+    const [summary] = only(messages, "summary");
+    expect(summary).toMatchObject({
+      files_new: 9,
+      files_changed: 0,
+      dirs_new: 7,
+      total_files_processed: 9,
+      total_bytes_processed: 15028,
+    });
+    if (newer) {
+      // 0.15+: the full id; 0.17+: the packed size; 0.18: start and end times.
+      expect(summary?.snapshot_id).toMatch(/^[0-9a-f]{64}$/);
+      expect(summary?.data_added_packed).toBeGreaterThan(0);
+      expect(Date.parse(summary?.backup_end ?? "")).toBeGreaterThan(Date.parse(summary?.backup_start ?? ""));
+    } else {
+      expect(summary?.snapshot_id).toMatch(/^[0-9a-f]{8}$/);
+      expect(summary).not.toHaveProperty("data_added_packed");
+      expect(summary).not.toHaveProperty("backup_start");
+    }
+  });
+
+  it("reads -v's verbose_status lines, 0.14's scan_finished `status` among them", () => {
+    const messages = parseAll(capture.run("backup-verbose").stdout);
     const verbose = only(messages, "verbose_status");
     expect(verbose.filter((m) => m.action === "scan_finished")).toEqual([
       { message_type: "verbose_status", action: "scan_finished", item: "" },
@@ -56,85 +80,77 @@ describe("parseResticLine on restic 0.14.0 captures", () => {
     expect(kinds(messages).unknown).toBeUndefined();
   });
 
-  it("normalizes the raw Go errors of an unreadable folder and file (stderr, exit 3)", () => {
-    const run = capturedRun("backup-unreadable");
+  it("reads the errors of an unreadable folder and file (stderr, exit 3)", () => {
+    const run = capture.run("backup-unreadable");
     expect(run.exitCode).toBe(3);
     const messages = parseAll(run.stderr);
-    expect(kinds(messages)).toEqual({ error: 3, unknown: 1 });
+    const docs = `${LAB}/nb/src/docs`;
+    const file2 = `${LAB}/nb/src/src/lib/file2.bin`;
+    // 0.14 prints raw Go errors (`{}` for the folder), 0.17.1+ `{"message": …}`.
+    const docsMessage = newer
+      ? `openfile for readdirnames failed: open ${docs}: permission denied`
+      : "could not read";
     expect(only(messages, "error")).toEqual([
-      {
-        message_type: "error",
-        message: "could not read",
-        during: "scan",
-        item: "/tmp/simplebackup-restic-lab/nb/src/docs",
-      },
-      {
-        message_type: "error",
-        message: "could not read",
-        during: "archival",
-        item: "/tmp/simplebackup-restic-lab/nb/src/docs",
-      },
-      {
-        message_type: "error",
-        message: "open /tmp/simplebackup-restic-lab/nb/src/src/lib/file2.bin: permission denied",
-        during: "archival",
-        item: "/tmp/simplebackup-restic-lab/nb/src/src/lib/file2.bin",
-      },
+      { message_type: "error", message: docsMessage, during: "scan", item: docs },
+      { message_type: "error", message: docsMessage, during: "archival", item: docs },
+      { message_type: "error", message: `open ${file2}: permission denied`, during: "archival", item: file2 },
     ]);
-    expect(only(messages, "unknown")[0]?.line).toBe("Warning: at least one source file could not be read");
+    const warning = "Warning: at least one source file could not be read";
+    if (newer) {
+      expect(kinds(messages)).toEqual({ error: 3, exit_error: 1 });
+      expect(only(messages, "exit_error")).toEqual([
+        { message_type: "exit_error", code: 3, message: warning },
+      ]);
+    } else {
+      expect(kinds(messages)).toEqual({ error: 3, unknown: 1 });
+      expect(only(messages, "unknown")[0]?.line).toBe(warning);
+    }
     expect(only(parseAll(run.stdout), "summary")[0]).toMatchObject({ files_new: 5 });
   });
 
   it("keeps a SIGINT-ed backup's stdout as status lines only", () => {
-    const run = capturedRun("sigint");
-    expect(run.exitCode).toBe(130);
+    const run = capture.run("sigint");
+    // 0.17-0.18 exit 1 on SIGINT during a backup (restic issue #5258).
+    expect(run.exitCode).toBe(newer ? 1 : 130);
     const messages = parseAll(run.stdout);
     expect(messages.length).toBeGreaterThan(0);
     expect(Object.keys(kinds(messages))).toEqual(["status"]);
   });
 
-  it("keeps the plain-text stderr lines as unknown, never dropping them", () => {
-    for (const name of ["disk-full", "repo-not-found", "locked-shared", "backup-missing-one-source"]) {
-      const stderr = capturedRun(name).stderr;
+  it("keeps every stderr line it does not model as unknown, never dropping one", () => {
+    const names = ["disk-full", "repo-not-found", "repo-not-found-text", "locked-shared", "sigint"];
+    for (const name of [...names, "backup-missing-one-source", "backend-connection-refused"]) {
+      const stderr = capture.run(name).stderr;
       const messages = parseAll(stderr);
-      expect(messages.every((m) => m.message_type === "unknown")).toBe(true);
-      expect(messages).toHaveLength(stderr.split("\n").filter((l) => l.trim()).length);
+      expect(messages.every((m) => m.message_type === "unknown" || m.message_type === "exit_error")).toBe(
+        true,
+      );
+      expect(messages, name).toHaveLength(stderr.split("\n").filter((l) => l.trim()).length);
     }
   });
-});
 
-describe("parseResticLine on documented 0.17/0.18 shapes", () => {
-  it("reads the 0.18 summary with its full id, packed size and times", () => {
-    const messages = parseAll(fixture("backup.0.18.documented.txt"));
-    expect(kinds(messages)).toEqual({ status: 2, verbose_status: 1, summary: 1 });
-    expect(only(messages, "status")[1]?.current_files).toEqual(["/srv/src/lib/file3.bin"]);
-    expect(only(messages, "summary")[0]).toMatchObject({
-      data_added_packed: 9876,
-      backup_start: "2025-03-01T10:00:00.123456789+01:00",
-      backup_end: "2025-03-01T10:00:01.339823231+01:00",
-      snapshot_id: "8ec84dc21bae31769928231f639136e93d88393a5e8900c14d1386886216e48e",
-    });
-  });
-
-  it("accepts a summary without snapshot_id (--skip-if-unchanged)", () => {
-    const [summary] = only(parseAll(fixture("backup-skipped.0.18.documented.txt")), "summary");
-    expect(summary).toBeDefined();
+  it("reads a backup --skip-if-unchanged skipped (0.17+): no snapshot_id, no bogus times", () => {
+    const run = capture.run("backup-skip-if-unchanged");
+    if (!newer) {
+      expect(run).toMatchObject({ exitCode: 1, stderr: "unknown flag: --skip-if-unchanged\n" });
+      return;
+    }
+    expect(run.exitCode).toBe(0);
+    // restic printed backup_end "0001-01-01T00:00:00Z" and total_duration -9223372036.854776.
+    expect(run.stdout).toContain('"backup_end":"0001-01-01T00:00:00Z"');
+    const [summary] = only(parseAll(run.stdout), "summary");
+    expect(summary).toMatchObject({ files_new: 0, files_changed: 0, dirs_changed: 0, total_duration: 0 });
     expect(summary?.snapshot_id).toBeUndefined();
+    expect(summary?.backup_end).toBeUndefined();
+    expect(summary?.backup_start).toMatch(/^\d{4}-/);
+    expect(capture.run("backup-skip-if-unchanged-text").stdout).toContain("skipped creating snapshot");
   });
 
-  it("reads {message} errors and the exit_error", () => {
-    const messages = parseAll(fixture("backup-unreadable.0.18.documented.txt"));
-    expect(only(messages, "error").map((m) => m.message)).toEqual([
-      "open /srv/src/docs: permission denied",
-      "open /srv/src/lib/file2.bin: permission denied",
-    ]);
-    expect(only(messages, "exit_error")).toEqual([
-      {
-        message_type: "exit_error",
-        code: 3,
-        message: "Warning: at least one source file could not be read",
-      },
-    ]);
+  it("reads version --json: a JSON object from 0.17 on, 0.14 ignores --json", () => {
+    const stdout = capture.run("version-json").stdout;
+    expect(stdout.startsWith("{")).toBe(newer);
+    expect(parseResticVersion(stdout)?.version).toBe(capture.version);
+    expect(parseResticVersion(capture.run("version").stdout)?.version).toBe(capture.version);
   });
 });
 
@@ -238,9 +254,9 @@ describe("parseResticLine robustness", () => {
   });
 });
 
-describe("parseForgetOutput", () => {
+describe.each(CAPTURES)("parseForgetOutput on restic $version captures", (capture) => {
   it("reads the first line of forget --prune --json and ignores prune's report", () => {
-    const run = capturedRun("forget-prune");
+    const run = capture.run("forget-prune");
     expect(run.stdout).toContain("loading indexes...");
     const groups = parseForgetOutput(run.stdout);
     expect(groups).toHaveLength(1);
@@ -260,7 +276,7 @@ describe("parseForgetOutput", () => {
     ]);
     // One history although job A's sources and user tags changed; job B is not in the report at all.
     expect(group?.keep[0]).toMatchObject({
-      paths: ["/tmp/simplebackup-restic-lab/jobs/a1", "/tmp/simplebackup-restic-lab/jobs/a2"],
+      paths: [`${LAB}/jobs/a1`, `${LAB}/jobs/a2`],
       tags: ["simplebackup:A", "offsite"],
     });
     const allTags = [...(group?.keep ?? []), ...(group?.remove ?? [])].flatMap((s) => s.tags ?? []);
@@ -271,24 +287,33 @@ describe("parseForgetOutput", () => {
     }
   });
 
-  it("gives 0.14's id-less reasons the id of the kept snapshot they describe", () => {
-    const [group] = parseForgetOutput(capturedRun("forget-dry-run").stdout);
+  it("gives each reason the id of the kept snapshot it describes", () => {
+    const stdout = capture.run("forget-dry-run").stdout;
+    // 0.18 repeats the snapshot in its reason with id and short_id; 0.14 without them.
+    const [raw] = JSON.parse(stdout) as { reasons: { snapshot: { id?: string } }[] }[];
+    expect(raw?.reasons[0]?.snapshot.id !== undefined).toBe(capture.atLeast("0.17.0"));
+    const [group] = parseForgetOutput(stdout);
     expect(group?.reasons).toHaveLength(4);
     expect(group?.reasons.map((r) => r.id)).toEqual(group?.keep.map((s) => s.id));
     expect(group?.reasons[0]?.matches).toEqual(["last snapshot", "daily snapshot"]);
     expect(group?.reasons[3]?.matches).toEqual(["daily snapshot"]);
   });
 
-  it("reads the 0.17+ shape with reason ids", () => {
-    const [group] = parseForgetOutput(fixture("forget.0.18.documented.txt"));
-    expect(group?.reasons).toEqual([
-      { id: "2fdba8d7902ce1a5b2313c01ddbc0a2f36c393052f28d4e5159faad377420110", matches: ["last snapshot"] },
-    ]);
-    expect(group?.remove.map((s) => s.short_id)).toEqual(["51835573"]);
+  it("reads forget without a policy: 0.14 prints nothing, 0.18 refuses (exit 1)", () => {
+    const run = capture.run("forget-no-policy");
+    expect(run.stdout).toBe("");
+    expect(parseForgetOutput(run.stdout)).toEqual([]);
+    if (capture.atLeast("0.17.0")) {
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain("no policy was specified, no snapshots will be removed");
+    } else {
+      expect(run).toMatchObject({ exitCode: 0, stderr: "" });
+    }
   });
+});
 
-  it("reads empty output (no policy: 0.14 prints nothing) as no groups", () => {
-    expect(capturedRun("forget-no-policy").stdout).toBe("");
+describe("parseForgetOutput", () => {
+  it("reads empty output as no groups", () => {
     expect(parseForgetOutput("")).toEqual([]);
     expect(parseForgetOutput("[]\n")).toEqual([]);
   });
@@ -324,39 +349,54 @@ describe("parseForgetOutput", () => {
   );
 });
 
-describe("parseSnapshots", () => {
+describe.each(CAPTURES)("parseSnapshots on restic $version captures", (capture) => {
   it("reads snapshots --json", () => {
-    const snapshots = parseSnapshots(capturedRun("snapshots").stdout);
+    const snapshots = parseSnapshots(capture.run("snapshots").stdout);
     expect(snapshots).toHaveLength(3);
-    expect(snapshots[0]).toEqual({
+    const base = {
       id: expect.stringMatching(/^[0-9a-f]{64}$/),
       short_id: expect.stringMatching(/^[0-9a-f]{8}$/),
       time: expect.any(String),
       tree: expect.stringMatching(/^[0-9a-f]{64}$/),
-      paths: ["/tmp/simplebackup-restic-lab/src"],
+      paths: [`${LAB}/src`],
       hostname: "vm",
       username: "root",
       tags: ["simplebackup:docs"],
-    });
+    };
+    if (capture.atLeast("0.17.0")) {
+      // 0.16+ records the program version, 0.17+ the backup summary in the snapshot.
+      expect(snapshots[0]).toEqual({
+        ...base,
+        program_version: "restic 0.18.0",
+        summary: expect.objectContaining({
+          files_new: 9,
+          total_bytes_processed: 15028,
+          data_added_packed: expect.any(Number),
+        }),
+      });
+    } else {
+      expect(snapshots[0]).toEqual(base);
+    }
     expect(snapshots[1]?.parent).toBe(snapshots[0]?.id);
     expect(snapshots[2]?.tags).toBeUndefined();
   });
 
   it("reads both jobs after a forget", () => {
-    const snapshots = parseSnapshots(capturedRun("snapshots-after-forget").stdout);
+    const snapshots = parseSnapshots(capture.run("snapshots-after-forget").stdout);
     const byJob = (tag: string) => snapshots.filter((s) => s.tags?.includes(tag)).length;
     expect([byJob("simplebackup:A"), byJob("simplebackup:B")]).toEqual([4, 6]);
   });
 
-  it("reads `[]` and empty output as no snapshots", () => {
-    expect(parseSnapshots(capturedRun("snapshots-no-match").stdout)).toEqual([]);
-    expect(parseSnapshots("")).toEqual([]);
+  it("reads `[]` (no snapshot has the tag, exit 0) as no snapshots", () => {
+    const run = capture.run("snapshots-no-match");
+    expect(run.exitCode).toBe(0);
+    expect(parseSnapshots(run.stdout)).toEqual([]);
   });
+});
 
-  it("keeps the 0.17+ program_version and summary", () => {
-    const [snapshot] = parseSnapshots(fixture("snapshots.0.18.documented.txt"));
-    expect(snapshot?.program_version).toBe("restic 0.18.0");
-    expect(snapshot?.summary).toMatchObject({ data_added_packed: 700 });
+describe("parseSnapshots", () => {
+  it("reads empty output as no snapshots", () => {
+    expect(parseSnapshots("")).toEqual([]);
   });
 
   it("derives short_id when a version leaves it out", () => {
@@ -375,10 +415,6 @@ describe("parseSnapshots", () => {
 
 describe("parseResticVersion", () => {
   it.each([
-    [capturedRun("version").stdout, "0.14.0", 0, 14, 0],
-    // 0.14 ignores --json here.
-    [capturedRun("version-json").stdout, "0.14.0", 0, 14, 0],
-    [fixture("version.0.18.documented.txt"), "0.18.0", 0, 18, 0],
     ["restic 0.16.0-dev (compiled manually) compiled with go1.20.3 on linux/amd64\n", "0.16.0-dev", 0, 16, 0],
     ["restic 0.17.3 compiled with go1.23.3 on darwin/arm64", "0.17.3", 0, 17, 3],
     ['{"message_type":"version","version":"1.2.3","go_version":"go1.25"}', "1.2.3", 1, 2, 3],
