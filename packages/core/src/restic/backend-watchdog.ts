@@ -1,4 +1,4 @@
-import { parseGoDuration } from "./classify.js";
+import { parseGoDuration, type ResticFailure } from "./classify.js";
 import { maskRepository } from "./environment.js";
 
 /**
@@ -195,5 +195,19 @@ export function createBackendRetryWatchdog(options: BackendRetryWatchdogOptions)
       return latest && describe(latest, now);
     },
     stop,
+  };
+}
+
+/** One line for people: which request restic retried, for how long, and its last error. */
+export function describeUnreachable(retry: BackendRetry): string {
+  const seconds = Math.round(retry.failingForMs / 1000);
+  return `restic retried ${retry.operation} for ${seconds} s without success (last error: ${retry.cause})`;
+}
+
+/** The failure of a run that the watchdog stopped, in classifyFailure's words for a network error. */
+export function backendUnreachableFailure(retry: BackendRetry): ResticFailure {
+  return {
+    code: "BACKEND_UNAVAILABLE",
+    message: `Cannot reach the repository backend: ${describeUnreachable(retry)}`,
   };
 }

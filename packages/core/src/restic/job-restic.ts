@@ -5,7 +5,13 @@ import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { isAlive } from "../state/process-alive.js";
 import { buildListLocksArgs } from "./action-args.js";
 import { buildUnlockArgs } from "./args.js";
-import { type BackendRetry, type ResticTimers, realTimers } from "./backend-watchdog.js";
+import {
+  type BackendRetry,
+  backendUnreachableFailure,
+  describeUnreachable,
+  type ResticTimers,
+  realTimers,
+} from "./backend-watchdog.js";
 import { classifyFailure, parseLockHolder, stderrTail } from "./classify.js";
 import { buildResticEnvironment } from "./environment.js";
 import { parseResticLine } from "./output.js";
@@ -128,10 +134,7 @@ export function createJobRestic(
     const { code, message } = result.interrupted
       ? { code: "INTERRUPTED" as const, message: describeInterrupt(result.lockCleanup) }
       : result.backendUnreachable
-        ? {
-            code: "BACKEND_UNAVAILABLE" as const,
-            message: `Cannot reach the repository backend: ${describeUnreachable(result.backendUnreachable)}`,
-          }
+        ? backendUnreachableFailure(result.backendUnreachable)
         : classifyFailure({
             exitCode,
             stderr: result.stderr,
@@ -214,12 +217,6 @@ export function createJobRestic(
       return result;
     },
   };
-}
-
-/** One line for people: which request restic retried, for how long, and its last error. */
-export function describeUnreachable(retry: BackendRetry): string {
-  const seconds = Math.round(retry.failingForMs / 1000);
-  return `restic retried ${retry.operation} for ${seconds} s without success (last error: ${retry.cause})`;
 }
 
 function describeInterrupt(lockCleanup: LockCleanup | undefined): string {

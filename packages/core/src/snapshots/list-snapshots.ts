@@ -1,6 +1,7 @@
 import type { BackupJob } from "../config/types.js";
 import { ResticError } from "../errors.js";
 import { buildSnapshotsArgs } from "../restic/args.js";
+import { backendUnreachableFailure } from "../restic/backend-watchdog.js";
 import { classifyFailure, stderrTail } from "../restic/classify.js";
 import { buildResticEnvironment } from "../restic/environment.js";
 import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
@@ -16,8 +17,11 @@ export async function listSnapshots(job: BackupJob, options: ListSnapshotsOption
   const args = buildSnapshotsArgs(job.name);
   const env = buildResticEnvironment(job, options.env ?? process.env, 1);
   const result = await options.restic.run(args, { env });
-  if (result.exitCode !== 0) {
-    const { code, message } = classifyFailure({ exitCode: result.exitCode, stderr: result.stderr });
+  if (result.exitCode !== 0 || result.backendUnreachable) {
+    // restic 0.17+ would retry a server that is down for 15 minutes; the watchdog stopped it.
+    const { code, message } = result.backendUnreachable
+      ? backendUnreachableFailure(result.backendUnreachable)
+      : classifyFailure({ exitCode: result.exitCode, stderr: result.stderr });
     throw new ResticError(code, message, {
       command: args,
       exitCode: result.exitCode,
