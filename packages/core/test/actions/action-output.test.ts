@@ -7,9 +7,16 @@ import {
   parseTimeNanos,
   snapshotSize,
 } from "../../src/restic/action-output.js";
+import { parseSnapshots } from "../../src/restic/output.js";
+import { CAPTURES } from "../restic/fixtures.js";
 
-// Captured from restic 0.14.0 unless marked as a documented 0.17/0.18 shape. `restic check` output is
-// read in check-output.test.ts, from captures of both versions.
+// Output captured from restic 0.14.0 and 0.18.0 (../restic/fixtures/, read through CAPTURES) or, for
+// single lines, from 0.14.0. `restic check` output is read in check-output.test.ts.
+const LAB = "/tmp/simplebackup-restic-lab";
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((line) => line.trim() !== "");
+}
 
 describe("parseRestoreLine", () => {
   it("reads 0.14's text: the file errors and everything else as text", () => {
@@ -25,34 +32,58 @@ describe("parseRestoreLine", () => {
     });
     expect(parseRestoreLine("")).toBeUndefined();
   });
+});
 
-  it("reads the JSON of 0.16+ (documented shape)", () => {
+describe.each(CAPTURES)("parseRestoreLine on restic $version captures", (capture) => {
+  const json = capture.atLeast("0.17.0");
+
+  it("reads restore --json: 0.16+ prints status and summary lines, 0.14 ignores --json", () => {
+    const parsed = lines(capture.run("restore-progress-json").stdout).map(parseRestoreLine);
+    if (!json) {
+      expect(parsed).toEqual([
+        { kind: "text", text: expect.stringMatching(/^restoring <Snapshot [0-9a-f]{8} of /) },
+      ]);
+      return;
+    }
+    // 30 MB at 20 MB/s: at least one status line before the summary; counts include folders.
+    expect(parsed.length).toBeGreaterThanOrEqual(2);
     expect(
-      parseRestoreLine(
-        '{"message_type":"status","seconds_elapsed":1,"percent_done":0.5,"total_files":4,"files_restored":2,"total_bytes":200,"bytes_restored":100}',
-      ),
-    ).toEqual({
+      parsed.slice(0, -1).every((line) => line?.kind === "progress" && line.status.kind === "status"),
+    ).toBe(true);
+    expect(parsed.at(-1)).toEqual({
       kind: "progress",
       status: {
-        kind: "status",
-        percentDone: 0.5,
-        secondsElapsed: 1,
+        kind: "summary",
+        percentDone: undefined,
+        secondsElapsed: undefined,
         totalFiles: 4,
-        filesRestored: 2,
+        filesRestored: 4,
         filesSkipped: undefined,
-        totalBytes: 200,
-        bytesRestored: 100,
+        totalBytes: 30_000_000,
+        bytesRestored: 30_000_000,
         bytesSkipped: undefined,
       },
     });
-    expect(
-      parseRestoreLine(
-        '{"message_type":"error","error":{"message":"ciphertext verification failed"},"during":"restore","item":"/a/b"}',
-      ),
-    ).toEqual({ kind: "file-error", error: { path: "/a/b", message: "ciphertext verification failed" } });
-    expect(
-      parseRestoreLine('{"message_type":"verbose_status","action":"restored","item":"/a"}'),
-    ).toBeUndefined();
+  });
+
+  it("reads every file a damaged pack kept from being restored, text or JSON", () => {
+    for (const name of ["restore-damaged", "restore-damaged-json"]) {
+      const run = capture.run(name);
+      expect(run.exitCode, name).toBe(1);
+      const parsed = lines(run.stderr).map(parseRestoreLine);
+      const errors = parsed.flatMap((line) => (line?.kind === "file-error" ? [line.error] : []));
+      // restic counts two errors per damaged file: the blob, then setting the missing file's metadata.
+      const counted = Number(/There were (\d+) errors/.exec(run.stderr)?.[1]);
+      expect(errors, name).toHaveLength(counted);
+      for (const error of errors) expect(error.path.startsWith(`${LAB}/src/`), name).toBe(true);
+      expect(errors[0]?.message, name).toMatch(/ciphertext verification failed$/);
+      if (json && name.endsWith("-json")) {
+        // The closing exit_error is neither progress nor a file error.
+        expect(parsed.at(-1), name).toBeUndefined();
+      } else {
+        expect(parsed.at(-1), name).toEqual({ kind: "text", text: `Fatal: There were ${counted} errors` });
+      }
+    }
   });
 });
 
@@ -73,14 +104,54 @@ describe("parseLsLine", () => {
     });
   });
 
-  it("reads 0.17+'s message_type lines (documented shape) and ignores text", () => {
-    expect(
-      parseLsLine('{"message_type":"node","struct_type":"node","name":"d","type":"dir","path":"/d"}'),
-    ).toEqual({
-      kind: "node",
-      node: { type: "dir", path: "/d", size: 0, mtime: undefined },
-    });
+  it("ignores text", () => {
     expect(parseLsLine('Ignoring "latest", no snapshot matched given filter')).toBeUndefined();
+  });
+});
+
+describe.each(CAPTURES)("parseLsLine on restic $version captures", (capture) => {
+  it("reads ls --json: the snapshot, then every node (0.17+ also names them in message_type)", () => {
+    const stdout = capture.run("ls").stdout;
+    expect(stdout.includes('"message_type":"node"')).toBe(capture.atLeast("0.17.0"));
+    const [snapshot, ...nodes] = lines(stdout).map(parseLsLine);
+    expect(snapshot).toMatchObject({
+      kind: "snapshot",
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      shortId: expect.stringMatching(/^[0-9a-f]{8}$/),
+      paths: [`${LAB}/src`],
+    });
+    // The source's parent folders, then its 7 folders and 9 files.
+    expect(nodes.map((node) => (node?.kind === "node" ? node.node.path : node))).toEqual([
+      "/tmp",
+      LAB,
+      `${LAB}/src`,
+      `${LAB}/src/README`,
+      `${LAB}/src/docs`,
+      `${LAB}/src/docs/notes`,
+      `${LAB}/src/docs/notes/n1.txt`,
+      `${LAB}/src/docs/notes/n2.txt`,
+      `${LAB}/src/docs/notes/n3.txt`,
+      `${LAB}/src/src`,
+      `${LAB}/src/src/lib`,
+      ...[1, 2, 3, 4, 5].map((i) => `${LAB}/src/src/lib/file${i}.bin`),
+    ]);
+    expect(nodes[3]).toEqual({
+      kind: "node",
+      node: {
+        type: "file",
+        path: `${LAB}/src/README`,
+        size: 15,
+        mtime: expect.stringMatching(/^\d{4}-.+Z$/),
+      },
+    });
+    expect(nodes[1]).toMatchObject({ node: { type: "dir", size: 0 } });
+  });
+
+  it("reads no line of ls for a tag no snapshot has (0.14 exits 0, 0.18 exits 1)", () => {
+    const run = capture.run("ls-no-match");
+    expect(run.exitCode).toBe(capture.atLeast("0.17.0") ? 1 : 0);
+    expect(run.stdout).toBe("");
+    expect(lines(run.stderr).map(parseLsLine)).toEqual([undefined]);
   });
 });
 
@@ -95,33 +166,35 @@ describe("parseTimeNanos", () => {
   });
 });
 
+describe.each(CAPTURES)("snapshotSize and locks on restic $version captures", (capture) => {
+  it("knows a snapshot's size from 0.17's snapshot summary, not before", () => {
+    const [first] = parseSnapshots(capture.run("snapshots").stdout);
+    expect(first && snapshotSize(first)).toBe(capture.atLeast("0.17.0") ? 15028 : undefined);
+  });
+
+  it("reads `list locks` and `cat lock` of a backup's lock", () => {
+    const ids = parseLockIds(capture.run("list-locks").stdout);
+    expect(ids).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(parseLockInfo(capture.run("cat-lock").stdout)).toEqual({
+      time: expect.stringMatching(/^\d{4}-.+Z$/),
+      exclusive: false,
+      hostname: "vm",
+      username: "root",
+      pid: expect.any(Number),
+    });
+  });
+});
+
 describe("snapshotSize", () => {
-  it("is known from 0.17's snapshot summary, unknown before", () => {
-    expect(snapshotSize({ summary: { total_bytes_processed: 2048 } })).toBe(2048);
+  it("is unknown without a numeric summary size", () => {
     expect(snapshotSize({})).toBeUndefined();
     expect(snapshotSize({ summary: { total_bytes_processed: "2048" } })).toBeUndefined();
   });
 });
 
-describe("locks", () => {
-  it("reads `list locks` and `cat lock`", () => {
-    const id = "fafdd56343a26d73cc275fdac0523acd7a363fc53b69638a49c1bc2747dc9c05";
-    expect(parseLockIds(`${id}\n\n`)).toEqual([id]);
-    expect(
-      parseLockInfo(`{
-  "time": "2026-11-25T11:42:24.220895522Z",
-  "exclusive": true,
-  "hostname": "vm",
-  "username": "root",
-  "pid": 7393
-}`),
-    ).toEqual({
-      time: "2026-11-25T11:42:24.220895522Z",
-      exclusive: true,
-      hostname: "vm",
-      username: "root",
-      pid: 7393,
-    });
+describe("parseLockInfo", () => {
+  it("is undefined for text that is not a lock", () => {
     expect(parseLockInfo("Fatal: no such file")).toBeUndefined();
+    expect(parseLockIds("\n\n")).toEqual([]);
   });
 });
