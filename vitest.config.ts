@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { delimiter, join } from "node:path";
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { resticsUnderTest } from "./test/support/restics-under-test.js";
@@ -37,7 +38,10 @@ const resticProjects = resticsUnderTest(root).map(
 export default defineConfig({
   test: {
     // Integration tests spawn restic, so files run in parallel and share repositories within a file.
+    // They spend much of their time waiting on restic, servers and timers, so one file more than the
+    // machine has cores keeps the cores busy (vitest's default, cores - 1, ran one file at a time on 2).
     pool: "forks",
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
