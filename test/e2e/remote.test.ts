@@ -124,6 +124,19 @@ async function backupUntilServerStops(file: string, repoPath: string, state: str
 }
 
 /**
+ * With the server back, the next backup succeeds, and no lock is left: the one the stopped restic could
+ * not remove has no process any more, so the run's retention (forget, which needs an exclusive lock)
+ * found it stale and removed it. The repository checks clean.
+ */
+async function nextRunOnceServerIsBack(file: string, repoPath: string, state: string) {
+  await server.start();
+  const next = simplebackup(["backup", "--config", file], { env: { SIMPLEBACKUP_STATE_DIR: state } });
+  expect(next.status, next.stdout + next.stderr).toBe(0);
+  expect(locks(server.url(repoPath), PASSWORD)).toEqual([]);
+  checkClean(server.url(repoPath), PASSWORD);
+}
+
+/**
  * restic 0.17+ retries a server that is down for up to 15 minutes, and 0.14 does so once a backup is
  * under way. simplebackup stops restic after backend_unreachable_after (short here, to keep the tests
  * quick) and fails the run as BACKEND_UNAVAILABLE, and a signal ends the command within 10 s.
@@ -171,13 +184,7 @@ describe("a REST server that is down, or goes down during a backup", () => {
     expect(findRestic("backup", root)).toEqual([]);
     expect(runLogWith(state, /restic unlock skipped: the repository cannot be reached/)).toBeDefined();
 
-    await server.start();
-    const next = simplebackup(["backup", "--config", file], { env: { SIMPLEBACKUP_STATE_DIR: state } });
-    expect(next.status, next.stdout + next.stderr).toBe(0);
-    // The lock the stopped restic could not remove has no process any more: the next run's retention
-    // (forget, which needs an exclusive lock) found it stale and removed it.
-    expect(locks(server.url("midway"), PASSWORD)).toEqual([]);
-    checkClean(server.url("midway"), PASSWORD);
+    await nextRunOnceServerIsBack(file, "midway", state);
   }, 120_000);
 
   it("SIGTERM while restic retries a server that is down: exits 130 within 10 s and says the unlock was skipped", async () => {
@@ -202,10 +209,6 @@ describe("a REST server that is down, or goes down during a backup", () => {
     expect(result.stdout).toContain("restic unlock skipped");
     expect(findRestic("backup", root)).toEqual([]);
 
-    await server.start();
-    const next = simplebackup(["backup", "--config", file], { env: { SIMPLEBACKUP_STATE_DIR: state } });
-    expect(next.status, next.stdout + next.stderr).toBe(0);
-    expect(locks(server.url("signalled"), PASSWORD)).toEqual([]);
-    checkClean(server.url("signalled"), PASSWORD);
+    await nextRunOnceServerIsBack(file, "signalled", state);
   }, 120_000);
 });

@@ -1,15 +1,48 @@
 /**
+ * How long the work gets after a signal before the process exits regardless: a signal ends a command
+ * within 10 s. The work normally ends well before: restic gets SIGINT, then SIGTERM after 3 s and
+ * SIGKILL 2 s later (core's runResticProcess), and the `restic unlock` after it 3 s at most.
+ */
+export const EXIT_AFTER_SIGNAL_MS = 9_500;
+
+/** What happens when the work has not ended {@link EXIT_AFTER_SIGNAL_MS} after a signal. */
+export interface SignalBackstop {
+  readonly afterMs: number;
+  readonly exit: (message: string) => void;
+}
+
+const EXIT_NOW: SignalBackstop = {
+  afterMs: EXIT_AFTER_SIGNAL_MS,
+  exit: (message) => {
+    console.error(message);
+    process.exit(130);
+  },
+};
+
+/**
  * Runs `work` with a signal that SIGINT or SIGTERM aborts; `interrupted` tells whether one came.
  *
  * Ctrl-C reaches restic through the terminal too; the abort covers a SIGINT sent to us alone.
  * The handlers are `once` and go when the work ends, so a second Ctrl-C, or any signal after the work,
- * ends the process the default way.
+ * ends the process the default way. Once a signal came, the process exits after `backstop.afterMs`
+ * whatever is still running (a hook, a notifier); the timer does not keep it alive.
  */
 export async function withInterrupt<T>(
   work: (signal: AbortSignal) => Promise<T>,
+  backstop: SignalBackstop = EXIT_NOW,
 ): Promise<{ result: T; interrupted: boolean }> {
   const controller = new AbortController();
-  const abort = () => controller.abort();
+  const abort = (name: NodeJS.Signals) => {
+    controller.abort();
+    const seconds = Number((backstop.afterMs / 1000).toFixed(1));
+    setTimeout(
+      () =>
+        backstop.exit(
+          `simplebackup: still stopping ${seconds} s after ${name}; exiting now (the next run removes a lock restic may have left)`,
+        ),
+      backstop.afterMs,
+    ).unref();
+  };
   process.once("SIGINT", abort).once("SIGTERM", abort);
   try {
     const result = await work(controller.signal);

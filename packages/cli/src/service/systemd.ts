@@ -23,7 +23,9 @@ export function renderSystemdUnit(command: ServiceCommand): string {
     ...environment,
     "Restart=on-failure",
     "RestartSec=30",
-    // The daemon interrupts running backups on SIGTERM and waits up to 8 s for restic to remove its lock.
+    // On SIGTERM the daemon interrupts running backups and waits up to 8 s: restic gets SIGINT, SIGTERM
+    // after 3 s and SIGKILL after 5 s (a repository it cannot reach keeps it retrying), then `restic
+    // unlock` at most 3 s. Well within this limit; a lock left behind is removed by the next run.
     "TimeoutStopSec=30",
     "",
     "[Install]",
