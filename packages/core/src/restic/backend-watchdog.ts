@@ -169,8 +169,10 @@ export function createBackendRetryWatchdog(options: BackendRetryWatchdogOptions)
         return arm();
       }
       const now = timers.now();
+      // Requests long quiet went through (0.14 never says so): forget them, whatever the timer does.
+      for (const [operation, old] of streaks) if (now > old.continuesUntil) streaks.delete(operation);
       const known = streaks.get(event.operation);
-      const continues = known !== undefined && now <= known.continuesUntil;
+      const continues = known !== undefined;
       const streak: Streak = {
         operation: event.operation,
         since: continues ? known.since : now,
