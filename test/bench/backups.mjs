@@ -154,7 +154,7 @@ async function compareWithRestic(bench, setups, { id, job, rounds, sides, b, c }
   const { perSetup, load } = await alternateSetups(setups, {
     rounds,
     sidesOf: (setup) => ({
-      a: async () => (await timeCommand(...setup.cli("backup", job))).ms,
+      a: () => timeCommand(...setup.cli("backup", job)),
       b: () => timeSequence(b(setup)),
       c: () => timeSequence(c(setup)),
     }),
@@ -163,11 +163,14 @@ async function compareWithRestic(bench, setups, { id, job, rounds, sides, b, c }
     `${id} ran under a load (1-minute average before each round) of median ${median(load).toFixed(2)}, ` +
       `${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}, on ${os.cpus().length} cores.`,
   );
+  const pick = (sides, key) =>
+    Object.fromEntries(Object.entries(sides).map(([side, list]) => [side, list.map((one) => one[key])]));
   return setups.map((setup) => {
-    const samples = perSetup[setup.index];
+    const samples = pick(perSetup[setup.index], "ms");
     return {
       setup,
       samples,
+      cpu: pick(perSetup[setup.index], "cpuMs"),
       a: median(samples.a),
       b: median(samples.b),
       c: median(samples.c),
@@ -206,7 +209,7 @@ export async function benchWrappedBackup(bench, setups) {
     b: (setup) => plans[setup.index].byHand,
     c: (setup) => plans[setup.index].asPassed,
   });
-  for (const { setup, samples, a, b, c, restic, label } of results) {
+  for (const { setup, samples, cpu, a, b, c, restic, label } of results) {
     rows.push({
       id: "P1",
       restic,
@@ -247,7 +250,9 @@ export async function benchWrappedBackup(bench, setups) {
     notes.push(
       `P1 (${label}) restic processes per run: simplebackup → ${traced.subcommands.join(", ")} (${repoOpens(traced.subcommands)} repository opens); ` +
         `by hand → backup, forget (2). simplebackup's own time per run (ms): ${fmtList(traced.overheads)}; ` +
-        `5 % of by hand would be ${(b * 0.05).toFixed(0)} ms, and Node's own start here is in P5n.`,
+        `5 % of by hand would be ${(b * 0.05).toFixed(0)} ms, and Node's own start here is in P5n. ` +
+        `CPU time per run (user + system of every process; median ms): simplebackup ${median(cpu.a).toFixed(0)}, ` +
+        `by hand ${median(cpu.b).toFixed(0)}, as passed ${median(cpu.c).toFixed(0)}; per-round ratio ${paired(cpu.a, cpu.b)}× (P1 in CPU time).`,
     );
   }
 }
@@ -277,7 +282,7 @@ export async function benchThreeSources(bench, setups) {
     b: (setup) => plans[setup.index].perSource,
     c: (setup) => plans[setup.index].oneInvocation,
   });
-  for (const { setup, samples, a, b, c, restic, label } of results) {
+  for (const { setup, samples, cpu, a, b, c, restic, label } of results) {
     rows.push({
       id: "P2",
       restic,
@@ -309,7 +314,10 @@ export async function benchThreeSources(bench, setups) {
       `P2 (${label}) restic processes per run: simplebackup → ${traced.subcommands.join(", ")} (${repoOpens(traced.subcommands)} repository opens); ` +
         `seed's way → 3 × backup (3). simplebackup's own time per run ${traced.overhead.toFixed(0)} ms (median of ${fmtList(traced.overheads)}); ` +
         `to be 2.2× faster here it may add at most ${budget.toFixed(0)} ms to the bare run (${seconds(b)} / 2.2 − ${seconds(c)})` +
-        `${budget <= 0 ? ", so restic alone does not reach 2.2× on this machine" : ""}.`,
+        `${budget <= 0 ? ", so restic alone does not reach 2.2× on this machine" : ""}. ` +
+        `CPU time per run (user + system of every process; median ms): simplebackup ${median(cpu.a).toFixed(0)}, ` +
+        `per source ${median(cpu.b).toFixed(0)}, one bare restic ${median(cpu.c).toFixed(0)}; per-round ratios ` +
+        `${paired(cpu.b, cpu.a)}× (P2 in CPU time), ${paired(cpu.b, cpu.c)}× (P2r in CPU time).`,
     );
   }
 }

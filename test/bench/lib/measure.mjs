@@ -6,13 +6,15 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 
 /**
- * Runs a command to its end and returns its wall time in ms. Output is drained (and kept only when
- * asked), since a full pipe would stall the child. A non-zero exit throws unless it is allowed.
+ * Runs a command to its end and returns its wall time in ms, and the CPU time (user + system) it and
+ * the processes it waited for used, `cpuMs`. Output is drained (and kept only when asked), since a full
+ * pipe would stall the child. A non-zero exit throws unless it is allowed.
  */
 export function timeCommand(command, args, options = {}) {
   const { env = process.env, cwd, keepOutput = false, allowExit = [0] } = options;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
+    const cpuBefore = endedChildrenCpuSeconds();
     const child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
     const stdout = [];
     const stderr = [];
@@ -27,6 +29,7 @@ export function timeCommand(command, args, options = {}) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const result = {
         ms,
+        cpuMs: (endedChildrenCpuSeconds() - cpuBefore) * 1000,
         code,
         stdout: Buffer.concat(stdout).toString(),
         stderr: Buffer.concat(stderr).toString(),
@@ -47,8 +50,13 @@ export function timeCommand(command, args, options = {}) {
 /** Several commands one after the other, timed together (the "by hand" side of a comparison). */
 export async function timeSequence(steps) {
   let ms = 0;
-  for (const [command, args, options] of steps) ms += (await timeCommand(command, args, options)).ms;
-  return ms;
+  let cpuMs = 0;
+  for (const [command, args, options] of steps) {
+    const result = await timeCommand(command, args, options);
+    ms += result.ms;
+    cpuMs += result.cpuMs;
+  }
+  return { ms, cpuMs };
 }
 
 /**
@@ -89,14 +97,29 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** User + system CPU seconds a live process has used so far, from /proc/<pid>/stat. */
-export function cpuSeconds(pid) {
+/** The fields of /proc/<pid>/stat after the command name, so fields[11] is utime. */
+function statFields(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / CLOCK_TICKS;
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** User + system CPU seconds a live process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid) {
+  const fields = statFields(pid);
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * User + system CPU seconds of the bench's children that have ended and been waited for (cutime +
+ * cstime), their own waited-for children included (restic under simplebackup). Its change around a
+ * command is that command's CPU time, as long as no other child ends meanwhile: P3's daemon, which
+ * runs beside, ends only after the others. Unlike wall time it hardly grows when neighbours load the
+ * machine, so it shows whether a side does more work or only waits longer for a core.
+ */
+function endedChildrenCpuSeconds() {
+  const fields = statFields("self");
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
 }
 
 /** Current (VmRSS) and peak (VmHWM) resident memory of a live process, in MB. */

@@ -25,7 +25,9 @@ export async function resolveRestics(core, given = []) {
         `${binary} and ${twin.binary} are ${twin.real === real ? "the same restic" : `both restic ${version}`}; give each version once`,
       );
     }
-    restics.push({ binary, real, version, line });
+    const [major, minor, patch] = version.split(".").map(Number);
+    // `parsed` has the shape of core's ResticVersion, for versionAtLeast.
+    restics.push({ binary, real, version, line, parsed: { version, major, minor, patch } });
   }
   return restics;
 }
