@@ -13,6 +13,7 @@ import { chmodSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESTIC } from "../faults/helpers.js";
+import { resticAtLeast } from "../support/restic.js";
 import { BIN, simplebackup, tempDir, write } from "./cli.js";
 
 const PASSWORD = "contract-secret-91c4";
@@ -277,13 +278,24 @@ describe("human output: local time with its offset, 8-character ids, named numbe
     expect(snapshots.status, snapshots.stderr).toBe(0);
     const lines = snapshots.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^Plain: \d+ snapshots$/);
-    expect(lines[1]).toMatch(/^ {2}TIME {24}ID {8}SIZE {2}PATHS$/);
-    for (const line of lines.slice(2)) {
-      // The size is `-` before restic 0.17, which did not record it.
+    expect(lines[1]).toMatch(/^ {2}TIME {24}ID +SIZE {2}FILES {2}PATHS$/);
+    const rows = lines.slice(2).filter((line) => line.startsWith("  "));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const line of rows) {
+      // Size and file count are `-` before restic 0.17, which did not record them.
       expect(line).toMatch(
-        new RegExp(`^ {2}${LOCAL_TIME} {2}[0-9a-f]{8} +(-|[\\d.]+ (B|KiB)) {2}${join(root, "data/docs")}$`),
+        resticAtLeast("0.17.0")
+          ? new RegExp(`^ {2}${LOCAL_TIME} {2}[0-9a-f]{8} +[\\d.]+ (B|KiB) +2 {2}${join(root, "data/docs")}$`)
+          : new RegExp(`^ {2}${LOCAL_TIME} {2}[0-9a-f]{8} +- +- {2}${join(root, "data/docs")}$`),
       );
     }
+    // Under the tables, what SIZE and FILES are, and what `-` means where it appears.
+    expect(lines.slice(2 + rows.length)).toEqual([
+      "SIZE: total size of the files in the snapshot; FILES: how many files it holds",
+      ...(resticAtLeast("0.17.0")
+        ? []
+        : ["-: not recorded; restic records them from 0.17 on, older snapshots lack them"]),
+    ]);
   });
 
   it("the daemon's log lines start with local time and its offset", async () => {
