@@ -1,6 +1,9 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quietTempDir, withQuietAncestors } from "../support/quiet-folder.js";
+import { RESTIC, resticAtLeast } from "../support/restic.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 
 const PASSWORD = "e2e-secret-5d2c9";
@@ -134,5 +137,76 @@ describe("simplebackup backup", () => {
     expect(snapshots.length).toBeGreaterThanOrEqual(1);
     expect(snapshots[0].job).toBe("Documents");
     expect(snapshots[0].paths).toEqual([join(root, "data/docs"), join(root, "data/more")]);
+  });
+});
+
+describe("skip_if_unchanged (restic 0.17+ backup --skip-if-unchanged)", () => {
+  // Only 0.17+ backs the folder up; it sits under a quiet parent (see quiet-folder.ts).
+  const quiet = resticAtLeast("0.17.0") ? quietTempDir("sb-e2e-quiet-") : undefined;
+  const source = quiet ? join(quiet.path, "data") : join(root, "data/docs");
+  const repository = join(root, "repo-skip");
+  const config = () =>
+    write(join(root, "skip.json"), {
+      skip_if_unchanged: true,
+      backupjobs: [
+        {
+          ...documents,
+          jobname: "Same",
+          sources: [source],
+          destination: "./repo-skip",
+          retention: { last: 1 },
+        },
+      ],
+    });
+  afterAll(() => quiet?.dispose());
+
+  function snapshotCount(): number {
+    const result = spawnSync(RESTIC, ["snapshots", "--json", "--tag", "simplebackup:Same"], {
+      env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
+      encoding: "utf8",
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return (JSON.parse(result.stdout) as unknown[]).length;
+  }
+
+  it("validate accepts it on restic 0.17+, and refuses it before (exit 2), naming the key and the fix", () => {
+    if (quiet) write(join(source, "note.txt"), "the same every time");
+    const result = simplebackup(["validate", "--config", config()]);
+    if (resticAtLeast("0.17.0")) {
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain("config is valid: 1 job");
+    } else {
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(
+        /^error: skip_if_unchanged: needs restic 0\.17\.0 or later \(backup --skip-if-unchanged\); .+ is restic 0\.14\.\d+; the top-level skip_if_unchanged sets it for the job "Same"\n {2}fix: upgrade restic to 0\.17\.0 or later, or remove skip_if_unchanged from the config$/m,
+      );
+      expect(result.stdout).toContain("config is not usable with this restic: 1 error");
+    }
+  });
+
+  it("makes no snapshot for a second backup of an unchanged folder on 0.17+; before, the run refuses before restic runs", () => {
+    const file = config();
+    const backup = () => simplebackup(["backup", "Same", "--config", file]);
+    if (!resticAtLeast("0.17.0")) {
+      const result = backup();
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(
+        /Same: FAILED during backup \[RESTIC_VERSION_UNSUPPORTED\]: skip_if_unchanged needs restic 0\.17\.0 or later .*: upgrade restic to 0\.17\.0 or later, or remove skip_if_unchanged from the config/,
+      );
+      expect(existsSync(repository)).toBe(false); // no restic command ran: not even init
+      return;
+    }
+    const { second, made } = withQuietAncestors(source, () => {
+      backup();
+      const before = snapshotCount();
+      const second = backup();
+      return { second, made: snapshotCount() - before };
+    });
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+    expect(second.stdout).toContain("Same: done, no changes, no new snapshot, took ");
+    expect(second.stdout).toMatch(/\n {2}19 B in 1 file \(1 unmodified\); 0 B added to the repository\n/);
+    // An unchanged run is complete, so retention runs: the last snapshot holds what a new one would.
+    expect(second.stdout).toMatch(/\nSame: retention kept 1 snapshot, removed \d+\n/);
+    expect(made).toBe(0);
   });
 });

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RESTIC } from "../support/restic.js";
+import { quietTempDir, withQuietAncestors } from "../support/quiet-folder.js";
+import { RESTIC, resticAtLeast } from "../support/restic.js";
 import { BIN, simplebackup, tempDir, write } from "./cli.js";
 
 /*
@@ -19,6 +20,10 @@ const stateDir = join(root, "state");
 const repository = join(root, "repo");
 const notified = join(root, "notified.jsonl");
 const env = { SIMPLEBACKUP_STATE_DIR: stateDir };
+/** skip_if_unchanged needs restic 0.17+; older ones refuse it before restic runs. */
+const skipsUnchanged = resticAtLeast("0.17.0");
+// Backed up only where restic can skip: under a quiet parent (see quiet-folder.ts).
+const quiet = skipsUnchanged ? quietTempDir("sb-e2e-quiet-") : undefined;
 
 const job = (jobname: string, extra: object = {}) => ({
   jobname,
@@ -37,6 +42,8 @@ interface Expected {
   readonly phase?: string;
   readonly code?: string;
   readonly snapshot: boolean;
+  /** restic made no snapshot: nothing changed since the last one (skip_if_unchanged). */
+  readonly unchanged?: true;
   readonly retention?: { status: string; reason?: string };
 }
 
@@ -68,6 +75,24 @@ const OUTCOMES: Record<string, Expected> = {
     retention: { status: "failed" },
   },
   skip: { exit: 0, event: "skipped", status: "skipped", snapshot: false },
+  // The second of two backups of a folder nothing touched in between.
+  same: skipsUnchanged
+    ? {
+        exit: 0,
+        event: "success",
+        status: "success",
+        snapshot: false,
+        unchanged: true,
+        retention: { status: "done" },
+      }
+    : {
+        exit: 1,
+        event: "failure",
+        status: "failed",
+        phase: "backup",
+        code: "RESTIC_VERSION_UNSUPPORTED",
+        snapshot: false,
+      },
   slow: {
     exit: 130,
     event: "failure",
@@ -89,6 +114,7 @@ beforeAll(() => {
     `#!/bin/sh\nif [ "$1" = backup ]; then case "$*" in *simplebackup:slow*) exec sleep 30 ;; esac; fi\nexec "${RESTIC}" "$@"\n`,
   );
   chmodSync(join(root, "restic.sh"), 0o755);
+  if (quiet) write(join(quiet.path, "data/same.txt"), "the same every time");
   config = write(join(root, "backup_config.json"), {
     restic_binary: "./restic.sh",
     notifications: [
@@ -106,12 +132,20 @@ beforeAll(() => {
       job("nosource", { sources: ["./data/none"] }),
       job("retfail", { retention: { last: 1 } }),
       job("skip", { hooks: { before: "exit 75" } }),
+      job("same", {
+        skip_if_unchanged: true,
+        retention: { last: 1 },
+        ...(quiet ? { sources: [join(quiet.path, "data")] } : {}),
+      }),
       job("slow"),
     ],
   });
 });
 
-afterAll(() => temp.dispose());
+afterAll(() => {
+  temp.dispose();
+  quiet?.dispose();
+});
 
 const events: Record<string, { type: string; [key: string]: unknown }[]> = {};
 const exits: Record<string, number | null> = {};
@@ -209,6 +243,12 @@ describe("every outcome is told the same way everywhere", () => {
     backup("retfail");
     await withLiveLock(() => backup("retfail"));
     backup("skip");
+    if (quiet) {
+      withQuietAncestors(join(quiet.path, "data"), () => {
+        backup("same");
+        backup("same");
+      });
+    } else backup("same");
     await interrupt("slow");
   });
 
@@ -236,6 +276,8 @@ describe("every outcome is told the same way everywhere", () => {
       expect(record?.phase).toBe(want.phase);
       expect(record?.errorCode).toBe(want.code);
       expect(record?.snapshotId !== undefined).toBe(want.snapshot);
+      expect(record?.unchanged).toBe(want.unchanged);
+      expect(last?.unchanged).toBe(want.unchanged);
       if (want.retention) expect(record?.retention).toMatchObject(want.retention);
       if (want.snapshot && last?.type !== "skipped") expect(last?.snapshotId).toBe(record?.snapshotId);
 
@@ -248,7 +290,7 @@ describe("every outcome is told the same way everywhere", () => {
       // last success is the last COMPLETE success; a partial run has its own line.
       // (retfail's first run succeeded; its failed run, with a snapshot, is not a success.)
       if (name === "retfail") expect(row?.lastSuccess?.runId).not.toBe(record?.runId);
-      else expect(row?.lastSuccess?.status).toBe(name === "ok" ? "success" : undefined);
+      else expect(row?.lastSuccess?.status).toBe(name === "ok" || want.unchanged ? "success" : undefined);
       expect(row?.lastPartial?.status).toBe(name === "part" ? "partial" : undefined);
 
       const mine = notifications().filter((n) => n.event.job === name);
@@ -262,6 +304,8 @@ describe("every outcome is told the same way everywhere", () => {
       }
       if (name === "part")
         expect(told?.notification.body).toContain("retention skipped: the backup was partial");
+      if (want.unchanged)
+        expect(told?.notification.title).toBe("same: backup succeeded, no changes, no new snapshot");
     },
   );
 
@@ -285,5 +329,10 @@ describe("every outcome is told the same way everywhere", () => {
     expect(block("hook")).toMatch(/last result: +failed at hook at /);
     expect(block("slow")).toMatch(/last result: +interrupted at /);
     expect(block("skip")).toMatch(/last result: +skipped at /);
+    expect(block("same")).toMatch(
+      skipsUnchanged
+        ? /last result: +success at .*, no changes, no new snapshot\n/
+        : /last result: +failed at backup at .*\n[\s\S]*last error: +\[RESTIC_VERSION_UNSUPPORTED\] skip_if_unchanged needs restic 0\.17\.0 or later/,
+    );
   });
 });

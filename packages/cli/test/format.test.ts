@@ -216,6 +216,28 @@ describe("backup lines for people", () => {
     expect(text).toMatch(/\nDocs: retention kept 2 snapshots, removed 1\n$/);
   });
 
+  it("a run restic made no snapshot for (skip_if_unchanged) says so, in the backup's lines and the daemon's", () => {
+    const unchanged = { ...success, snapshotId: undefined, unchanged: true } as const;
+    let text = "";
+    createHumanReporter({ write: (chunk: string) => (text += chunk) })(unchanged);
+    expect(text.split("\n")[0]).toBe("Docs: done, no changes, no new snapshot, took 1.2 s");
+    expect(formatEventLine(unchanged)).toMatch(
+      /\[Docs\] success: no changes, no new snapshot in 1\.2 s; 168 B/,
+    );
+    expect(
+      formatEventLine({
+        type: "recovered",
+        job: "Docs",
+        runId: "r1",
+        at,
+        staleSinceAt: at,
+        snapshotId: undefined,
+      }),
+    ).toBe(
+      "2026-11-25 17:21:25 +05:30 [Docs] recovered: a backup succeeded after being stale since 2026-11-25 17:21:25 +05:30",
+    );
+  });
+
   it("the daemon's log line starts with local time and its offset", () => {
     expect(formatEventLine(success)).toBe(
       "2026-11-25 17:21:25 +05:30 [Docs] success: snapshot 07e0d60b in 1.2 s; 168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",

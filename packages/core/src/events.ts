@@ -53,7 +53,13 @@ export interface RepositoryInitializedEvent extends RunContext {
 
 export interface BackupSuccessEvent extends RunContext {
   readonly type: "success";
+  /** Undefined when `unchanged`. */
   readonly snapshotId: string | undefined;
+  /**
+   * Nothing changed since the job's last snapshot, so restic made none (`skip_if_unchanged`, restic
+   * 0.17+): `no changes, no new snapshot`. The run is a complete success; the last snapshot holds it.
+   */
+  readonly unchanged?: true;
   readonly stats: BackupStats;
   readonly durationMs: number;
 }
@@ -67,6 +73,8 @@ export interface UnreadablePath {
 export interface BackupPartialEvent extends RunContext {
   readonly type: "partial";
   readonly snapshotId: string | undefined;
+  /** restic made no snapshot: the last one is the same, and lacks the same (see BackupSuccessEvent). */
+  readonly unchanged?: true;
   readonly stats: BackupStats;
   readonly durationMs: number;
   readonly unreadable: readonly UnreadablePath[];

@@ -1,6 +1,7 @@
 // The public API of @simplebackup/core. Everything not re-exported here is internal.
 
 export * from "./actions/index.js";
+export { NO_CHANGES_NO_SNAPSHOT } from "./backup/backup-outcome.js";
 export { RETENTION_SKIPPED_PARTIAL } from "./backup/retention-stage.js";
 export type {
   BackupRunResult,

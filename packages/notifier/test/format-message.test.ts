@@ -18,6 +18,16 @@ describe("formatMessage", () => {
     });
   });
 
+  it("says a success made no new snapshot when nothing had changed (skip_if_unchanged)", () => {
+    const message = utc({ ...events.success, snapshotId: undefined, unchanged: true });
+    expect(message.title).toBe("Photos: backup succeeded, no changes, no new snapshot");
+    expect(message.body.split("\n")[0]).toBe(
+      "Nothing changed since the last snapshot, which holds exactly what a new one would; restic made none.",
+    );
+    expect(message.body).toMatch(/\nTook 1m 23s\.$/);
+    expect(message.severity).toBe("success");
+  });
+
   it("names a full destination in words, with what to do", () => {
     expect(utc(events.destinationFull)).toEqual({
       title: "Photos: backup failed: Destination full",

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import {
   ConfigError,
+  NO_CHANGES_NO_SNAPSHOT,
   RETENTION_SKIPPED_PARTIAL,
   type ResolvedConfig,
   type RunRecordSummary,
@@ -70,11 +71,18 @@ export default defineCommand({
   },
 });
 
-/** `failed at retention at <time>, snapshot 1a2b3c4d`; `partial …, retention skipped: the backup was partial`. */
+/**
+ * `failed at retention at <time>, snapshot 1a2b3c4d`; `success at <time>, no changes, no new snapshot`;
+ * `partial …, retention skipped: the backup was partial`.
+ */
 function describeRun(run: RunRecordSummary | undefined): string {
   if (!run) return "never";
   const stage = run.status === "failed" && run.phase ? ` at ${run.phase}` : "";
-  const snapshot = run.snapshotId ? `, snapshot ${shortId(run.snapshotId)}` : "";
+  const snapshot = run.snapshotId
+    ? `, snapshot ${shortId(run.snapshotId)}`
+    : run.unchanged
+      ? `, ${NO_CHANGES_NO_SNAPSHOT}`
+      : "";
   const retention =
     run.retention?.status === "skipped" && run.retention.reason === "partial"
       ? `, ${RETENTION_SKIPPED_PARTIAL}`

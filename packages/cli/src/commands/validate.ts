@@ -38,16 +38,32 @@ export default defineCommand({
       }
       throw error;
     }
-    const warnings = await runPreflight(config, createPreflightIO());
-    const failed = args.strict && warnings.length > 0;
+    const findings = await runPreflight(config, createPreflightIO());
+    // A blocking finding (a key this restic cannot honour) fails every run whatever else changes: it
+    // is refused like a config mistake, with or without --strict.
+    const refused = findings.filter((finding) => finding.blocking);
+    const warnings = findings.filter((finding) => !finding.blocking);
+    const failed = refused.length > 0 || (args.strict && warnings.length > 0);
     if (failed) process.exitCode = EXIT.usage;
 
     if (args.json) {
-      printJson({ valid: true, file: config.file, jobs: config.jobs.map(jobReport), warnings });
+      printJson({
+        valid: refused.length === 0,
+        file: config.file,
+        jobs: config.jobs.map(jobReport),
+        warnings: findings,
+      });
       return;
     }
     for (const job of config.jobs) console.log(describeJob(job));
-    for (const warning of warnings) console.error(formatWarning(warning));
+    for (const finding of refused) console.error(formatFinding("error", finding));
+    for (const warning of warnings) console.error(formatFinding("warning", warning));
+    if (refused.length > 0) {
+      console.log(
+        `config is not usable with this restic: ${plural(refused.length, "error")}; every run would fail until ${refused.length === 1 ? "it is" : "they are"} fixed (exit 2)`,
+      );
+      return;
+    }
     const summary = `config is valid: ${plural(config.jobs.length, "job")}`;
     if (warnings.length === 0) {
       console.log(summary);
@@ -60,12 +76,12 @@ export default defineCommand({
 });
 
 /** `warning: backupjobs[0] ("Docs").password_file: …` and its fix, as config errors name their place. */
-function formatWarning(warning: PreflightWarning): string {
+function formatFinding(kind: "error" | "warning", warning: PreflightWarning): string {
   const place =
     warning.job === undefined
       ? warning.path
       : warning.path.replace(/^backupjobs\[\d+\]/, (job) => `${job} (${JSON.stringify(warning.job)})`);
-  return `warning: ${place ? `${place}: ` : ""}${warning.message}\n  fix: ${warning.fix}`;
+  return `${kind}: ${place ? `${place}: ` : ""}${warning.message}\n  fix: ${warning.fix}`;
 }
 
 /** What the JSON report says about a job: what, where (credentials masked), when. Never a password. */

@@ -1,4 +1,4 @@
-import type { SchedulerEvent } from "@simplebackup/core";
+import { NO_CHANGES_NO_SNAPSHOT, type SchedulerEvent } from "@simplebackup/core";
 import { formatBackupSize, formatSeconds, formatTime, plural, shortId } from "./format.js";
 
 /**
@@ -26,7 +26,7 @@ function describe(event: SchedulerEvent): string | undefined {
     case "partial": {
       const head = event.type === "success" ? "success" : "PARTIAL";
       const parts = [
-        `${head}: snapshot ${shortId(event.snapshotId)} in ${formatSeconds(event.durationMs / 1000)}`,
+        `${head}: ${event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`} in ${formatSeconds(event.durationMs / 1000)}`,
         formatBackupSize(event.stats),
       ];
       if (event.type === "partial") {
@@ -57,7 +57,8 @@ function describe(event: SchedulerEvent): string | undefined {
     case "stale":
       return `STALE: ${event.message}`;
     case "recovered":
-      return `recovered: snapshot ${shortId(event.snapshotId)} after being stale since ${formatTime(event.staleSinceAt)}`;
+      // A run that found nothing changed recovers too, with no new snapshot to name.
+      return `recovered: ${event.snapshotId ? `snapshot ${shortId(event.snapshotId)}` : "a backup succeeded"} after being stale since ${formatTime(event.staleSinceAt)}`;
     case "config-reloaded":
       return `config reloaded: ${describeChanges(event.added, event.removed, event.changed)}`;
     case "config-invalid":

@@ -1,4 +1,4 @@
-import type { BackupEvent, BackupProgressEvent } from "@simplebackup/core";
+import { type BackupEvent, type BackupProgressEvent, NO_CHANGES_NO_SNAPSHOT } from "@simplebackup/core";
 import { formatBackupSize, formatBytes, formatCount, formatSeconds, plural, shortId } from "./format.js";
 
 interface Output {
@@ -45,9 +45,8 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
       case "success":
       case "partial": {
         const verdict = event.type === "success" ? "done" : "PARTIAL: some data is not in the snapshot";
-        line(
-          `${event.job}: ${verdict}, snapshot ${shortId(event.snapshotId)}, took ${formatSeconds(event.durationMs / 1000)}`,
-        );
+        const made = event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`;
+        line(`${event.job}: ${verdict}, ${made}, took ${formatSeconds(event.durationMs / 1000)}`);
         line(`  ${formatBackupSize(event.stats)}`);
         if (event.type === "partial") {
           for (const path of event.missingSources) line(`  missing source: ${path}`);

@@ -4,6 +4,12 @@ import { parseResticLine } from "../restic/output.js";
 import type { ResticProcessResult } from "../restic/process.js";
 import type { ResticMessage, ResticStatusMessage, ResticSummaryMessage } from "../restic/types.js";
 
+/**
+ * Said wherever a run that restic skipped is reported (`skip_if_unchanged`, restic 0.17+): the CLI,
+ * the daemon's log, history and status, notifications.
+ */
+export const NO_CHANGES_NO_SNAPSHOT = "no changes, no new snapshot";
+
 export type BackupOutcome =
   | { readonly kind: "failed"; readonly messages: readonly ResticMessage[] }
   | {

@@ -1,4 +1,5 @@
 import { x } from "tinyexec";
+import type { BackupRunResult } from "./run-backup.js";
 
 export type HookName = "before" | "after" | "on_success" | "on_failure";
 
@@ -72,4 +73,39 @@ function hookEnvironment(
     env[key] = SECRET_VARIABLES.test(key) ? undefined : inherited[key];
   }
   return { ...env, ...facts };
+}
+
+/** What a hook learns about the run, as SIMPLEBACKUP_* variables. */
+export function runFacts(
+  job: string,
+  runId: string,
+  repository: string,
+  hook: HookName,
+  result: BackupRunResult | undefined,
+): Record<string, string> {
+  const facts: Record<string, string> = {
+    SIMPLEBACKUP_JOB: job,
+    SIMPLEBACKUP_RUN_ID: runId,
+    SIMPLEBACKUP_HOOK: hook,
+    SIMPLEBACKUP_REPOSITORY: repository,
+  };
+  if (!result) return facts;
+  facts.SIMPLEBACKUP_STATUS = result.status;
+  facts.SIMPLEBACKUP_DURATION_MS = String(result.durationMs);
+  if (result.snapshotId) facts.SIMPLEBACKUP_SNAPSHOT_ID = result.snapshotId;
+  // No snapshot id then, yet the run succeeded: the last snapshot holds what a new one would.
+  if (result.unchanged) facts.SIMPLEBACKUP_UNCHANGED = "1";
+  if (result.error) {
+    facts.SIMPLEBACKUP_ERROR_CODE = result.error.code;
+    facts.SIMPLEBACKUP_ERROR_MESSAGE = result.error.message;
+  }
+  if (result.stats) {
+    facts.SIMPLEBACKUP_FILES_NEW = String(result.stats.filesNew);
+    facts.SIMPLEBACKUP_FILES_CHANGED = String(result.stats.filesChanged);
+    facts.SIMPLEBACKUP_FILES_UNMODIFIED = String(result.stats.filesUnmodified);
+    facts.SIMPLEBACKUP_DATA_ADDED = String(result.stats.dataAdded);
+    facts.SIMPLEBACKUP_TOTAL_FILES = String(result.stats.totalFilesProcessed);
+    facts.SIMPLEBACKUP_TOTAL_BYTES = String(result.stats.totalBytesProcessed);
+  }
+  return facts;
 }

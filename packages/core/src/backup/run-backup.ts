@@ -11,9 +11,10 @@ import { maskRepository } from "../restic/environment.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseResticLine } from "../restic/output.js";
 import type { Restic } from "../restic/restic.js";
+import { checkResticRequirements } from "../restic/version-requirements.js";
 import { shortId } from "../short-id.js";
-import { readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
-import { type HookName, runHook, SKIP_EXIT_CODE } from "./hooks.js";
+import { NO_CHANGES_NO_SNAPSHOT, readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
+import { type HookName, runFacts, runHook, SKIP_EXIT_CODE } from "./hooks.js";
 import {
   RETENTION_SKIPPED_PARTIAL,
   type RetentionOutcome,
@@ -32,6 +33,11 @@ export interface BackupRunResult {
   readonly runId: string;
   readonly status: BackupRunStatus;
   readonly snapshotId: string | undefined;
+  /**
+   * restic made no snapshot because nothing changed since the job's last one (`skip_if_unchanged`,
+   * restic 0.17+); `snapshotId` is then undefined. Such a run is complete: its retention runs.
+   */
+  readonly unchanged?: true;
   readonly stats: BackupStats | undefined;
   /** Set when status is failed or interrupted. */
   readonly error: SimplebackupError | undefined;
@@ -67,7 +73,12 @@ export interface RunBackupOptions {
    * An earlier attempt made this snapshot and its retention failed: apply only the retention now, so
    * a retry never makes a second snapshot. The `before` hook does not run.
    */
-  readonly retentionOf?: { readonly snapshotId: string | undefined; readonly stats: BackupStats };
+  readonly retentionOf?: {
+    readonly snapshotId: string | undefined;
+    /** The earlier attempt made no snapshot: nothing had changed (`skip_if_unchanged`). */
+    readonly unchanged?: true;
+    readonly stats: BackupStats;
+  };
   /** The host whose snapshots the empty-source check reads. @default os.hostname(), as restic */
   readonly host?: string;
 }
@@ -101,6 +112,10 @@ class BackupRun {
   async execute(): Promise<BackupRunResult> {
     const { retentionOf } = this.options;
     if (retentionOf) return this.afterHooks(await this.retainOnly(retentionOf));
+    // Before the hooks and restic: a key this restic cannot honour fails the run the same clear way
+    // `validate` refuses it, never as restic's `unknown flag`.
+    const unsupported = await checkResticRequirements(this.job, this.options.restic);
+    if (unsupported) return this.afterHooks(this.failed("backup", unsupported));
     const hooks = this.job.hooks;
     if (hooks?.before) {
       const before = await this.hook("before", hooks.before, undefined);
@@ -181,45 +196,55 @@ class BackupRun {
     const { summary, unreadable, missingSources } = outcome;
     const stats = toStats(summary);
     const snapshotId = summary.snapshot_id;
+    // restic 0.17+ with --skip-if-unchanged: the summary of a tree equal to the parent's has no id.
+    const unchanged = job.skipIfUnchanged && snapshotId === undefined ? true : undefined;
+    const made = unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(snapshotId)}`;
     const partial = unreadable.length > 0 || missingSources.length > 0;
     if (!partial) {
       this.log(
-        `backup complete: snapshot ${shortId(snapshotId)}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
+        `backup complete: ${made}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
       );
-      return this.retain(restic, snapshotId, stats);
+      return this.retain(restic, { snapshotId, unchanged }, stats);
     }
     // A partial snapshot lacks what older ones hold (the files of a missing source): forget after it
     // could remove the only copy. Retention waits for the next complete backup.
     const retention = retentionSkip(job, true) as RetentionOutcome;
     const retentionSkipped = retention.reason === "partial" ? RETENTION_SKIPPED_PARTIAL : undefined;
     this.log(
-      `partial: snapshot ${shortId(snapshotId)}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
+      `partial: ${made}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
     );
     this.emit({
       type: "partial",
       ...this.context(),
       snapshotId,
+      ...(unchanged ? { unchanged } : {}),
       stats,
       durationMs: this.elapsed(),
       unreadable,
       missingSources,
       retentionSkipped,
     });
-    return this.result("partial", { snapshotId, stats, retention, unreadable, missingSources });
+    return this.result("partial", {
+      snapshotId,
+      ...(unchanged ? { unchanged } : {}),
+      stats,
+      retention,
+      unreadable,
+      missingSources,
+    });
   }
 
   /** A retry of a run whose backup made its snapshot and whose retention failed: forget only. */
   private async retainOnly(made: NonNullable<RunBackupOptions["retentionOf"]>): Promise<BackupRunResult> {
-    this.log(
-      `retention only: the backup of snapshot ${shortId(made.snapshotId)} was made by an earlier attempt`,
-    );
+    const backup = made.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(made.snapshotId)}`;
+    this.log(`retention only: the backup (${backup}) was made by an earlier attempt`);
     let restic: JobRestic;
     try {
       restic = this.createRestic();
     } catch (error) {
       return this.failed("retention", asSimplebackupError(error), made.snapshotId, made.stats);
     }
-    return this.retain(restic, made.snapshotId, made.stats);
+    return this.retain(restic, made, made.stats);
   }
 
   /**
@@ -228,13 +253,18 @@ class BackupRun {
    */
   private async retain(
     restic: JobRestic,
-    snapshotId: string | undefined,
+    backup: { readonly snapshotId: string | undefined; readonly unchanged?: true | undefined },
     stats: BackupStats,
   ): Promise<BackupRunResult> {
+    const { snapshotId, unchanged } = backup;
     const retention = retentionSkip(this.job, false) ?? (await runRetention(this.job, restic));
     if (retention.status === "failed") {
       const error = retention.error as SimplebackupError;
-      const made = snapshotId ? `the backup made snapshot ${shortId(snapshotId)}, but ` : "";
+      const made = snapshotId
+        ? `the backup made snapshot ${shortId(snapshotId)}, but `
+        : unchanged
+          ? `the backup found ${NO_CHANGES_NO_SNAPSHOT}, but `
+          : "";
       const failure =
         error instanceof ResticError
           ? new ResticError(error.code, `${made}retention failed: ${error.message}`, {
@@ -251,9 +281,16 @@ class BackupRun {
       this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
       this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
     }
-    this.log(`success: snapshot ${shortId(snapshotId)}`);
-    this.emit({ type: "success", ...this.context(), snapshotId, stats, durationMs: this.elapsed() });
-    return this.result("success", { snapshotId, stats, retention });
+    this.log(`success: ${unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(snapshotId)}`}`);
+    this.emit({
+      type: "success",
+      ...this.context(),
+      snapshotId,
+      ...(unchanged ? { unchanged } : {}),
+      stats,
+      durationMs: this.elapsed(),
+    });
+    return this.result("success", { snapshotId, ...(unchanged ? { unchanged } : {}), stats, retention });
   }
 
   /**
@@ -340,7 +377,14 @@ class BackupRun {
     fields: Partial<
       Pick<
         BackupRunResult,
-        "snapshotId" | "stats" | "error" | "phase" | "retention" | "unreadable" | "missingSources"
+        | "snapshotId"
+        | "unchanged"
+        | "stats"
+        | "error"
+        | "phase"
+        | "retention"
+        | "unreadable"
+        | "missingSources"
       >
     >,
   ): BackupRunResult {
@@ -399,37 +443,4 @@ function asSimplebackupError(error: unknown): SimplebackupError {
   return new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error), {
     cause: error,
   });
-}
-
-/** What a hook learns about the run, as SIMPLEBACKUP_* variables. */
-function runFacts(
-  job: string,
-  runId: string,
-  repository: string,
-  hook: HookName,
-  result: BackupRunResult | undefined,
-): Record<string, string> {
-  const facts: Record<string, string> = {
-    SIMPLEBACKUP_JOB: job,
-    SIMPLEBACKUP_RUN_ID: runId,
-    SIMPLEBACKUP_HOOK: hook,
-    SIMPLEBACKUP_REPOSITORY: repository,
-  };
-  if (!result) return facts;
-  facts.SIMPLEBACKUP_STATUS = result.status;
-  facts.SIMPLEBACKUP_DURATION_MS = String(result.durationMs);
-  if (result.snapshotId) facts.SIMPLEBACKUP_SNAPSHOT_ID = result.snapshotId;
-  if (result.error) {
-    facts.SIMPLEBACKUP_ERROR_CODE = result.error.code;
-    facts.SIMPLEBACKUP_ERROR_MESSAGE = result.error.message;
-  }
-  if (result.stats) {
-    facts.SIMPLEBACKUP_FILES_NEW = String(result.stats.filesNew);
-    facts.SIMPLEBACKUP_FILES_CHANGED = String(result.stats.filesChanged);
-    facts.SIMPLEBACKUP_FILES_UNMODIFIED = String(result.stats.filesUnmodified);
-    facts.SIMPLEBACKUP_DATA_ADDED = String(result.stats.dataAdded);
-    facts.SIMPLEBACKUP_TOTAL_FILES = String(result.stats.totalFilesProcessed);
-    facts.SIMPLEBACKUP_TOTAL_BYTES = String(result.stats.totalBytesProcessed);
-  }
-  return facts;
 }

@@ -84,6 +84,7 @@ const NOTES: Record<string, KeyNote> = {
   state_dir: { examples: ["~/.local/state/simplebackup"] },
   max_concurrent: { default: 1, examples: [2] },
   keep_logs: { default: 30, examples: [100] },
+  skip_if_unchanged: { default: false, examples: [true] },
   ...RETRY_NOTES,
   // At the top level the built-in policy is the default; a job's retry inherits the top level instead.
   "retry.attempts": { default: 4, examples: [3] },
@@ -103,6 +104,7 @@ const NOTES: Record<string, KeyNote> = {
   "backupjobs[].password_env": { examples: ["BACKUP_PASSWORD"] },
   "backupjobs[].backup_interval": { examples: ["0 2 * * *", "*/30 9-18 * * 1-5"] },
   "backupjobs[].exclude_patterns": { default: [], examples: [["**/node_modules", "**/*.tmp"]] },
+  "backupjobs[].skip_if_unchanged": { examples: [true] },
   "backupjobs[].retention": {
     title: "Retention",
     examples: [{ days: 7, weeks: 4, months: 6 }],

@@ -128,6 +128,7 @@ function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedCo
     staleLockAfterMs: durationMs(file.stale_lock_after) ?? DEFAULT_STALE_LOCK_AFTER_MS,
     backendUnreachableAfterMs:
       durationMs(file.backend_unreachable_after) ?? DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
+    skipIfUnchanged: file.skip_if_unchanged ?? false,
   };
   return {
     file: options.file === undefined ? undefined : path.resolve(options.file),
@@ -139,6 +140,7 @@ function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedCo
     baseDir: path.resolve(options.baseDir),
     notifications: file.notifications ?? [],
     metricsFile: file.metrics_file === undefined ? undefined : resolve(file.metrics_file),
+    skipIfUnchanged: defaults.skipIfUnchanged,
     jobs: file.backupjobs.map((job) => toBackupJob(job, resolve, defaults)),
   };
 }
@@ -149,6 +151,7 @@ interface JobDefaults {
   readonly retry: RetryPolicy;
   readonly staleLockAfterMs: number;
   readonly backendUnreachableAfterMs: number;
+  readonly skipIfUnchanged: boolean;
 }
 
 function durationMs(text: string | undefined): number | undefined {
@@ -163,6 +166,7 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
     password: toPasswordSource(job, resolve),
     schedule: job.backup_interval,
     excludes: job.exclude_patterns ?? [],
+    skipIfUnchanged: job.skip_if_unchanged ?? defaults.skipIfUnchanged,
     retention: toRetention(job.retention),
     env: job.env ?? {},
     tags: job.tags ?? [],

@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { locateRestic } from "../restic/locate.js";
+import { createRestic } from "../restic/restic.js";
 import type { PathFacts, PreflightIO } from "./preflight.js";
 
 /** The preflight checks' view of this machine: its files, this process's environment, its PATH. */
@@ -21,6 +22,7 @@ export function createPreflightIO(
     stat: statPath,
     which: (program) => find(program),
     findRestic: find,
+    resticVersion: (binary) => createRestic(binary).version(),
   };
 }
 

@@ -1,4 +1,11 @@
 import path from "node:path";
+import type { ResticVersion } from "../restic/output.js";
+import {
+  describeUnmet,
+  fixForUnmet,
+  resticRequirements,
+  unmetRequirements,
+} from "../restic/version-requirements.js";
 import { localRepositoryPath } from "./repository-path.js";
 import type { BackupJob, ResolvedConfig } from "./types.js";
 
@@ -22,7 +29,8 @@ export type PreflightCode =
   | "SOURCE_MISSING"
   | "DESTINATION_NOT_A_FOLDER"
   | "DESTINATION_PARENT_MISSING"
-  | "RESTIC_NOT_FOUND";
+  | "RESTIC_NOT_FOUND"
+  | "RESTIC_TOO_OLD";
 
 export interface PreflightWarning {
   readonly code: PreflightCode;
@@ -34,6 +42,11 @@ export interface PreflightWarning {
   readonly message: string;
   /** What to do about it. */
   readonly fix: string;
+  /**
+   * Not a warning but a refusal: every run of the job fails at once until it is fixed, whatever else
+   * changes (a key this restic cannot honour). `validate` exits 2 for it, as for a config mistake.
+   */
+  readonly blocking?: true;
 }
 
 /** What a path holds, following symbolic links. */
@@ -55,6 +68,8 @@ export interface PreflightIO {
   which(program: string): Promise<string | undefined>;
   /** Finds restic as a run does (`restic_binary`, RESTIC_BINARY, PATH); undefined when not found. */
   findRestic(configured: string | undefined): Promise<string | undefined>;
+  /** `restic version` of that binary; undefined when it cannot be read. Asked only when a key needs it. */
+  resticVersion(binary: string): Promise<ResticVersion | undefined>;
   readonly platform: NodeJS.Platform;
 }
 
@@ -216,7 +231,8 @@ async function checkDestination(repository: string, at: Place, io: PreflightIO):
 }
 
 async function checkRestic(config: ResolvedConfig, io: PreflightIO): Promise<PreflightWarning[]> {
-  if ((await io.findRestic(config.resticBinary)) !== undefined) return [];
+  const binary = await io.findRestic(config.resticBinary);
+  if (binary !== undefined) return checkResticVersion(config, binary, io);
   const wanted = config.resticBinary ?? io.env.RESTIC_BINARY;
   return [
     {
@@ -229,6 +245,45 @@ async function checkRestic(config: ResolvedConfig, io: PreflightIO): Promise<Pre
       fix: "install restic (Debian/Ubuntu: sudo apt-get install restic; Fedora: sudo dnf install restic; macOS: brew install restic; Windows: winget install restic.restic), or set restic_binary to its path",
     },
   ];
+}
+
+/**
+ * Keys that need a newer restic than the one configured, each at its place: the top-level default
+ * once (naming the jobs it turns on), a job's own key where the top level does not set it.
+ */
+async function checkResticVersion(
+  config: ResolvedConfig,
+  binary: string,
+  io: PreflightIO,
+): Promise<PreflightWarning[]> {
+  const needing = config.jobs.flatMap((job, index) =>
+    resticRequirements(job).map((requirement) => ({ job, index, requirement })),
+  );
+  if (needing.length === 0) return [];
+  const version = await io.resticVersion(binary);
+  const unmet = needing.filter(({ requirement }) => unmetRequirements([requirement], version).length > 0);
+  const findings: PreflightWarning[] = [];
+  const reported = new Set<string>();
+  for (const { job, index, requirement } of unmet) {
+    const fromTopLevel = requirement.key === "skip_if_unchanged" && config.skipIfUnchanged;
+    if (fromTopLevel && reported.has(requirement.key)) continue;
+    reported.add(fromTopLevel ? requirement.key : `${index}.${requirement.key}`);
+    const jobs = unmet
+      .filter((other) => other.requirement.key === requirement.key)
+      .map((other) => other.job.name);
+    findings.push({
+      code: "RESTIC_TOO_OLD",
+      ...(fromTopLevel
+        ? { path: requirement.key }
+        : { job: job.name, path: `backupjobs[${index}].${requirement.key}` }),
+      message: fromTopLevel
+        ? `${describeUnmet(requirement, binary, version)}; the top-level ${requirement.key} sets it for ${jobs.length === 1 ? "the job" : "the jobs"} ${jobs.map((name) => JSON.stringify(name)).join(", ")}`
+        : describeUnmet(requirement, binary, version),
+      fix: fixForUnmet(requirement),
+      blocking: true,
+    });
+  }
+  return findings;
 }
 
 /**

@@ -10,6 +10,7 @@ const DEFAULT_TEXT: Record<string, string> = {
     "`$SIMPLEBACKUP_STATE_DIR`, else the per-user state folder: `~/.local/state/simplebackup` " +
     "(`$XDG_STATE_HOME`) on Linux, `~/Library/Application Support/simplebackup` on macOS, " +
     "`%LOCALAPPDATA%\\simplebackup` on Windows",
+  "backupjobs[].skip_if_unchanged": "the top-level `skip_if_unchanged`, else `false`",
   "backupjobs[].retry": "the top-level `retry`",
   "backupjobs[].retry.attempts": "the top-level `retry.attempts`, else `4`",
   "backupjobs[].retry.delays": 'the top-level `retry` waits, else `["1m", "5m", "15m"]`',

@@ -270,6 +270,9 @@ const jobSchema = z
         )
         .optional()
         .describe('Patterns of files to skip (restic --exclude), e.g. "**/node_modules". Default: none.'),
+      skip_if_unchanged: boolean(
+        `Make no new snapshot when nothing changed since the job's last one (restic backup --skip-if-unchanged, restic 0.17 or later; validate and every run refuse it on an older restic). The run still succeeds, says "no changes, no new snapshot", and applies the retention: the last snapshot holds exactly what a new one would. restic compares the whole tree, the folders above each source included, so a file created or removed next to a source (in its parent folder) counts as a change. It compares with the job's own last snapshot (restic --group-by host,paths,tags), so after a change of the job's tags the next run reads every file again. Default: the top-level value, else false.`,
+      ),
       retention: retentionSchema,
       env: z
         .record(z.string().regex(/^[^=\0]+$/), z.string(expected("a string value (quote numbers)")), {
@@ -359,6 +362,9 @@ export const configFileSchema = z
         "How many jobs may run at once. Jobs on the same repository never run at the same time. Default: 1.",
       ),
       keep_logs: positiveWhole("How many per-run log files to keep for each job. Default: 30."),
+      skip_if_unchanged: boolean(
+        "The default of skip_if_unchanged for every job: make no new snapshot when nothing changed since the job's last one (restic 0.17 or later). Default: false.",
+      ),
       notifications: notificationsSchema.describe(
         'Who is told about backups: built-in notifiers ({"type": "desktop"}, {"type": "webhook", "url": …}) or plugins ({"module": "./my-notifier.mjs", "options": {…}}).',
       ),

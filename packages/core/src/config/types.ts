@@ -57,6 +57,8 @@ export interface BackupJob {
   /** Cron expression, 5 fields or 6 with seconds. */
   readonly schedule: string;
   readonly excludes: readonly string[];
+  /** restic 0.17+ `backup --skip-if-unchanged`: no new snapshot when nothing changed since the last. */
+  readonly skipIfUnchanged: boolean;
   /** Undefined when the job has no retention keys: keep everything, never call forget. */
   readonly retention: RetentionPolicy | undefined;
   /** Extra environment for restic (backend credentials). */
@@ -102,5 +104,7 @@ export interface ResolvedConfig {
   readonly notifications: readonly NotifierEntry[];
   /** Absolute path of a Prometheus textfile to write after every run. */
   readonly metricsFile: string | undefined;
+  /** The top-level `skip_if_unchanged`: the default of every job's. */
+  readonly skipIfUnchanged: boolean;
   readonly jobs: readonly BackupJob[];
 }

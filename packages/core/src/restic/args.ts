@@ -16,12 +16,23 @@ export function jobTag(jobName: string): string {
 }
 
 /**
+ * restic 0.17+: make no snapshot when the new tree equals the parent's. restic picks the parent by host
+ * and paths only, so another job backing up the same folders into the same repository could be the
+ * parent: measured on 0.18, a job then made no snapshot of its own because the other job's was the
+ * same, and its tag had none. Grouping by tags too makes the parent this job's own latest snapshot.
+ */
+const SKIP_IF_UNCHANGED_ARGS = ["--skip-if-unchanged", "--group-by", "host,paths,tags"];
+
+/**
  * `restic backup` arguments. Sources follow `--` so a path starting with `-` is not read as a flag
  * (checked on 0.14: `backup -dash` fails with "unknown shorthand flag", `backup -- -dash` works).
  * The password never appears here; it travels in the environment.
  * @throws RangeError for a user tag that restic would split, or that claims another job's tag.
  */
-export function buildBackupArgs(job: Pick<BackupJob, "name" | "sources" | "excludes" | "tags">): string[] {
+export function buildBackupArgs(
+  job: Pick<BackupJob, "name" | "sources" | "excludes" | "tags"> &
+    Partial<Pick<BackupJob, "skipIfUnchanged">>,
+): string[] {
   for (const tag of job.tags) {
     if (tag === "" || tag.includes(",") || tag.startsWith(JOB_TAG_PREFIX)) {
       throw new RangeError(
@@ -36,6 +47,7 @@ export function buildBackupArgs(job: Pick<BackupJob, "name" | "sources" | "exclu
     jobTag(job.name),
     ...job.tags.flatMap((tag) => ["--tag", tag]),
     ...job.excludes.flatMap((pattern) => ["--exclude", fastExcludePattern(pattern)]),
+    ...(job.skipIfUnchanged ? SKIP_IF_UNCHANGED_ARGS : []),
     "--",
     ...job.sources,
   ];

@@ -795,7 +795,11 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     entry.retryAt = this.clock.now() + delay;
     entry.retentionOf =
       result.phase === "retention" && result.stats
-        ? { snapshotId: result.snapshotId, stats: result.stats }
+        ? {
+            snapshotId: result.snapshotId,
+            ...(result.unchanged ? { unchanged: result.unchanged } : {}),
+            stats: result.stats,
+          }
         : pending.retentionOf;
     this.emitEvent({
       type: "retry",

@@ -26,6 +26,8 @@ export interface RunHistoryRecord {
   phase?: string;
   /** The run's snapshot; on a run failed at retention, the snapshot its backup made all the same. */
   snapshotId?: string;
+  /** restic made no snapshot: nothing changed since the job's last one (`skip_if_unchanged`). */
+  unchanged?: true;
   /** Counters from restic's summary (files new, bytes added, …). */
   stats?: Record<string, number>;
   errorCode?: string;

@@ -26,6 +26,8 @@ export interface RunRecordSummary {
   phase?: string;
   /** Set when a failed run's backup made this snapshot anyway (its retention failed). */
   snapshotId?: string;
+  /** restic made no snapshot: nothing changed since the last one (`skip_if_unchanged`). */
+  unchanged?: true;
   errorCode?: string;
   errorMessage?: string;
   retention?: RetentionRecord;

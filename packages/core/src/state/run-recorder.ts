@@ -58,6 +58,7 @@ export function summarizeRun(result: BackupRunResult, finishedAt: Date): RunReco
     status: result.status,
     ...(result.phase ? { phase: result.phase } : {}),
     ...(result.snapshotId ? { snapshotId: result.snapshotId } : {}),
+    ...(result.unchanged ? { unchanged: true } : {}),
     ...(result.error ? { errorCode: result.error.code, errorMessage: result.error.message } : {}),
     retention: {
       status: retention.status,

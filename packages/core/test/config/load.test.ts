@@ -32,6 +32,7 @@ function loadJob(overrides: Record<string, unknown>): BackupJob {
 const windowsPath = (p: string) => (process.platform === "win32" ? path.win32.normalize(p) : p);
 
 const SCHEDULING_DEFAULTS = {
+  skipIfUnchanged: false,
   timezone: undefined,
   catchUp: true,
   jitterMs: 0,
@@ -61,6 +62,7 @@ describe("loadConfigFile", () => {
       baseDir: path.resolve(fixtures),
       notifications: [],
       metricsFile: undefined,
+      skipIfUnchanged: false,
       jobs: [
         {
           name: "Documents",
@@ -205,6 +207,20 @@ describe("resolveConfig", () => {
     );
     expect(config.jobs.map((j) => j.backendUnreachableAfterMs)).toEqual([120_000, 600_000]);
     expect(loadJob({}).backendUnreachableAfterMs).toBe(45_000);
+  });
+
+  it("reads skip_if_unchanged per job, else from the top level, else off", () => {
+    const config = resolveConfig(
+      {
+        skip_if_unchanged: true,
+        backupjobs: [job(), job({ jobname: "Always", skip_if_unchanged: false })],
+      },
+      { baseDir, homedir },
+    );
+    expect(config.skipIfUnchanged).toBe(true);
+    expect(config.jobs.map((j) => j.skipIfUnchanged)).toEqual([true, false]);
+    expect(loadJob({}).skipIfUnchanged).toBe(false);
+    expect(loadJob({ skip_if_unchanged: true }).skipIfUnchanged).toBe(true);
   });
 
   it.each([{}, undefined])("reads retention %j as keep everything", (retention) => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/load.js";
 import { firstWord, type PathFacts, type PreflightIO, runPreflight } from "../../src/config/preflight.js";
 import { localRepositoryPath } from "../../src/config/repository-path.js";
+import type { ResticVersion } from "../../src/restic/output.js";
 
 // POSIX paths throughout: the checks run on the resolved config, and these tests on a fake disk.
 const base = "/home/ada/backup";
@@ -14,6 +15,8 @@ interface World {
   env?: Record<string, string | undefined>;
   programs?: string[];
   restic?: boolean;
+  /** What `restic version` says; asking without one set fails the test (it should not be asked). */
+  resticVersion?: ResticVersion | "unreadable";
   platform?: NodeJS.Platform;
 }
 
@@ -28,6 +31,10 @@ function fakeIO(world: World): PreflightIO {
     which: async (program) => (programs.has(program) ? `/usr/bin/${program}` : undefined),
     findRestic: async (configured) =>
       world.restic === false ? undefined : (configured ?? "/usr/bin/restic"),
+    resticVersion: async () => {
+      if (world.resticVersion === undefined) throw new Error("restic version asked for no reason");
+      return world.resticVersion === "unreadable" ? undefined : world.resticVersion;
+    },
     platform: world.platform ?? "linux",
   };
 }
@@ -41,6 +48,8 @@ const job = {
 };
 
 const healthy: Record<string, PathFacts> = { "/home/ada/Documents": DIR };
+const RESTIC_014: ResticVersion = { version: "0.14.0", major: 0, minor: 14, patch: 0 };
+const RESTIC_017: ResticVersion = { version: "0.17.0", major: 0, minor: 17, patch: 0 };
 
 function config(overrides: Record<string, unknown> = {}, top: Record<string, unknown> = {}) {
   const { password: _, ...rest } = job;
@@ -239,6 +248,64 @@ describe("runPreflight", () => {
       path: "restic_binary",
       message: `restic was not found at ${base}/bin/restic`,
     });
+  });
+
+  it("refuses skip_if_unchanged on a restic older than 0.17, at the job's key, saying what to do", async () => {
+    const warnings = await runPreflight(
+      config({ skip_if_unchanged: true }),
+      fakeIO({ files: healthy, resticVersion: RESTIC_014 }),
+    );
+    expect(warnings).toEqual([
+      {
+        code: "RESTIC_TOO_OLD",
+        job: "Docs",
+        path: "backupjobs[0].skip_if_unchanged",
+        message:
+          "needs restic 0.17.0 or later (backup --skip-if-unchanged); /usr/bin/restic is restic 0.14.0",
+        fix: "upgrade restic to 0.17.0 or later, or remove skip_if_unchanged from the config",
+        blocking: true,
+      },
+    ]);
+    const unreadable = await runPreflight(
+      config({ skip_if_unchanged: true }),
+      fakeIO({ files: healthy, resticVersion: "unreadable" }),
+    );
+    expect(unreadable[0]?.message).toContain("/usr/bin/restic did not tell its version");
+  });
+
+  it("names the top-level skip_if_unchanged once, with the jobs it turns on; a job's false stays out", async () => {
+    const resolved = resolveConfig(
+      {
+        skip_if_unchanged: true,
+        backupjobs: [
+          { ...job, jobname: "A" },
+          { ...job, jobname: "B", skip_if_unchanged: false },
+          { ...job, jobname: "C" },
+        ],
+      },
+      { baseDir: base },
+    );
+    const warnings = await runPreflight(resolved, fakeIO({ files: healthy, resticVersion: RESTIC_014 }));
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: "RESTIC_TOO_OLD",
+        path: "skip_if_unchanged",
+        message: expect.stringMatching(/; the top-level skip_if_unchanged sets it for the jobs "A", "C"$/),
+        blocking: true,
+      }),
+    ]);
+    expect(warnings[0]).not.toHaveProperty("job");
+  });
+
+  it("accepts skip_if_unchanged on restic 0.17, and asks no version when no job needs one", async () => {
+    expect(
+      await runPreflight(
+        config({ skip_if_unchanged: true }),
+        fakeIO({ files: healthy, resticVersion: RESTIC_017 }),
+      ),
+    ).toEqual([]);
+    // fakeIO throws when asked for a version it was not given.
+    expect(await runPreflight(config({ skip_if_unchanged: false }), fakeIO({ files: healthy }))).toEqual([]);
   });
 
   it("lists warnings job by job, in file order", async () => {

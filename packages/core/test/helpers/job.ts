@@ -13,6 +13,7 @@ export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
     password: { kind: "literal", value: "pw" },
     schedule: "0 * * * *",
     excludes: [],
+    skipIfUnchanged: false,
     retention: undefined,
     env: {},
     tags: [],

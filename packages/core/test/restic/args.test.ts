@@ -64,6 +64,30 @@ describe("buildBackupArgs", () => {
     expect(buildBackupArgs(job)).toEqual(args);
   });
 
+  it("asks restic 0.17+ to skip an unchanged snapshot, its parent picked among the job's own (by tags)", () => {
+    expect(
+      buildBackupArgs({
+        name: "docs",
+        sources: ["/d"],
+        excludes: ["*.tmp"],
+        tags: [],
+        skipIfUnchanged: true,
+      }),
+    ).toEqual([
+      "backup",
+      "--json",
+      "--tag",
+      "simplebackup:docs",
+      "--exclude",
+      "*.tmp",
+      "--skip-if-unchanged",
+      "--group-by",
+      "host,paths,tags",
+      "--",
+      "/d",
+    ]);
+  });
+
   it("never carries a password flag", () => {
     const args = buildBackupArgs({ name: "x", sources: ["/a"], excludes: ["p"], tags: ["t"] });
     expect(args.some((arg) => /password/i.test(arg))).toBe(false);

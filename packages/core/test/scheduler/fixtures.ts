@@ -19,6 +19,7 @@ export function makeConfig(jobs: BackupJob[], overrides: Partial<ResolvedConfig>
     baseDir: "/",
     notifications: [],
     metricsFile: undefined,
+    skipIfUnchanged: false,
     jobs,
     ...overrides,
   };

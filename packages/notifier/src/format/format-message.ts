@@ -1,4 +1,4 @@
-import { type BackupStats, shortId } from "@simplebackup/core";
+import { type BackupStats, NO_CHANGES_NO_SNAPSHOT, shortId } from "@simplebackup/core";
 import { type NotifiableEvent, optionalField } from "../events.js";
 import { describeReason, reasonFor } from "./reasons.js";
 import { countOf, formatBytes, formatCount, formatDurationMs, formatTime } from "./units.js";
@@ -68,8 +68,13 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
       );
     case "success":
       return message(
-        "backup succeeded",
-        [...statsLines(event.stats, event.durationMs, event.snapshotId), repositorySizeLine(event)],
+        event.unchanged ? `backup succeeded, ${NO_CHANGES_NO_SNAPSHOT}` : "backup succeeded",
+        [
+          event.unchanged &&
+            "Nothing changed since the last snapshot, which holds exactly what a new one would; restic made none.",
+          ...statsLines(event.stats, event.durationMs, event.snapshotId),
+          repositorySizeLine(event),
+        ],
         "success",
       );
     case "partial": {
@@ -81,7 +86,9 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
       return message(
         `backup incomplete, ${count} ${count === 1 ? "path" : "paths"} not backed up`,
         [
-          "The snapshot was saved, but these were not backed up:",
+          event.unchanged
+            ? `Nothing changed since the last snapshot (${NO_CHANGES_NO_SNAPSHOT}), which lacks the same:`
+            : "The snapshot was saved, but these were not backed up:",
           ...skipped.slice(0, MAX_LISTED),
           count > MAX_LISTED && `… and ${count - MAX_LISTED} more (see the run log).`,
           // Older cores did not send the field; the notifier then says nothing about retention.
