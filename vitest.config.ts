@@ -14,6 +14,12 @@ const RUNS_RESTIC = [
   "test/e2e/{output-contract,packaging,remote,repository-lock,setup-commands}.test.ts",
   "test/faults/{broken-config,live-lock,partial,passwords,remote-lock,secrets,sigkill,signals,soak}.test.ts",
 ];
+// Files whose types are the test: checked with tsc by the unit project, once.
+const TYPE_TESTS = [
+  "packages/core/test/config/schema.test.ts",
+  "packages/core/test/scheduler/backup-scheduler.test.ts",
+  "packages/notifier/test/types.test.ts",
+];
 const ALL = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"];
 
 const root = import.meta.dirname;
@@ -51,6 +57,12 @@ export default defineConfig({
           name: "unit",
           include: ALL,
           exclude: [...configDefaults.exclude, ...RUNS_RESTIC],
+          // The type tests (`expectTypeOf`, `@ts-expect-error`) fail here too, not only in `pnpm typecheck`.
+          typecheck: {
+            enabled: true,
+            include: TYPE_TESTS,
+            tsconfig: join(root, "tsconfig.test.json"),
+          },
           env: {
             RESTIC_BINARY: join(root, "test/support/no-restic/restic"),
             PATH: [join(root, "test/support/no-restic"), path].join(delimiter),
