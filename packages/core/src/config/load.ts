@@ -3,7 +3,6 @@ import { homedir as osHomedir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "../restic/backend-watchdog.js";
-import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "../scheduler/retry-policy.js";
 import { parseDuration } from "./duration.js";
 import { stripJsonComments } from "./jsonc.js";
 import {
@@ -13,6 +12,7 @@ import {
   jsonSyntaxProblem,
   type RawProblem,
 } from "./problems.js";
+import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "./retry-config.js";
 import { type ConfigFile, configFileSchema, passwordKeys } from "./schema.js";
 import type {
   BackupJob,

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "../../src/config/retry-config.js";
 import type { RetryPolicy } from "../../src/config/types.js";
 import type { SimplebackupErrorCode } from "../../src/errors.js";
-import {
-  buildRetryPolicy,
-  DEFAULT_RETRY_POLICY,
-  isRetryable,
-  retryDelayMs,
-} from "../../src/scheduler/retry-policy.js";
+import { isRetryable, retryDelayMs } from "../../src/scheduler/retry-policy.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
