@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { BackupJob } from "../config/types.js";
 import { ResticError } from "../errors.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
-import { isAlive } from "../state/process-alive.js";
+import { isAlive } from "../system/process-alive.js";
 import { buildListLocksArgs } from "./action-args.js";
 import { buildUnlockArgs } from "./args.js";
 import {

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { LockHolder } from "../restic/classify.js";
-import { isAlive } from "../state/process-alive.js";
+import { isAlive } from "../system/process-alive.js";
 
 /**
  * Whether a lock restic complained about may be removed. Only a lock whose holder is gone qualifies:

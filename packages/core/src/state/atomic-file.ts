@@ -1,7 +1,7 @@
 import { open, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { errnoCode } from "./state-error.js";
+import { errnoCode } from "../system/errno-code.js";
 
 /**
  * Replaces `file` so that a reader, or the file after a crash, holds either the old or the new content,

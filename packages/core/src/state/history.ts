@@ -7,9 +7,10 @@
  */
 import { mkdir, open, readFile } from "node:fs/promises";
 import path from "node:path";
+import { errnoCode } from "../system/errno-code.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import type { RetentionRecord, RunStatus } from "./job-state.js";
-import { errnoCode, stateError } from "./state-error.js";
+import { stateError } from "./state-error.js";
 
 export const HISTORY_FILE_NAME = "history.jsonl";
 

@@ -1,9 +1,10 @@
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { errnoCode } from "../system/errno-code.js";
+import { isAlive } from "../system/process-alive.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { fileTimestamp } from "./file-timestamp.js";
-import { isAlive } from "./process-alive.js";
-import { errnoCode, stateError } from "./state-error.js";
+import { stateError } from "./state-error.js";
 
 export const STATE_FILE_NAME = "state.json";
 

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type FileHandle, link, open, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAlive } from "./process-alive.js";
-import { errnoCode, stateError } from "./state-error.js";
+import { errnoCode } from "../system/errno-code.js";
+import { isAlive } from "../system/process-alive.js";
+import { stateError } from "./state-error.js";
 
 /**
  * What the lock files of the state folder (`daemon.pid`, `locks/*.lock`) share: an atomic create, a

@@ -3,9 +3,10 @@ import { close, createWriteStream, fsync, type WriteStream } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { errnoCode } from "../system/errno-code.js";
 import { syncDir } from "./atomic-file.js";
 import { fileTimestamp } from "./file-timestamp.js";
-import { errnoCode, stateError } from "./state-error.js";
+import { stateError } from "./state-error.js";
 
 export const LOGS_DIR_NAME = "logs";
 

@@ -5,7 +5,3 @@ export type StateErrorCode = "STATE_LOCKED" | "STATE_UNWRITABLE";
 export function stateError(code: StateErrorCode, message: string, cause?: unknown): SimplebackupError {
   return new SimplebackupError(code, message, { cause });
 }
-
-export function errnoCode(error: unknown): string | undefined {
-  return error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : undefined;
-}

@@ -1,4 +1,4 @@
-import { errnoCode } from "./state-error.js";
+import { errnoCode } from "./errno-code.js";
 
 /**
  * Whether a process with this PID exists on this machine. Signal 0 only checks; EPERM means the
