@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { BackupJob } from "../config/types.js";
-import { startRunRecording } from "../state/run-recorder.js";
 import { type BackupRunResult, type RunBackupOptions, runBackup } from "./run-backup.js";
+import { startRunRecording } from "./run-recorder.js";
 
 export interface RunRecordedBackupOptions extends Omit<RunBackupOptions, "log"> {
   /** The state folder that keeps run logs and the history. */

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import { readDaemonLock } from "../state/daemon-lock.js";
 import { readHistory } from "../state/history.js";
 import { type RunRecordSummary, readStateFile } from "../state/job-state.js";
-import { newer, summarizeHistory } from "../state/run-recorder.js";
+import { newer, summarizeHistory } from "../state/run-summary.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { nextRunAfter, stableJitterMs } from "./next-run.js";
 

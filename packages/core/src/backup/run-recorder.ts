@@ -1,7 +1,7 @@
-import type { BackupRunResult } from "../backup/run-backup.js";
-import { appendRunRecord, type RunHistoryRecord } from "./history.js";
-import type { RunRecordSummary } from "./job-state.js";
-import { createRunLog, pruneRunLogs } from "./run-log.js";
+import { appendRunRecord, type RunHistoryRecord } from "../state/history.js";
+import type { RunRecordSummary } from "../state/job-state.js";
+import { createRunLog, pruneRunLogs } from "../state/run-log.js";
+import type { BackupRunResult } from "./run-backup.js";
 
 /** The files one run leaves in the state folder: its log, and a line in the history. */
 export interface RunRecorder {
@@ -67,39 +67,4 @@ export function summarizeRun(result: BackupRunResult, finishedAt: Date): RunReco
       ...(retention.removed !== undefined ? { removed: retention.removed } : {}),
     },
   };
-}
-
-/** The newest attempt, complete success and partial run of one job. */
-export interface JobRunSummary {
-  lastAttempt?: RunRecordSummary;
-  /** The last complete success; a partial run is not one (see lastPartial). */
-  lastSuccess?: RunRecordSummary;
-  lastPartial?: RunRecordSummary;
-}
-
-/**
- * Folds one finished run into a job's summary: the one rule for daemon, history and status. `latest`:
- * the run just finished, so it is the newest even when a manual clock gave it the same start time.
- */
-export function foldRun<T extends JobRunSummary>(entry: T, run: RunRecordSummary, latest = false): T {
-  const next = { ...entry };
-  const wins = (current: RunRecordSummary | undefined) => latest || newer(run, current);
-  if (wins(entry.lastAttempt)) next.lastAttempt = run;
-  if (run.status === "success" && wins(entry.lastSuccess)) next.lastSuccess = run;
-  if (run.status === "partial" && wins(entry.lastPartial)) next.lastPartial = run;
-  return next;
-}
-
-/** The newest attempt, success and partial run of each job in the history. */
-export function summarizeHistory(records: readonly RunHistoryRecord[]): Map<string, JobRunSummary> {
-  const byJob = new Map<string, JobRunSummary>();
-  for (const { job, durationMs: _, stats: __, ...summary } of records) {
-    byJob.set(job, foldRun(byJob.get(job) ?? {}, summary));
-  }
-  return byJob;
-}
-
-/** Whichever of two runs started later. */
-export function newer(candidate: RunRecordSummary, current: RunRecordSummary | undefined): boolean {
-  return current === undefined || Date.parse(candidate.startedAt) > Date.parse(current.startedAt);
 }
