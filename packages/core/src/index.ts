@@ -89,11 +89,11 @@ export type {
 export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
-export type { JobStatusReport, StatusReport } from "./scheduler/read-status.js";
-export { readLastGoodStatus, readStatus } from "./scheduler/read-status.js";
 export { shortId } from "./short-id.js";
 export { listSnapshots } from "./snapshots/list-snapshots.js";
 export type { RunRecordSummary } from "./state/job-state.js";
+export type { JobStatusReport, StatusReport } from "./state/read-status.js";
+export { readLastGoodStatus, readStatus } from "./state/read-status.js";
 export type {
   RepositoryLock,
   RepositoryLockHolder,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { describeCronProblem } from "./cron.js";
+import { describeCronProblem } from "../cron/cron.js";
 import {
   DURATION_FORMAT,
   describeDurationProblem,

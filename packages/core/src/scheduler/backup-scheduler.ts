@@ -11,6 +11,7 @@ import { type BackupRunResult, type RunBackupOptions, runBackup } from "../backu
 import { startRunRecording } from "../backup/run-recorder.js";
 import { loadConfigFile } from "../config/load.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
+import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "../cron/next-run.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupFailureEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
 import { formatLocalTime } from "../local-time.js";
@@ -23,7 +24,6 @@ import { JobStateStore, type RunRecordSummary } from "../state/job-state.js";
 import { foldRun, summarizeHistory } from "../state/run-summary.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
-import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "./next-run.js";
 import { RepositoryTurns } from "./repository-turns.js";
 import { isRetryable, retryDelayMs } from "./retry-policy.js";
 

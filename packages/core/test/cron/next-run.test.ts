@@ -1,6 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { describe, expect, it } from "vitest";
-import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "../../src/scheduler/next-run.js";
+import { nextRunAfter, previousRunAtOrBefore, stableJitterMs } from "../../src/cron/next-run.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,8 +1,8 @@
 import { CronExpressionParser } from "cron-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { describeCronProblem } from "../../src/config/cron.js";
-import { readPlainCron } from "../../src/config/plain-cron.js";
+import { describeCronProblem } from "../../src/cron/cron.js";
+import { readPlainCron } from "../../src/cron/plain-cron.js";
 
 // cron-parser stays the reference: whatever the fast reader accepts, cron-parser must accept, with
 // the same values, or validation and scheduling would disagree with the messages users get.

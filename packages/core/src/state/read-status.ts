@@ -1,11 +1,11 @@
 import { homedir } from "node:os";
 import type { ResolvedConfig } from "../config/types.js";
-import { readDaemonLock } from "../state/daemon-lock.js";
-import { readHistory } from "../state/history.js";
-import { type RunRecordSummary, readStateFile } from "../state/job-state.js";
-import { newer, summarizeHistory } from "../state/run-summary.js";
-import { resolveStateDir } from "../state/state-dir.js";
-import { nextRunAfter, stableJitterMs } from "./next-run.js";
+import { nextRunAfter, stableJitterMs } from "../cron/next-run.js";
+import { readDaemonLock } from "./daemon-lock.js";
+import { readHistory } from "./history.js";
+import { type RunRecordSummary, readStateFile } from "./job-state.js";
+import { newer, summarizeHistory } from "./run-summary.js";
+import { resolveStateDir } from "./state-dir.js";
 
 export interface JobStatusReport {
   readonly job: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeCronProblem } from "../../src/config/cron.js";
+import { describeCronProblem } from "../../src/cron/cron.js";
 
 describe("describeCronProblem", () => {
   it.each([

@@ -1,5 +1,5 @@
-import { parseCronInUtc } from "../config/cron.js";
-import { readPlainCron } from "../config/plain-cron.js";
+import { parseCronInUtc } from "./cron.js";
+import { readPlainCron } from "./plain-cron.js";
 
 /**
  * When a cron schedule runs, by one rule that also holds across daylight-saving changes. cron-parser
