@@ -90,7 +90,6 @@ export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
 export { shortId } from "./short-id.js";
-export { listSnapshots } from "./snapshots/list-snapshots.js";
 export type { RunRecordSummary } from "./state/job-state.js";
 export type { JobStatusReport, StatusReport } from "./state/read-status.js";
 export { readLastGoodStatus, readStatus } from "./state/read-status.js";

@@ -11,6 +11,8 @@ export { runDrill } from "./drill.js";
 export { findJob } from "./find-job.js";
 export type { ForgetResult, ForgetSnapshot, RunForgetOptions } from "./forget.js";
 export { runForget } from "./forget.js";
+export type { ListSnapshotsOptions } from "./list-snapshots.js";
+export { listSnapshots } from "./list-snapshots.js";
 export type {
   RestoreProgress,
   RestoreResult,
