@@ -1,6 +1,25 @@
 // The public API of @simplebackup/core. Everything not re-exported here is internal.
 
-export * from "./actions/index.js";
+export type { ActionErrorCode, ActionOptions } from "./actions/action-options.js";
+export type { CheckResult, RunCheckOptions } from "./actions/check.js";
+export { runCheck } from "./actions/check.js";
+export type { DrillFile, DrillFileStatus, DrillResult, RunDrillOptions } from "./actions/drill.js";
+export { runDrill } from "./actions/drill.js";
+export { findJob } from "./actions/find-job.js";
+export type { ForgetResult, ForgetSnapshot, RunForgetOptions } from "./actions/forget.js";
+export { runForget } from "./actions/forget.js";
+export type { ListSnapshotsOptions } from "./actions/list-snapshots.js";
+export { listSnapshots } from "./actions/list-snapshots.js";
+export type {
+  RestoreProgress,
+  RestoreResult,
+  RestoreStep,
+  RunRestoreOptions,
+  SnapshotSummary,
+} from "./actions/restore.js";
+export { runRestore } from "./actions/restore.js";
+export type { RemainingLock, UnlockResult } from "./actions/unlock.js";
+export { runUnlock } from "./actions/unlock.js";
 export { NO_CHANGES_NO_SNAPSHOT } from "./backup/backup-outcome.js";
 export { RETENTION_SKIPPED_PARTIAL } from "./backup/retention-stage.js";
 export type {
@@ -13,15 +32,16 @@ export { runBackup } from "./backup/run-backup.js";
 export type { RunRecordedBackupOptions } from "./backup/run-recorded-backup.js";
 export { runRecordedBackup } from "./backup/run-recorded-backup.js";
 export { formatDuration, parseDuration } from "./config/duration.js";
-export * from "./config/json-schema.js";
-export * from "./config/jsonc.js";
+export type { JsonSchema } from "./config/json-schema.js";
+export { buildConfigJsonSchema, CONFIG_SCHEMA_URL, renderConfigJsonSchema } from "./config/json-schema.js";
+export { stripJsonComments } from "./config/jsonc.js";
 export { loadConfigFile, parseConfigText, resolveConfig } from "./config/load.js";
 export type { ConfigLocation } from "./config/locate.js";
 export { locateConfigFile, platformConfigDir } from "./config/locate.js";
 export type { PathFacts, PreflightCode, PreflightIO, PreflightWarning } from "./config/preflight.js";
 export { runPreflight } from "./config/preflight.js";
 export { createPreflightIO } from "./config/preflight-io.js";
-export * from "./config/reference.js";
+export { renderConfigReference } from "./config/reference.js";
 export type { ConfigFile } from "./config/schema.js";
 export { configFileSchema } from "./config/schema.js";
 export type {
@@ -69,7 +89,9 @@ export type {
 } from "./events.js";
 export { SCHEDULER_EVENT_TYPES } from "./events.js";
 export { formatLocalTime } from "./local-time.js";
-export { snapshotFileCount } from "./restic/action-output.js";
+export { nextCheckSubset, normalizeReadDataSubset } from "./restic/action-args.js";
+export type { LockInfo, RestoreFileError, RestoreStatus } from "./restic/action-output.js";
+export { snapshotFileCount, snapshotSize } from "./restic/action-output.js";
 export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
 export { maskRepository } from "./restic/environment.js";
 export type { LocateResticOptions } from "./restic/locate.js";
