@@ -106,7 +106,11 @@ export type {
   AttemptContext,
   BackupSchedulerOptions,
   JobStatus,
+  MaintenanceContext,
+  MaintenanceOutcome,
+  MaintenanceTask,
   RunAttempt,
+  RunMaintenance,
 } from "./scheduler/backup-scheduler.js";
 export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
