@@ -136,8 +136,8 @@ export interface StaleLockRemovedEvent extends RunContext {
 export interface ScheduledEvent extends RunContext {
   readonly type: "scheduled";
   readonly nextRunAt: Date;
-  /** Why this run: its cron slot, a catch-up of a slot missed while not running, or start-up. */
-  readonly reason: "schedule" | "catch-up" | "backup-on-start" | "manual";
+  /** Why this run was announced: its cron slot, or a catch-up of a slot missed while not running. */
+  readonly reason: "schedule" | "catch-up";
 }
 
 /** A transient failure will be tried again. */
