@@ -1,8 +1,18 @@
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { JobResticSetup } from "../restic/job-restic.js";
 
-/** What every action takes besides the job: what running restic for it takes. */
-export type ActionOptions = JobResticSetup;
+/** What every action takes besides the job: what running restic for it takes, and the clock. */
+export interface ActionOptions extends JobResticSetup {
+  /** The clock its duration is measured with, as in `runBackup`. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** Starts measuring an action with its injected clock; the function returns the milliseconds since. */
+export function startTimer(options: Pick<ActionOptions, "now">): () => number {
+  const now = options.now ?? (() => new Date());
+  const started = now().getTime();
+  return () => now().getTime() - started;
+}
 
 /** Codes the actions add to `SimplebackupErrorCode`. */
 export type ActionErrorCode = "TARGET_NOT_EMPTY" | "TARGET_IN_PLACE" | "SNAPSHOT_NOT_FOUND";

@@ -3,7 +3,7 @@ import { buildCheckArgs, normalizeReadDataSubset } from "../restic/action-args.j
 import { parseCheckOutput } from "../restic/check-output.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import { versionAtLeast } from "../restic/output.js";
-import type { ActionOptions } from "./action-options.js";
+import { type ActionOptions, startTimer } from "./action-options.js";
 
 export interface RunCheckOptions extends ActionOptions {
   /**
@@ -44,7 +44,7 @@ export interface CheckResult {
  * process, interrupted, …).
  */
 export async function runCheck(job: BackupJob, options: RunCheckOptions): Promise<CheckResult> {
-  const started = Date.now();
+  const elapsed = startTimer(options);
   const readDataSubset =
     options.readDataSubset === undefined ? undefined : normalizeReadDataSubset(options.readDataSubset);
   const readData = options.readData ?? false;
@@ -57,7 +57,7 @@ export async function runCheck(job: BackupJob, options: RunCheckOptions): Promis
   const report = result.interrupted ? undefined : parseCheckOutput(result, { json });
   if (!report) throw restic.error(result, args);
   const read = report.read ?? (json ? describeRead(readDataSubset, readData) : undefined);
-  return { ...report, read, job: job.name, readDataSubset, durationMs: Date.now() - started };
+  return { ...report, read, job: job.name, readDataSubset, durationMs: elapsed() };
 }
 
 /**

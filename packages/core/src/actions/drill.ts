@@ -15,7 +15,7 @@ import {
   type SnapshotNode,
 } from "../restic/action-output.js";
 import { createJobRestic } from "../restic/job-restic.js";
-import { type ActionOptions, actionError } from "./action-options.js";
+import { type ActionOptions, actionError, startTimer } from "./action-options.js";
 import type { SnapshotSummary } from "./restore.js";
 
 export interface RunDrillOptions extends ActionOptions {
@@ -74,7 +74,7 @@ const NO_SNAPSHOT = /no snapshot (?:found|matched)/;
  * @throws ResticError when restic fails as a whole (wrong password, locked repository, …).
  */
 export async function runDrill(job: BackupJob, options: RunDrillOptions): Promise<DrillResult> {
-  const started = Date.now();
+  const elapsed = startTimer(options);
   const count = options.files ?? 10;
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new RangeError(`A drill restores a whole number of 1 or more files, got ${count}`);
@@ -135,7 +135,7 @@ export async function runDrill(job: BackupJob, options: RunDrillOptions): Promis
     mismatched,
     skipped: tally("skipped"),
     unreadable,
-    durationMs: Date.now() - started,
+    durationMs: elapsed(),
   };
 }
 

@@ -5,7 +5,7 @@ import { buildForgetArgs, hasRetentionRules } from "../restic/args.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import { type ForgetGroup, parseForgetOutput, type SnapshotRef } from "../restic/output.js";
 import { readHistory } from "../state/history.js";
-import { type ActionOptions, readOutput } from "./action-options.js";
+import { type ActionOptions, readOutput, startTimer } from "./action-options.js";
 import { findUnsafeRetention } from "./forget-guard.js";
 
 export interface RunForgetOptions extends ActionOptions {
@@ -59,11 +59,11 @@ export interface ForgetResult {
  * @throws ResticError when restic fails (wrong password, repository locked, …).
  */
 export async function runForget(job: BackupJob, options: RunForgetOptions): Promise<ForgetResult> {
-  const started = Date.now();
+  const elapsed = startTimer(options);
   const dryRun = options.dryRun ?? false;
   const empty = { job: job.name, dryRun, keep: [], remove: [], pruneReport: [] };
   if (!job.retention || !hasRetentionRules(job.retention)) {
-    return { ...empty, keepsEverything: true, durationMs: Date.now() - started };
+    return { ...empty, keepsEverything: true, durationMs: elapsed() };
   }
   const restic = createJobRestic(job, options);
   // A real forget is previewed first: it runs only when the newest snapshot is from a complete backup.
@@ -79,7 +79,7 @@ export async function runForget(job: BackupJob, options: RunForgetOptions): Prom
     return {
       ...summarize(empty, previewGroups, []),
       ...(unsafe ? { unsafe } : {}),
-      durationMs: Date.now() - started,
+      durationMs: elapsed(),
     };
   }
   if (unsafe) throw new SimplebackupError("RETENTION_UNSAFE", unsafe);
@@ -91,7 +91,7 @@ export async function runForget(job: BackupJob, options: RunForgetOptions): Prom
     .slice(1)
     .map((line) => line.trimEnd())
     .filter(Boolean);
-  return { ...summarize(empty, groups, pruneReport), durationMs: Date.now() - started };
+  return { ...summarize(empty, groups, pruneReport), durationMs: elapsed() };
 }
 
 async function partialSnapshotIds(stateDir: string, job: string): Promise<string[]> {

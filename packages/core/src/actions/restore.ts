@@ -7,7 +7,7 @@ import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../
 import { buildSnapshotsArgs } from "../restic/args.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
-import { type ActionOptions, actionError, readOutput } from "./action-options.js";
+import { type ActionOptions, actionError, readOutput, startTimer } from "./action-options.js";
 
 export interface RunRestoreOptions extends ActionOptions {
   /** The folder to restore into. restic recreates each file's absolute path below it. */
@@ -73,7 +73,7 @@ export interface RestoreResult {
  * anything; ResticError when restic fails as a whole (wrong password, locked repository, …).
  */
 export async function runRestore(job: BackupJob, options: RunRestoreOptions): Promise<RestoreResult> {
-  const started = Date.now();
+  const elapsed = startTimer(options);
   const target = resolve(options.target);
   await assertRestorableTarget(target, options.overwrite ?? false);
   const restic = createJobRestic(job, options, { progressFps: options.progressFps });
@@ -119,7 +119,7 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
     target,
     ...counted,
     errors,
-    durationMs: Date.now() - started,
+    durationMs: elapsed(),
   };
 }
 

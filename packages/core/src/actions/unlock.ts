@@ -3,7 +3,7 @@ import { buildCatLockArgs, buildListLocksArgs } from "../restic/action-args.js";
 import { type LockInfo, parseLockIds, parseLockInfo } from "../restic/action-output.js";
 import { buildUnlockArgs } from "../restic/args.js";
 import { createJobRestic } from "../restic/job-restic.js";
-import type { ActionOptions } from "./action-options.js";
+import { type ActionOptions, startTimer } from "./action-options.js";
 
 /** A lock `restic unlock` left in place: its holder is alive, or the lock is too young to call stale. */
 export interface RemainingLock {
@@ -38,7 +38,7 @@ const MAX_DESCRIBED_LOCKS = 5;
  * @throws ResticError when restic fails (wrong password, repository missing, …).
  */
 export async function runUnlock(job: BackupJob, options: ActionOptions): Promise<UnlockResult> {
-  const started = Date.now();
+  const elapsed = startTimer(options);
   const restic = createJobRestic(job, options);
   const before = parseLockIds((await restic.runOk(buildListLocksArgs())).stdout);
   const unlock = await restic.runOk(buildUnlockArgs());
@@ -59,6 +59,6 @@ export async function runUnlock(job: BackupJob, options: ActionOptions): Promise
     removed: before.filter((id) => !after.includes(id)).length,
     remaining,
     message: [unlock.stdout, unlock.stderr].join("\n").trim(),
-    durationMs: Date.now() - started,
+    durationMs: elapsed(),
   };
 }
