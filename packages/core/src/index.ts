@@ -117,7 +117,7 @@ export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
 export { shortId } from "./short-id.js";
 export type { RunRecordSummary } from "./state/job-state.js";
-export type { JobStatusReport, StatusReport } from "./state/read-status.js";
+export type { JobStatusReport, ReadStatusOptions, StatusReport } from "./state/read-status.js";
 export { readLastGoodStatus, readStatus } from "./state/read-status.js";
 export type {
   RepositoryLock,

@@ -34,16 +34,26 @@ export interface StatusReport {
  * What `simplebackup status` shows, read from the state folder: safe to call from another process
  * while the daemon runs, since the daemon replaces its state file atomically.
  */
+/** Where {@link readStatus} looks and when "now" is. */
+export interface ReadStatusOptions {
+  /** @default the config's `state_dir`, else the platform's state folder */
+  readonly stateDir?: string;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The clock the next runs are counted from. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
 export async function readStatus(
   config: ResolvedConfig,
-  options: { stateDir?: string; env?: NodeJS.ProcessEnv; now?: number } = {},
+  options: ReadStatusOptions = {},
 ): Promise<StatusReport> {
   const env = options.env ?? process.env;
   const stateDir =
     options.stateDir ??
     resolveStateDir({ configured: config.stateDir, env, platform: process.platform, homedir: homedir() });
   const folder = await readStateFolder(stateDir);
-  const now = options.now ?? Date.now();
+  const now = (options.now ?? (() => new Date()))().getTime();
   const jobs = config.jobs.map((job) =>
     folder.report(job.name, {
       schedule: job.schedule,
