@@ -101,6 +101,8 @@ export type { SnapshotInfo } from "./restic/output.js";
 export { parseResticLine, versionAtLeast } from "./restic/output.js";
 export type { Restic, ResticVersion } from "./restic/restic.js";
 export { createRestic } from "./restic/restic.js";
+export type { ResticProvider, ResticProviderOptions } from "./restic/restic-provider.js";
+export { createResticProvider } from "./restic/restic-provider.js";
 export type { ResticMessage } from "./restic/types.js";
 export type {
   AttemptContext,

@@ -2,8 +2,7 @@ import {
   type BackupEvent,
   type BackupJob,
   type BackupRunResult,
-  createRestic,
-  locateRestic,
+  createResticProvider,
   runRecordedBackup,
   SimplebackupError,
 } from "@simplebackup/core";
@@ -33,7 +32,7 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const jobs = selectJobs(config.jobs, args.jobs);
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
     const stateDir = cliStateDir(config);
     const report: (event: BackupEvent) => void = args.json
       ? printJsonLine

@@ -1,4 +1,4 @@
-import { createRestic, findJob, locateRestic, normalizeReadDataSubset, runCheck } from "@simplebackup/core";
+import { createResticProvider, findJob, normalizeReadDataSubset, runCheck } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
@@ -33,7 +33,7 @@ export default defineCommand({
     }
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
 
     const result = await runInterruptible(`${job.name}: check interrupted`, (signal) =>
       onRepository(config, job, "check", { noWait: args["no-wait"], signal }, () =>

@@ -1,4 +1,4 @@
-import { createRestic, findJob, locateRestic, runDrill } from "@simplebackup/core";
+import { createResticProvider, findJob, runDrill } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
 import { runInterruptible } from "../interrupt.js";
@@ -31,7 +31,7 @@ export default defineCommand({
     const seed = args.seed === undefined ? undefined : wholeNumber(args.seed, "--seed", 0);
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
 
     const result = await runInterruptible(`${job.name}: drill interrupted`, (signal) =>
       onRepository(config, job, "drill", { noWait: args["no-wait"], signal }, () =>

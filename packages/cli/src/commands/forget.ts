@@ -1,4 +1,4 @@
-import { createRestic, type ForgetSnapshot, findJob, locateRestic, runForget } from "@simplebackup/core";
+import { createResticProvider, type ForgetSnapshot, findJob, runForget } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
@@ -21,7 +21,7 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
     const dryRun = args["dry-run"] ?? false;
 
     const result = await runInterruptible(`${job.name}: forget interrupted`, (signal) =>

@@ -1,4 +1,4 @@
-import { createRestic, findJob, locateRestic, type RestoreProgress, runRestore } from "@simplebackup/core";
+import { createResticProvider, findJob, type RestoreProgress, runRestore } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
@@ -36,7 +36,7 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
     const say = (line: string) => {
       if (!args.json) console.log(`${job.name}: ${line}`);
     };

@@ -1,8 +1,7 @@
 import {
-  createRestic,
+  createResticProvider,
   findJob,
   listSnapshots,
-  locateRestic,
   snapshotFileCount,
   snapshotSize,
 } from "@simplebackup/core";
@@ -31,7 +30,7 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const jobs = args.job ? [findJob(config.jobs, args.job)] : config.jobs;
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
     const all = [];
     let listed = false;
     let unrecorded = false;

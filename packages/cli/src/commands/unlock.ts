@@ -1,4 +1,4 @@
-import { createRestic, findJob, locateRestic, runUnlock } from "@simplebackup/core";
+import { createResticProvider, findJob, runUnlock } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { runInterruptible } from "../interrupt.js";
 import { configArg, loadCliConfig } from "../load-config.js";
@@ -20,7 +20,7 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadCliConfig(args.config);
     const job = findJob(config.jobs, args.job);
-    const restic = createRestic(await locateRestic({ configured: config.resticBinary }));
+    const restic = await createResticProvider({ configured: config.resticBinary }).get();
     // Waits for this machine's own runs on the repository: their restic locks are live, not stale.
     const result = await runInterruptible(`${job.name}: unlock interrupted`, (signal) =>
       onRepository(config, job, "unlock", { noWait: args["no-wait"], signal }, () =>

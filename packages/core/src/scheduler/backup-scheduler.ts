@@ -16,8 +16,7 @@ import { ConfigError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupFailureEvent, SchedulerEvent, SchedulerEvents } from "../events.js";
 import { formatLocalTime } from "../local-time.js";
 import { nextCheckSubset } from "../restic/action-args.js";
-import { locateRestic } from "../restic/locate.js";
-import { createRestic, type Restic } from "../restic/restic.js";
+import { createResticProvider, type ResticProvider } from "../restic/restic-provider.js";
 import { acquireDaemonLock, type DaemonLock } from "../state/daemon-lock.js";
 import { readHistory } from "../state/history.js";
 import { JobStateStore, type RunRecordSummary } from "../state/job-state.js";
@@ -167,7 +166,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private timer: TimerHandle | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: TimerHandle | undefined;
-  private restic: Promise<Restic> | undefined;
+  private readonly restic: ResticProvider;
   private started = false;
   private stopping = false;
 
@@ -178,6 +177,11 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     }
     this.clock = options.clock ?? systemClock;
     this.env = options.env ?? process.env;
+    // The config's restic_binary is read at each lookup: a reload before restic is found counts.
+    this.restic = createResticProvider({
+      configured: () => this.options.resticBinary ?? this.config?.resticBinary,
+      env: this.env,
+    });
   }
 
   /** Loads the config and state, takes the daemon lock, and arms the schedule. */
@@ -633,11 +637,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     job: BackupJob,
     context: MaintenanceContext,
   ): Promise<MaintenanceOutcome> {
-    this.restic ??= locateRestic({
-      configured: this.options.resticBinary ?? this.config?.resticBinary,
-      env: this.env,
-    }).then(createRestic);
-    const restic = await this.restic;
+    const restic = await this.restic.get();
     const options = { restic, env: this.env, signal: context.signal, log: context.log };
     if (task === "check") {
       const result = await runCheck(job, { ...options, readDataSubset: context.readDataSubset });
@@ -760,14 +760,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private async runWithRestic(job: BackupJob, context: AttemptContext): Promise<BackupRunResult> {
-    this.restic ??= locateRestic({
-      configured: this.options.resticBinary ?? this.config?.resticBinary,
-      env: this.env,
-    }).then(createRestic);
-    const restic = await this.restic.catch((error) => {
-      this.restic = undefined; // installed later? look again next time
-      throw error;
-    });
+    const restic = await this.restic.get();
     return runBackup(job, { restic, env: this.env, ...context });
   }
 
