@@ -49,7 +49,7 @@ export default defineCommand({
 });
 
 /** The starter config: one job, every line explained. JSON with comments, which the loader accepts. */
-export function renderStarterConfig(options: { schema: string }): string {
+function renderStarterConfig(options: { schema: string }): string {
   return `{
   // Editors complete and check this file against its JSON Schema.
   "$schema": ${JSON.stringify(options.schema)},

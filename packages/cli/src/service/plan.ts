@@ -152,18 +152,18 @@ export function planUninstall(host: ServiceHost): ServicePlan {
 }
 
 /** `~/.config/systemd/user/simplebackup.service`, or under an absolute `$XDG_CONFIG_HOME`. */
-export function systemdUnitPath(host: ServiceHost): string {
+function systemdUnitPath(host: ServiceHost): string {
   const xdg = host.env.XDG_CONFIG_HOME;
   const base = xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(host.homedir, ".config");
   return path.posix.join(base, "systemd", "user", SYSTEMD_UNIT_NAME);
 }
 
-export function launchdPlistPath(host: ServiceHost): string {
+function launchdPlistPath(host: ServiceHost): string {
   return path.posix.join(host.homedir, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`);
 }
 
 /** Kept next to the config folder's contents, so the registered task can be read and re-imported. */
-export function windowsTaskPath(host: ServiceHost): string {
+function windowsTaskPath(host: ServiceHost): string {
   const appData = host.env.APPDATA || path.win32.join(host.homedir, "AppData", "Roaming");
   return path.win32.join(appData, "simplebackup", "simplebackup-task.xml");
 }

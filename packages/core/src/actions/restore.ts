@@ -123,7 +123,7 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
   };
 }
 
-export function toSummary(snapshot: SnapshotInfo): SnapshotSummary {
+function toSummary(snapshot: SnapshotInfo): SnapshotSummary {
   return { id: snapshot.id, shortId: snapshot.short_id, time: snapshot.time, paths: snapshot.paths };
 }
 
@@ -161,11 +161,7 @@ async function assertRestorableTarget(target: string, overwrite: boolean): Promi
  * any snapshot of the repository (it ignores `--tag` once an id is given).
  * @throws SimplebackupError SNAPSHOT_NOT_FOUND
  */
-export async function resolveJobSnapshot(
-  job: BackupJob,
-  restic: JobRestic,
-  wanted: string,
-): Promise<SnapshotInfo> {
+async function resolveJobSnapshot(job: BackupJob, restic: JobRestic, wanted: string): Promise<SnapshotInfo> {
   const args = buildSnapshotsArgs(job.name);
   const { stdout } = await restic.runOk(args);
   const snapshots = readOutput(args, () => parseSnapshots(stdout)).sort(
@@ -202,7 +198,7 @@ function outermost(paths: readonly string[]): string[] {
 }
 
 /** Regular files below these folders (or these files), and their total size; missing paths count 0. */
-export async function countFiles(paths: readonly string[]): Promise<{ files: number; bytes: number }> {
+async function countFiles(paths: readonly string[]): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
   const visit = async (path: string): Promise<void> => {

@@ -44,7 +44,7 @@ export function readBackupOutcome(result: ResticProcessResult): BackupOutcome {
   };
 }
 
-export function parseLines(text: string): ResticMessage[] {
+function parseLines(text: string): ResticMessage[] {
   const messages: ResticMessage[] = [];
   for (const line of text.split("\n")) {
     const message = parseResticLine(line);

@@ -30,7 +30,7 @@ export interface RetentionOutcome {
   readonly error?: SimplebackupError;
 }
 
-export function hasRetentionPolicy(job: Pick<BackupJob, "retention">): boolean {
+function hasRetentionPolicy(job: Pick<BackupJob, "retention">): boolean {
   return job.retention !== undefined && hasRetentionRules(job.retention);
 }
 

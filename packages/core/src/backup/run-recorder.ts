@@ -49,7 +49,7 @@ export async function startRunRecording(
   };
 }
 
-export function summarizeRun(result: BackupRunResult, finishedAt: Date): RunRecordSummary {
+function summarizeRun(result: BackupRunResult, finishedAt: Date): RunRecordSummary {
   const { retention } = result;
   return {
     runId: result.runId,

@@ -13,7 +13,7 @@ import { jobTag } from "../restic/args.js";
 import type { JobRestic } from "../restic/job-restic.js";
 
 /** Sources that are folders without a single entry. A missing or unreadable one is restic's to report. */
-export async function findEmptySources(sources: readonly string[]): Promise<string[]> {
+async function findEmptySources(sources: readonly string[]): Promise<string[]> {
   const empty: string[] = [];
   for (const source of sources) {
     try {

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 
-export const CONFIG_FILE_NAME = "backup_config.json";
+const CONFIG_FILE_NAME = "backup_config.json";
 
 export interface ConfigLocation {
   path: string;

@@ -129,7 +129,7 @@ function compareOrder(a: readonly number[], b: readonly number[]): number {
  * Writes a path the way a user finds it in the file. A job is labelled with its name when it has a
  * usable one, except on the `jobname` itself, whose message already quotes it.
  */
-export function formatPlace(path: readonly PropertyKey[], input: unknown): string {
+function formatPlace(path: readonly PropertyKey[], input: unknown): string {
   let place = "";
   for (const [index, segment] of path.entries()) {
     if (typeof segment === "number") place += `[${segment}]`;

@@ -11,7 +11,7 @@ type FieldName = (typeof SIX_FIELDS)[number];
  * cron-parser accepts any step and keeps only the range's first value, so `*\/61` in the minutes would
  * quietly run at the top of each hour; a step longer than the field is always a mistake.
  */
-export const CRON_FIELD_SPANS: Readonly<Record<FieldName, number>> = {
+const CRON_FIELD_SPANS: Readonly<Record<FieldName, number>> = {
   second: 60,
   minute: 60,
   hour: 24,

@@ -20,7 +20,7 @@ export interface StopEscalation {
   readonly sigkillAfterMs: number;
 }
 
-export const DEFAULT_STOP_ESCALATION: StopEscalation = Object.freeze({
+const DEFAULT_STOP_ESCALATION: StopEscalation = Object.freeze({
   sigtermAfterMs: 3_000,
   sigkillAfterMs: 2_000,
 });

@@ -12,7 +12,7 @@ import {
 } from "./lock-file.js";
 import { stateError } from "./state-error.js";
 
-export const DAEMON_LOCK_FILE_NAME = "daemon.pid";
+const DAEMON_LOCK_FILE_NAME = "daemon.pid";
 
 interface LockRecord {
   pid: number;

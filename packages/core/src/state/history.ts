@@ -12,10 +12,10 @@ import { writeFileAtomic } from "./atomic-file.js";
 import type { RetentionRecord, RunStatus } from "./job-state.js";
 import { stateError } from "./state-error.js";
 
-export const HISTORY_FILE_NAME = "history.jsonl";
+const HISTORY_FILE_NAME = "history.jsonl";
 
 /** @default 5 MB */
-export const DEFAULT_HISTORY_MAX_BYTES = 5 * 1024 * 1024;
+const DEFAULT_HISTORY_MAX_BYTES = 5 * 1024 * 1024;
 
 export interface RunHistoryRecord {
   job: string;

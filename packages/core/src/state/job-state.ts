@@ -6,7 +6,7 @@ import { writeFileAtomic } from "./atomic-file.js";
 import { fileTimestamp } from "./file-timestamp.js";
 import { stateError } from "./state-error.js";
 
-export const STATE_FILE_NAME = "state.json";
+const STATE_FILE_NAME = "state.json";
 
 export type RunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
 

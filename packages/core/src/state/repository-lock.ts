@@ -21,7 +21,7 @@ import { stateError } from "./state-error.js";
  * a hand-run backup and a scheduled one wait for each other instead of failing on restic's lock.
  * restic's own lock stays the last word for other hosts and other tools.
  */
-export const REPOSITORY_LOCKS_FOLDER = "locks";
+const REPOSITORY_LOCKS_FOLDER = "locks";
 
 /** Whose work a lock covers, for the person who has to wait for it. */
 export interface RepositoryLockPurpose {
@@ -85,7 +85,7 @@ export class RepositoryBusyError extends SimplebackupError {
  * The key of a repository: the same repository written two ways (`local:/r`, `/r/`, a symlink to it)
  * gets one lock. Backend URLs are taken as written.
  */
-export function normalizeRepository(repository: string): string {
+function normalizeRepository(repository: string): string {
   const local = repository.startsWith("local:") ? repository.slice("local:".length) : repository;
   if (!path.isAbsolute(local)) return repository;
   const resolved = path.resolve(local);
@@ -109,7 +109,7 @@ export function repositoryLockFile(stateDir: string, repository: string): string
 }
 
 /** `waiting for photos on the same repository (held by PID 4242, simplebackup forget)`. */
-export function waitingMessage(holder: RepositoryLockHolder, hostname: string = os.hostname()): string {
+function waitingMessage(holder: RepositoryLockHolder, hostname: string = os.hostname()): string {
   const where = holder.hostname === hostname ? "" : ` on host ${holder.hostname}`;
   return `waiting for ${holder.job} on the same repository (held by PID ${holder.pid}${where}, ${holder.activity})`;
 }

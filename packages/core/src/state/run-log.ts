@@ -8,7 +8,7 @@ import { syncDir } from "./atomic-file.js";
 import { fileTimestamp } from "./file-timestamp.js";
 import { stateError } from "./state-error.js";
 
-export const LOGS_DIR_NAME = "logs";
+const LOGS_DIR_NAME = "logs";
 
 const fsyncAsync = promisify(fsync);
 const closeAsync = promisify(close);

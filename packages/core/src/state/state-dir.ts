@@ -1,6 +1,6 @@
 import path from "node:path";
 
-export const STATE_DIR_ENV = "SIMPLEBACKUP_STATE_DIR";
+const STATE_DIR_ENV = "SIMPLEBACKUP_STATE_DIR";
 
 export interface ResolveStateDirOptions {
   /** `state_dir` from the config file, already made absolute by the loader. */
