@@ -31,7 +31,12 @@ export type {
 export { runBackup } from "./backup/run-backup.js";
 export type { RunRecordedBackupOptions } from "./backup/run-recorded-backup.js";
 export { runRecordedBackup } from "./backup/run-recorded-backup.js";
-export { formatDuration, parseDuration } from "./config/duration.js";
+export {
+  DURATION_FORMAT,
+  describeDurationProblem,
+  formatDuration,
+  parseDuration,
+} from "./config/duration.js";
 export type { JsonSchema } from "./config/json-schema.js";
 export { buildConfigJsonSchema, CONFIG_SCHEMA_URL, renderConfigJsonSchema } from "./config/json-schema.js";
 export { stripJsonComments } from "./config/jsonc.js";
@@ -41,6 +46,7 @@ export { locateConfigFile, platformConfigDir } from "./config/locate.js";
 export type { PathFacts, PreflightCode, PreflightIO, PreflightWarning } from "./config/preflight.js";
 export { runPreflight } from "./config/preflight.js";
 export { createPreflightIO } from "./config/preflight-io.js";
+export { describeValue, expected } from "./config/problems.js";
 export { renderConfigReference } from "./config/reference.js";
 export type { ConfigFile } from "./config/schema.js";
 export { configFileSchema } from "./config/schema.js";

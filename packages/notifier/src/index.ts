@@ -13,17 +13,10 @@ export { createNotifierHubFromConfig } from "./config/hub-from-config.js";
 export type { BuiltinNotifier, BuiltinNotifierType } from "./config/registry.js";
 export { BUILTIN_NOTIFIER_TYPES, BUILTIN_NOTIFIERS } from "./config/registry.js";
 export { desktopOptionsSchema } from "./desktop/schema.js";
-export type {
-  NotifiableEvent,
-  NotifiableEventType,
-  NotifierEventKind,
-  RecoveredEvent,
-  StaleEvent,
-} from "./events.js";
+export type { NotifiableEvent, NotifiableEventType, NotifierEventKind } from "./events.js";
 export {
   DEFAULT_NOTIFY_ON,
   eventKinds,
-  NOTIFIABLE_EVENT_TYPES,
   NOTIFIER_EVENT_KINDS,
   wantsEvent,
 } from "./events.js";

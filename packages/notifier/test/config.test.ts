@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError } from "@simplebackup/core";
+import { ConfigError, DURATION_FORMAT } from "@simplebackup/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   checkNotifierPlugins,
@@ -71,7 +71,7 @@ describe("validateNotifierEntries", () => {
       { path: "notifications[3].priority.sucess", message: "unknown key" },
       {
         path: "notifications[4].on[0]",
-        message: expect.stringMatching(/^expected one of start, progress, .* got "failures"$/),
+        message: expect.stringMatching(/^expected one of scheduled, start, progress, .* got "failures"$/),
       },
       {
         path: "notifications[4].timout",
@@ -89,7 +89,26 @@ describe("validateNotifierEntries", () => {
       },
       { path: "notifications[9]", message: expect.stringMatching(/^missing "type"/) },
       { path: "notifications[10].jobs", message: 'expected an array of job names, got "Photos"' },
-      { path: "notifications[10].timeout", message: 'expected a duration such as "10s" or "1m", got "soon"' },
+      { path: "notifications[10].timeout", message: `expected ${DURATION_FORMAT}, got "soon"` },
+    ]);
+  });
+
+  it("reads a notifier's durations with core's grammar, days and weeks included", async () => {
+    expect(validateNotifierEntries([{ type: "command", command: "true", timeout: "1d" }])).toEqual([]);
+    const [built] = await createNotifiersFromConfig(
+      [{ type: "webhook", url: "https://example.com/h", timeout: "1d" }],
+      { baseDir: temp.path },
+    );
+    expect(describeNotifier(built?.notifier ?? { name: "", notify() {} }).options).toMatchObject({
+      timeoutMs: 24 * 3_600_000,
+    });
+    expect(
+      validateNotifierEntries([{ type: "webhook", url: "https://example.com/h", timeout: "2 days" }]),
+    ).toEqual([
+      {
+        path: "notifications[0].timeout",
+        message: `expected ${DURATION_FORMAT}, got "2 days"; did you mean "2d"?`,
+      },
     ]);
   });
 

@@ -169,12 +169,6 @@ describe("healthchecks", () => {
     expect(server.requests[3]?.body).toContain("/home/ann/Photos/locked.db (permission denied)");
   });
 
-  it("sends the run's log tail as the body when the event carries one", async () => {
-    const withTail = { ...events.failure, logTail: "restic: unable to open repository\nexit status 1" };
-    await healthchecks({ url: `${server.url}/ping/x` }).notify(withTail as NotifiableEvent);
-    expect(server.requests[0]?.body).toBe("restic: unable to open repository\nexit status 1");
-  });
-
   it("logs other kinds it is asked for to /log, and leaves out a run id that is not a UUID", async () => {
     await healthchecks({ url: `${server.url}/ping/x`, on: ["stale"] }).notify(events.stale);
     expect(server.requests[0]?.url).toBe("/ping/x/log");

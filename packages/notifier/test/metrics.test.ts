@@ -91,15 +91,13 @@ describe("createMetricsWriter", () => {
     });
   });
 
-  it("reports a partial run as 0.5 and a repository size when the event carries one", async () => {
+  it("reports a partial run as 0.5", async () => {
     const writer = createMetricsWriter({ file });
-    await writer.notify({ ...photos.partial, repositorySizeBytes: 99_000 } as typeof photos.partial);
+    await writer.notify(photos.partial);
     const metrics = parseMetrics(readFileSync(file, "utf8")).get("Photos");
     expect(metrics?.lastRunStatus).toBe(0.5);
     // A partial run is not a success: the last success time stays unset.
     expect(metrics?.lastSuccessAt).toBeUndefined();
-    expect(metrics?.repositorySizeBytes).toBe(99_000);
-    expect(readFileSync(file, "utf8")).toContain('simplebackup_repository_size_bytes{job="Photos"} 99000');
   });
 
   it("escapes label values as the exposition format asks", async () => {

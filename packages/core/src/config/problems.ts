@@ -29,6 +29,17 @@ export function finishProblems(problems: readonly RawProblem[], input: unknown):
     .map(({ problem }) => ({ path: formatPlace(problem.path, input), message: problem.message }));
 }
 
+/** An error option for zod: "expected X, got Y", or "missing" when the key is absent. */
+export function expected(what: string) {
+  return {
+    error: (issue: z.core.$ZodRawIssue) => {
+      if (issue.code === "unrecognized_keys" || issue.code === "custom") return undefined;
+      if (issue.input === undefined) return `missing; expected ${what}`;
+      return `expected ${what}, got ${describeValue(issue.input)}`;
+    },
+  };
+}
+
 /** How a value the user wrote is shown in "got …": short, and quoted when it is a string. */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";

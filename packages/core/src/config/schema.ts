@@ -7,7 +7,7 @@ import {
   KEEP_WITHIN,
   KEEP_WITHIN_FORMAT,
 } from "./duration.js";
-import { describeValue } from "./problems.js";
+import { expected } from "./problems.js";
 import { describeTimeZoneProblem, TIME_ZONE_FORMAT } from "./time-zone.js";
 
 /**
@@ -18,17 +18,6 @@ import { describeTimeZoneProblem, TIME_ZONE_FORMAT } from "./time-zone.js";
  * Rules that span several keys (exactly one password source, unique job names) cannot be written as a
  * plain object tree; load.ts checks them and the descriptions below state them.
  */
-
-/** An error option for zod: "expected X, got Y", or "missing" when the key is absent. */
-function expected(what: string) {
-  return {
-    error: (issue: z.core.$ZodRawIssue) => {
-      if (issue.code === "unrecognized_keys" || issue.code === "custom") return undefined;
-      if (issue.input === undefined) return `missing; expected ${what}`;
-      return `expected ${what}, got ${describeValue(issue.input)}`;
-    },
-  };
-}
 
 const NON_EMPTY_PATH = "a non-empty path";
 

@@ -1,5 +1,6 @@
+import { expected } from "@simplebackup/core";
 import * as z from "zod";
-import { displayName, durationMs, expected, onFilter } from "../config/zod-helpers.js";
+import { displayName, durationMs, onFilter } from "../config/zod-helpers.js";
 import type { CommandOptions } from "./command.js";
 
 /** The command entry as a config file writes it, parsed to `CommandOptions`. */

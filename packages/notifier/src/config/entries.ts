@@ -1,6 +1,7 @@
+import { describeValue, expected } from "@simplebackup/core";
 import * as z from "zod";
 import { BUILTIN_NOTIFIER_TYPES, BUILTIN_NOTIFIERS, isBuiltinType } from "./registry.js";
-import { describeValue, displayName, expected, onFilter } from "./zod-helpers.js";
+import { displayName, onFilter } from "./zod-helpers.js";
 
 /** One problem in a notifications list, named by its place: `notifications[1].url`. */
 export interface NotifierConfigProblem {

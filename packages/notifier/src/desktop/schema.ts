@@ -1,5 +1,6 @@
+import { expected } from "@simplebackup/core";
 import * as z from "zod";
-import { displayName, expected, onFilter } from "../config/zod-helpers.js";
+import { displayName, onFilter } from "../config/zod-helpers.js";
 import type { DesktopOptions } from "./desktop.js";
 
 /**

@@ -1,5 +1,10 @@
-import { type BackupStats, NO_CHANGES_NO_SNAPSHOT, shortId } from "@simplebackup/core";
-import { type NotifiableEvent, optionalField } from "../events.js";
+import {
+  type BackupFailureEvent,
+  type BackupStats,
+  NO_CHANGES_NO_SNAPSHOT,
+  shortId,
+} from "@simplebackup/core";
+import type { NotifiableEvent } from "../events.js";
 import { describeReason, reasonFor } from "./reasons.js";
 import { countOf, formatBytes, formatCount, formatDurationMs, formatTime } from "./units.js";
 
@@ -73,7 +78,6 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
           event.unchanged &&
             "Nothing changed since the last snapshot, which holds exactly what a new one would; restic made none.",
           ...statsLines(event.stats, event.durationMs, event.snapshotId),
-          repositorySizeLine(event),
         ],
         "success",
       );
@@ -232,16 +236,9 @@ function statsLines(stats: BackupStats, durationMs: number, snapshotId: string |
   ];
 }
 
-/** Core may report the repository's size after a run; shown when it does. */
-function repositorySizeLine(event: NotifiableEvent): string | undefined {
-  const size = optionalField(event, "repositorySizeBytes", isNumber);
-  return size === undefined ? undefined : `The repository now holds ${formatBytes(size)}.`;
-}
-
-/** Core may say which attempt failed; shown when it does. */
-function attemptLine(event: NotifiableEvent): string | undefined {
-  const attempt = optionalField(event, "attempt", isNumber);
-  const maxAttempts = optionalField(event, "maxAttempts", isNumber);
+/** Which attempt failed, when the job retries; core leaves the fields out when it does not. */
+function attemptLine(event: BackupFailureEvent): string | undefined {
+  const { attempt, maxAttempts } = event;
   if (attempt === undefined || maxAttempts === undefined || maxAttempts <= 1) return undefined;
   return `Attempt ${attempt} of ${maxAttempts}.`;
 }

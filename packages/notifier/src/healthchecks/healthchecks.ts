@@ -1,4 +1,4 @@
-import { type NotifiableEvent, type NotifierEventKind, optionalField } from "../events.js";
+import type { NotifiableEvent, NotifierEventKind } from "../events.js";
 import { formatMessage } from "../format/format-message.js";
 import { post } from "../http/post.js";
 import type { Notifier } from "../notifier.js";
@@ -74,9 +74,8 @@ export function pingUrl(base: string, event: NotifiableEvent): string {
 }
 
 function pingBody(event: NotifiableEvent): string {
-  const tail = optionalField(event, "logTail", (value): value is string => typeof value === "string");
   const { title, body } = formatMessage(event);
-  const text = tail && tail.trim() !== "" ? tail : `${title}\n${body}`;
+  const text = `${title}\n${body}`;
   const bytes = Buffer.from(text, "utf8");
   return bytes.length <= MAX_BODY_BYTES
     ? text

@@ -1,5 +1,6 @@
+import { expected } from "@simplebackup/core";
 import * as z from "zod";
-import { displayName, durationMs, expected, httpUrl, onFilter } from "../config/zod-helpers.js";
+import { displayName, durationMs, httpUrl, onFilter } from "../config/zod-helpers.js";
 import type { HealthchecksOptions } from "./healthchecks.js";
 
 /** The healthchecks entry as a config file writes it, parsed to `HealthchecksOptions`. */

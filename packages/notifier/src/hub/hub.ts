@@ -1,7 +1,6 @@
-import { type Clock, systemClock } from "@simplebackup/core";
+import { type Clock, SCHEDULER_EVENT_TYPES, systemClock } from "@simplebackup/core";
 import {
   DEFAULT_NOTIFY_ON,
-  NOTIFIABLE_EVENT_TYPES,
   type NotifiableEvent,
   type NotifiableEventType,
   type NotifierEventKind,
@@ -228,10 +227,10 @@ export function createNotifierHub(options: NotifierHubOptions): NotifierHub {
       const existing = attached.get(source);
       if (existing) return existing;
       const listener = (event: NotifiableEvent) => dispatch(event);
-      for (const type of NOTIFIABLE_EVENT_TYPES) source.on(type, listener);
+      for (const type of SCHEDULER_EVENT_TYPES) source.on(type, listener);
       const detach = () => {
         attached.delete(source);
-        for (const type of NOTIFIABLE_EVENT_TYPES) source.off?.(type, listener);
+        for (const type of SCHEDULER_EVENT_TYPES) source.off?.(type, listener);
       };
       attached.set(source, detach);
       return detach;

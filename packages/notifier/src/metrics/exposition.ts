@@ -8,7 +8,6 @@ export interface JobMetrics {
   lastRunFiles?: number;
   lastRunAddedBytes?: number;
   lastRunProcessedBytes?: number;
-  repositorySizeBytes?: number;
 }
 
 interface MetricDefinition {
@@ -52,11 +51,6 @@ export const METRICS: readonly MetricDefinition[] = [
     key: "lastRunProcessedBytes",
     name: "simplebackup_last_run_processed_bytes",
     help: "Size of everything the last snapshot covers (0 when the run failed).",
-  },
-  {
-    key: "repositorySizeBytes",
-    name: "simplebackup_repository_size_bytes",
-    help: "Size of the job's repository, when known.",
   },
 ];
 

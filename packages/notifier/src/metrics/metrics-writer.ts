@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { type NotifiableEvent, type NotifierEventKind, optionalField } from "../events.js";
+import type { NotifiableEvent, NotifierEventKind } from "../events.js";
 import type { Notifier } from "../notifier.js";
 import { type JobMetrics, parseMetrics, renderMetrics } from "./exposition.js";
 
@@ -28,8 +28,6 @@ const METRICS_ON: readonly NotifierEventKind[] = Object.freeze([
   "failure",
   "config-reloaded",
 ]);
-
-const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 
 /**
  * Keeps a Prometheus textfile for node_exporter's textfile collector: after every run (success,
@@ -94,14 +92,11 @@ export function createMetricsWriter(options: MetricsWriterOptions): MetricsWrite
 
 function update(previous: JobMetrics, event: NotifiableEvent): JobMetrics | undefined {
   const at = event.at.getTime() / 1000;
-  const repositorySizeBytes = optionalField(event, "repositorySizeBytes", isNumber);
-  const withSize = repositorySizeBytes === undefined ? {} : { repositorySizeBytes };
   switch (event.type) {
     case "success":
     case "partial":
       return {
         ...previous,
-        ...withSize,
         // The last COMPLETE success, as `status` and the staleness alert count it.
         ...(event.type === "success" ? { lastSuccessAt: at } : {}),
         lastRunAt: at,
@@ -116,7 +111,6 @@ function update(previous: JobMetrics, event: NotifiableEvent): JobMetrics | unde
       if (event.code === "INTERRUPTED") return undefined;
       return {
         ...previous,
-        ...withSize,
         lastRunAt: at,
         lastRunStatus: 0,
         lastRunDurationSeconds: event.durationMs / 1000,

@@ -1,5 +1,6 @@
+import { expected } from "@simplebackup/core";
 import * as z from "zod";
-import { displayName, durationMs, expected, httpUrl, onFilter } from "../config/zod-helpers.js";
+import { displayName, durationMs, httpUrl, onFilter } from "../config/zod-helpers.js";
 import { NOTIFIER_EVENT_KINDS, type NotifierEventKind } from "../events.js";
 import type { NtfyOptions, NtfyPriority } from "./ntfy.js";
 

@@ -150,11 +150,13 @@ export function sampleEvents(job = "Photos") {
       at: AT,
       lastSuccessAt: new Date("2026-05-31T02:00:00Z"),
       alertAfterMs: 26 * 3_600_000,
+      message: "no successful backup for 1 day 2 hours",
     },
     recovered: {
       type: "recovered",
       ...context(job),
       staleSinceAt: new Date("2026-06-01T04:00:00Z"),
+      snapshotId: "4f2a9c1e7b3d5a6f8e0c2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a",
     },
   } satisfies Record<string, NotifiableEvent>;
 }
