@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { listSnapshots } from "../../src/actions/list-snapshots.js";
 import type { ResticError } from "../../src/errors.js";
 import type { Restic } from "../../src/restic/restic.js";
-import { listSnapshots } from "../../src/actions/list-snapshots.js";
 import { makeJob } from "../helpers/job.js";
 
 describe("listSnapshots when the repository cannot be reached", () => {
