@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { homedir as osHomedir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "../restic/backend-watchdog.js";
+import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "./defaults.js";
 import { parseDuration } from "./duration.js";
 import { stripJsonComments } from "./jsonc.js";
 import {

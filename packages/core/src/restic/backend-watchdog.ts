@@ -18,13 +18,6 @@ export const realTimers: ResticTimers = {
 };
 
 /**
- * How long restic may keep retrying one backend request before the run fails as BACKEND_UNAVAILABLE.
- * restic 0.17+ retries a failing request for up to 15 minutes (0.14 does so once the repository is
- * open); our own retry policy, with its notifications, is the better place to wait that long.
- */
-export const DEFAULT_BACKEND_UNREACHABLE_AFTER_MS = 45_000;
-
-/**
  * After restic's announced wait, how long a retried request that fails fast (refused, reset) takes to
  * fail again. Past it we stop assuming the request still fails: restic 0.14 never says that one
  * recovered, so a quiet request must not count as failing.

@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline";
 import { x } from "tinyexec";
+import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "../config/defaults.js";
 import { SimplebackupError } from "../errors.js";
 import {
   type BackendRetry,
   createBackendRetryWatchdog,
-  DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
   type ResticTimers,
   realTimers,
 } from "./backend-watchdog.js";

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "../../src/config/defaults.js";
 import {
   type BackendRetry,
   createBackendRetryWatchdog,
-  DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
   parseBackendRetryLine,
 } from "../../src/restic/backend-watchdog.js";
 import { createManualClock } from "../../src/scheduler/clock.js";

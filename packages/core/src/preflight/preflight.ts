@@ -1,4 +1,6 @@
 import path from "node:path";
+import { localRepositoryPath } from "../config/repository-path.js";
+import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import type { ResticVersion } from "../restic/output.js";
 import {
   describeUnmet,
@@ -6,8 +8,6 @@ import {
   resticRequirements,
   unmetRequirements,
 } from "../restic/version-requirements.js";
-import { localRepositoryPath } from "./repository-path.js";
-import type { BackupJob, ResolvedConfig } from "./types.js";
 
 /**
  * Checks beyond the schema: a config can be valid and still fail on its first run (the password file
