@@ -1,6 +1,7 @@
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from "node:fs";
+import { constants, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { hasAccess } from "./has-access.js";
 
 /*
  * restic's --skip-if-unchanged (0.17+) compares the whole tree of a backup with its parent's, and that
@@ -12,7 +13,7 @@ import { dirname, join } from "node:path";
 
 /** A new folder under /var/tmp when it is writable (the suite leaves it alone), else the temp folder. */
 export function quietTempDir(prefix: string): { path: string; dispose(): void } {
-  const base = writable("/var/tmp") ? "/var/tmp" : tmpdir();
+  const base = hasAccess("/var/tmp", constants.W_OK) ? "/var/tmp" : tmpdir();
   const path = mkdtempSync(join(base, prefix));
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
 }
@@ -38,14 +39,5 @@ function stamps(path: string): string {
     const { mtimeNs, ctimeNs } = statSync(folder, { bigint: true });
     parts.push(`${folder} ${mtimeNs} ${ctimeNs}`);
     if (dirname(folder) === folder) return parts.join("\n");
-  }
-}
-
-function writable(folder: string): boolean {
-  try {
-    accessSync(folder, constants.W_OK);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { constants } from "node:fs";
 import { delimiter, join } from "node:path";
+import { hasAccess } from "./has-access.js";
 
 export interface ResticUnderTest {
   readonly binary: string;
@@ -27,7 +28,7 @@ function findOnPath(name: string, path: string, root: string): string {
     // Our own stand-ins (test/support/…) are not a restic.
     if (!dir || dir.startsWith(join(root, "test"))) continue;
     const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
+    if (hasAccess(candidate, constants.X_OK)) return candidate;
   }
   throw new Error(
     "The tests need restic on PATH (Debian/Ubuntu: apt-get install restic), or SIMPLEBACKUP_TEST_RESTICS " +
@@ -36,7 +37,7 @@ function findOnPath(name: string, path: string, root: string): string {
 }
 
 function versionOf(binary: string): string {
-  if (!isExecutable(binary)) {
+  if (!hasAccess(binary, constants.X_OK)) {
     throw new Error(
       `The tests run every restic test on two restic versions, and ${binary} is missing. ` +
         "Run `bash scripts/restic-018.sh` (Debian/Ubuntu: fetches Debian 13's restic 0.18 into .cache/), " +
@@ -48,13 +49,4 @@ function versionOf(binary: string): string {
   const version = /restic\s+v?(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
   if (!version) throw new Error(`Cannot read the version of ${binary} from: ${stdout.trim()}`);
   return version;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
