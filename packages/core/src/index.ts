@@ -34,7 +34,7 @@ export { runRecordedBackup } from "./backup/run-recorded-backup.js";
 export {
   DURATION_FORMAT,
   describeDurationProblem,
-  formatDuration,
+  formatConfigDuration,
   parseDuration,
 } from "./config/duration.js";
 export type { JsonSchema } from "./config/json-schema.js";
@@ -91,7 +91,9 @@ export type {
   UnreadablePath,
 } from "./events.js";
 export { SCHEDULER_EVENT_TYPES } from "./events.js";
-export { formatLocalTime } from "./local-time.js";
+export { formatHumanDuration } from "./format/duration.js";
+export { formatLocalTime } from "./format/local-time.js";
+export { formatBytes, formatCount, plural } from "./format/units.js";
 export type { PathFacts, PreflightCode, PreflightIO, PreflightWarning } from "./preflight/preflight.js";
 export { runPreflight } from "./preflight/preflight.js";
 export { createPreflightIO } from "./preflight/preflight-io.js";

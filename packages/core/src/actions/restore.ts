@@ -1,12 +1,13 @@
 import { lstat, readdir, stat } from "node:fs/promises";
 import { join, parse, resolve } from "node:path";
 import type { BackupJob } from "../config/types.js";
-import { formatLocalTime } from "../local-time.js";
+import { formatLocalTime } from "../format/local-time.js";
 import { buildRestoreArgs } from "../restic/action-args.js";
 import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../restic/action-output.js";
 import { buildSnapshotsArgs } from "../restic/args.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
+import { shortId } from "../short-id.js";
 import { type ActionOptions, actionError, readOutput, startTimer } from "./action-options.js";
 
 export interface RunRestoreOptions extends ActionOptions {
@@ -82,7 +83,7 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
     options.onProgress?.({ kind: "step", step: name, message, snapshot: toSummary(snapshot) });
   step(
     "snapshot",
-    `snapshot ${snapshot.id.slice(0, 8)} of ${formatLocalTime(snapshot.time)} (${snapshot.paths.join(", ")})`,
+    `snapshot ${shortId(snapshot.id)} of ${formatLocalTime(snapshot.time)} (${snapshot.paths.join(", ")})`,
   );
   step("restore", `restoring into ${target}`);
 

@@ -29,8 +29,11 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
-/** Writes milliseconds in the form parseDuration reads, largest units first: `"1h30m"`, `"45s"`, `"0s"`. */
-export function formatDuration(ms: number): string {
+/**
+ * Writes milliseconds in the config's syntax, for parseDuration to read back, largest units first:
+ * `"1h30m"`, `"45s"`, `"0s"`. For people, `formatHumanDuration` (format/duration.ts) writes `"1h 30m"`.
+ */
+export function formatConfigDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Cannot format ${ms} as a duration`);
 
   let rest = Math.round(ms);
@@ -86,7 +89,7 @@ function suggestDuration(text: string): string | undefined {
     total += amount * unitMs;
   }
   if (!Number.isSafeInteger(total) || total === 0) return undefined;
-  return formatDuration(total);
+  return formatConfigDuration(total);
 }
 
 /** `"2 days and 3h"` → [{2, "days"}, {3, "h"}], or undefined when the text is not only that. */

@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { formatLocalTime } from "../local-time.js";
+import { formatLocalTime } from "../format/local-time.js";
 import {
   createExclusive,
   ownerAlive,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   describeDurationProblem,
   describeKeepWithinProblem,
-  formatDuration,
+  formatConfigDuration,
   parseDuration,
 } from "../../src/config/duration.js";
 
@@ -47,7 +47,7 @@ describe("parseDuration", () => {
   });
 });
 
-describe("formatDuration", () => {
+describe("formatConfigDuration", () => {
   it.each([
     [HOUR + 30 * MINUTE, "1h30m"],
     [45 * SECOND, "45s"],
@@ -58,15 +58,15 @@ describe("formatDuration", () => {
     [14 * DAY, "2w"],
     [DAY + 1, "1d1ms"],
   ])("writes %i ms as %j", (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
+    expect(formatConfigDuration(ms)).toBe(text);
   });
 
   it.each([0, 1, 999, 61_000, 5_400_000, 93_784_005, 8 * DAY + 1])("round-trips %i ms", (ms) => {
-    expect(parseDuration(formatDuration(ms))).toBe(ms);
+    expect(parseDuration(formatConfigDuration(ms))).toBe(ms);
   });
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("refuses %d", (ms) => {
-    expect(() => formatDuration(ms)).toThrow(RangeError);
+    expect(() => formatConfigDuration(ms)).toThrow(RangeError);
   });
 });
 

@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SimplebackupError } from "../../src/errors.js";
-import { formatLocalTime } from "../../src/local-time.js";
+import { formatLocalTime } from "../../src/format/local-time.js";
 import { acquireDaemonLock, readDaemonLock } from "../../src/state/daemon-lock.js";
 import { processStart } from "../../src/state/lock-file.js";
 import { createTempDir } from "../helpers/tree.js";
