@@ -1,12 +1,10 @@
-import { createResticProvider, findJob, runDrill } from "@simplebackup/core";
+import { formatBytes, plural, runDrill, shortId } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
-import { runInterruptible } from "../interrupt.js";
-import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes, formatTable, plural, shortId } from "../render/format.js";
+import { jobCommandArgs, onJobRepository, openJob } from "../job-command.js";
+import { formatTable } from "../render/format.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {
@@ -14,29 +12,22 @@ export default defineCommand({
     description:
       "Restore drill: restore random files of the latest snapshot to a temporary folder and compare them with the sources",
   },
-  args: {
-    ...configArg,
-    job: { type: "positional", required: true, description: "Job name" },
+  args: jobCommandArgs({
     files: { type: "string", default: "10", description: "How many files to restore", valueHint: "N" },
     seed: {
       type: "string",
       description: "Seed of the random pick, to pick the same files again",
       valueHint: "N",
     },
-    json: { type: "boolean", description: "Print the result as JSON" },
-    ...noWaitArg,
-  },
+  }),
   async run({ args }) {
     const files = wholeNumber(args.files, "--files", 1);
     const seed = args.seed === undefined ? undefined : wholeNumber(args.seed, "--seed", 0);
-    const config = await loadCliConfig(args.config);
-    const job = findJob(config.jobs, args.job);
-    const restic = await createResticProvider({ configured: config.resticBinary }).get();
+    const opened = await openJob(args);
+    const { job, restic } = opened;
 
-    const result = await runInterruptible(`${job.name}: drill interrupted`, (signal) =>
-      onRepository(config, job, "drill", { noWait: args["no-wait"], signal }, () =>
-        runDrill(job, { restic, files, seed, signal }),
-      ),
+    const result = await onJobRepository(opened, "drill", args, (signal) =>
+      runDrill(job, { restic, files, seed, signal }),
     );
     if (result === undefined) return;
 

@@ -1,33 +1,25 @@
-import { createResticProvider, type ForgetSnapshot, findJob, runForget } from "@simplebackup/core";
+import { type ForgetSnapshot, formatLocalTime, plural, runForget, shortId } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
-import { runInterruptible } from "../interrupt.js";
-import { configArg, loadCliConfig } from "../load-config.js";
-import { formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { jobCommandArgs, onJobRepository, openJob } from "../job-command.js";
+import { formatTable } from "../render/format.js";
 import { printJson } from "../render/json.js";
-import { cliStateDir, noWaitArg, onRepository } from "../repository-turn.js";
+import { cliStateDir } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {
     name: "forget",
     description: "Apply a job's retention (forget and prune); with --dry-run, show what it keeps and why",
   },
-  args: {
-    ...configArg,
-    job: { type: "positional", required: true, description: "Job name" },
+  args: jobCommandArgs({
     "dry-run": { type: "boolean", description: "Only show what would be kept and removed; remove nothing" },
-    json: { type: "boolean", description: "Print the result as JSON" },
-    ...noWaitArg,
-  },
+  }),
   async run({ args }) {
-    const config = await loadCliConfig(args.config);
-    const job = findJob(config.jobs, args.job);
-    const restic = await createResticProvider({ configured: config.resticBinary }).get();
+    const opened = await openJob(args);
+    const { config, job, restic } = opened;
     const dryRun = args["dry-run"] ?? false;
 
-    const result = await runInterruptible(`${job.name}: forget interrupted`, (signal) =>
-      onRepository(config, job, "forget", { noWait: args["no-wait"], signal }, () =>
-        runForget(job, { restic, dryRun, signal, stateDir: cliStateDir(config) }),
-      ),
+    const result = await onJobRepository(opened, "forget", args, (signal) =>
+      runForget(job, { restic, dryRun, signal, stateDir: cliStateDir(config) }),
     );
     if (result === undefined) return;
 
@@ -66,5 +58,5 @@ export default defineCommand({
 });
 
 function row(action: string, snapshot: ForgetSnapshot, keptAs: string): string[] {
-  return [action, formatTime(snapshot.time), shortId(snapshot.shortId), keptAs];
+  return [action, formatLocalTime(snapshot.time), shortId(snapshot.shortId), keptAs];
 }

@@ -1,11 +1,16 @@
-import { createResticProvider, findJob, type RestoreProgress, runRestore } from "@simplebackup/core";
+import {
+  formatBytes,
+  formatCount,
+  formatLocalTime,
+  plural,
+  type RestoreProgress,
+  runRestore,
+  shortId,
+} from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
-import { runInterruptible } from "../interrupt.js";
-import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes, formatCount, formatTime, plural, shortId } from "../render/format.js";
+import { jobCommandArgs, onJobRepository, openJob } from "../job-command.js";
 import { printJson } from "../render/json.js";
 import { EXIT } from "../report-error.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {
@@ -13,9 +18,7 @@ export default defineCommand({
     description:
       "Restore a job's snapshot into an empty folder (each file below its original absolute path there)",
   },
-  args: {
-    ...configArg,
-    job: { type: "positional", required: true, description: "Job name" },
+  args: jobCommandArgs({
     target: { type: "string", required: true, description: "Folder to restore into", valueHint: "DIR" },
     snapshot: {
       type: "string",
@@ -30,31 +33,29 @@ export default defineCommand({
       repeatable: true,
     },
     overwrite: { type: "boolean", description: "Restore into a folder that is not empty" },
-    json: { type: "boolean", description: "Print the result as JSON" },
-    ...noWaitArg,
-  },
+  }),
   async run({ args }) {
-    const config = await loadCliConfig(args.config);
-    const job = findJob(config.jobs, args.job);
-    const restic = await createResticProvider({ configured: config.resticBinary }).get();
+    const opened = await openJob(args);
+    const { job, restic } = opened;
     const say = (line: string) => {
       if (!args.json) console.log(`${job.name}: ${line}`);
     };
 
-    const result = await runInterruptible(
-      `${job.name}: restore interrupted; the target may hold some of the files`,
+    const result = await onJobRepository(
+      opened,
+      "restore",
+      args,
       (signal) =>
-        onRepository(config, job, "restore", { noWait: args["no-wait"], signal }, () =>
-          runRestore(job, {
-            restic,
-            target: args.target,
-            snapshot: args.snapshot,
-            include: args.include,
-            overwrite: args.overwrite ?? false,
-            signal,
-            onProgress: (progress) => say(describeProgress(progress)),
-          }),
-        ),
+        runRestore(job, {
+          restic,
+          target: args.target,
+          snapshot: args.snapshot,
+          include: args.include,
+          overwrite: args.overwrite ?? false,
+          signal,
+          onProgress: (progress) => say(describeProgress(progress)),
+        }),
+      "; the target may hold some of the files",
     );
     if (result === undefined) return;
 
@@ -71,7 +72,7 @@ export default defineCommand({
 function describeProgress(progress: RestoreProgress): string {
   if (progress.kind === "step" && progress.step === "snapshot") {
     const { id, time, paths } = progress.snapshot;
-    return `snapshot ${shortId(id)} of ${formatTime(time)} (${paths.join(", ")})`;
+    return `snapshot ${shortId(id)} of ${formatLocalTime(time)} (${paths.join(", ")})`;
   }
   if (progress.kind === "step") return progress.message;
   const { status } = progress;

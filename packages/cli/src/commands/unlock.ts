@@ -1,32 +1,20 @@
-import { createResticProvider, findJob, runUnlock } from "@simplebackup/core";
+import { formatLocalTime, plural, runUnlock, shortId } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
-import { runInterruptible } from "../interrupt.js";
-import { configArg, loadCliConfig } from "../load-config.js";
-import { formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { jobCommandArgs, onJobRepository, openJob } from "../job-command.js";
+import { formatTable } from "../render/format.js";
 import { printJson } from "../render/json.js";
-import { noWaitArg, onRepository } from "../repository-turn.js";
 
 export default defineCommand({
   meta: {
     name: "unlock",
     description: "Remove stale locks from a job's repository (locks of running processes stay)",
   },
-  args: {
-    ...configArg,
-    job: { type: "positional", required: true, description: "Job name" },
-    json: { type: "boolean", description: "Print the result as JSON" },
-    ...noWaitArg,
-  },
+  args: jobCommandArgs({}),
   async run({ args }) {
-    const config = await loadCliConfig(args.config);
-    const job = findJob(config.jobs, args.job);
-    const restic = await createResticProvider({ configured: config.resticBinary }).get();
+    const opened = await openJob(args);
+    const { job, restic } = opened;
     // Waits for this machine's own runs on the repository: their restic locks are live, not stale.
-    const result = await runInterruptible(`${job.name}: unlock interrupted`, (signal) =>
-      onRepository(config, job, "unlock", { noWait: args["no-wait"], signal }, () =>
-        runUnlock(job, { restic }),
-      ),
-    );
+    const result = await onJobRepository(opened, "unlock", args, () => runUnlock(job, { restic }));
     if (result === undefined) return;
     if (args.json) {
       printJson(result);
@@ -48,7 +36,7 @@ export default defineCommand({
             String(holder.pid),
             holder.hostname,
             holder.username || "-",
-            formatTime(holder.time),
+            formatLocalTime(holder.time),
           ]
         : [shortId(id), "?", "-", "-", "-", "holder unknown"],
     );
