@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseConfigText, resolveConfig } from "../../packages/core/src/config/load.js";
 import { ConfigError } from "../../packages/core/src/errors.js";
-import { parseResticLine } from "../../packages/core/src/restic/output.js";
+import { parseResticLine } from "../../packages/core/src/restic/messages.js";
 
 /**
  * Bad input at scale: random and mutated configs never crash the loader (only ConfigError), and every

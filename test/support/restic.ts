@@ -3,7 +3,7 @@ import {
   parseResticVersion,
   type ResticVersion,
   versionAtLeast,
-} from "../../packages/core/src/restic/output.js";
+} from "../../packages/core/src/restic/commands/version.js";
 
 /**
  * The restic every test runs: the vitest project sets RESTIC_BINARY (one project per restic version,

@@ -1,8 +1,8 @@
 import type { BackupJob } from "../config/types.js";
 import { buildCheckArgs, normalizeReadDataSubset } from "../restic/action-args.js";
 import { parseCheckOutput } from "../restic/check-output.js";
+import { versionAtLeast } from "../restic/commands/version.js";
 import { createJobRestic } from "../restic/job-restic.js";
-import { versionAtLeast } from "../restic/output.js";
 import { type ActionOptions, startTimer } from "./action-options.js";
 
 export interface RunCheckOptions extends ActionOptions {

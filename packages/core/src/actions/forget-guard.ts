@@ -6,7 +6,7 @@
  * their only copy. A real forget refuses then; a dry run says it would.
  */
 import type { BackupJob } from "../config/types.js";
-import type { ForgetGroup, SnapshotRef } from "../restic/output.js";
+import type { ForgetGroup, SnapshotRef } from "../restic/commands/forget.js";
 
 export interface ForgetSafetyFacts {
   /** The host whose snapshots the job's sources describe (restic's default, this machine). */

@@ -1,9 +1,14 @@
 import { hostname } from "node:os";
 import type { BackupJob } from "../config/types.js";
 import { SimplebackupError } from "../errors.js";
-import { buildForgetArgs, hasRetentionRules } from "../restic/args.js";
+import {
+  buildForgetArgs,
+  type ForgetGroup,
+  hasRetentionRules,
+  parseForgetOutput,
+  type SnapshotRef,
+} from "../restic/commands/forget.js";
 import { createJobRestic } from "../restic/job-restic.js";
-import { type ForgetGroup, parseForgetOutput, type SnapshotRef } from "../restic/output.js";
 import { readHistory } from "../state/history.js";
 import { type ActionOptions, readOutput, startTimer } from "./action-options.js";
 import { findUnsafeRetention } from "./forget-guard.js";

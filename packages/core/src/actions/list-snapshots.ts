@@ -1,10 +1,9 @@
 import type { BackupJob } from "../config/types.js";
 import { ResticError } from "../errors.js";
-import { buildSnapshotsArgs } from "../restic/args.js";
 import { backendUnreachableFailure } from "../restic/backend-watchdog.js";
 import { classifyFailure, stderrTail } from "../restic/classify.js";
+import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic/commands/snapshots.js";
 import { buildResticEnvironment } from "../restic/environment.js";
-import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
 import type { Restic } from "../restic/restic.js";
 
 export interface ListSnapshotsOptions {

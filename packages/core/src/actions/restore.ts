@@ -4,9 +4,8 @@ import type { BackupJob } from "../config/types.js";
 import { formatLocalTime } from "../format/local-time.js";
 import { buildRestoreArgs } from "../restic/action-args.js";
 import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../restic/action-output.js";
-import { buildSnapshotsArgs } from "../restic/args.js";
+import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic/commands/snapshots.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
-import { parseSnapshots, type SnapshotInfo } from "../restic/output.js";
 import { shortId } from "../short-id.js";
 import { type ActionOptions, actionError, readOutput, startTimer } from "./action-options.js";
 

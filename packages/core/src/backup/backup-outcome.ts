@@ -1,8 +1,12 @@
 import type { BackupStats, UnreadablePath } from "../events.js";
 import { findSkippedSources } from "../restic/classify.js";
-import { parseResticLine } from "../restic/output.js";
+import {
+  parseResticLine,
+  type ResticMessage,
+  type ResticStatusMessage,
+  type ResticSummaryMessage,
+} from "../restic/messages.js";
 import type { ResticProcessResult } from "../restic/process.js";
-import type { ResticMessage, ResticStatusMessage, ResticSummaryMessage } from "../restic/types.js";
 
 /**
  * Said wherever a run that restic skipped is reported (`skip_if_unchanged`, restic 0.17+): the CLI,

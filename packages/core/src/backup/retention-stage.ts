@@ -8,9 +8,8 @@
  */
 import type { BackupJob } from "../config/types.js";
 import type { SimplebackupError } from "../errors.js";
-import { buildForgetArgs, hasRetentionRules } from "../restic/args.js";
+import { buildForgetArgs, hasRetentionRules, parseForgetOutput } from "../restic/commands/forget.js";
 import type { JobRestic } from "../restic/job-restic.js";
-import { parseForgetOutput } from "../restic/output.js";
 
 /** Said wherever a partial run is reported: the CLI, events, history, notifications. */
 export const RETENTION_SKIPPED_PARTIAL = "retention skipped: the backup was partial";

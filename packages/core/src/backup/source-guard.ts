@@ -9,8 +9,8 @@
 import { readdir } from "node:fs/promises";
 import type { BackupJob } from "../config/types.js";
 import { SimplebackupError } from "../errors.js";
-import { jobTag } from "../restic/args.js";
 import type { JobRestic } from "../restic/job-restic.js";
+import { jobTag } from "../restic/job-tag.js";
 
 /** Sources that are folders without a single entry. A missing or unreadable one is restic's to report. */
 async function findEmptySources(sources: readonly string[]): Promise<string[]> {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { localRepositoryPath } from "../config/repository-path.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
-import type { ResticVersion } from "../restic/output.js";
+import type { ResticVersion } from "../restic/commands/version.js";
 import {
   describeUnmet,
   fixForUnmet,

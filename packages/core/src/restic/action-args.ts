@@ -1,4 +1,4 @@
-import { jobTag } from "./args.js";
+import { jobTag } from "./job-tag.js";
 
 /**
  * `restic restore` arguments for one snapshot, named by its id (resolved among the job's own snapshots

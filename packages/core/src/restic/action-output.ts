@@ -1,49 +1,5 @@
 import * as z from "zod";
-import type { SnapshotInfo } from "./output.js";
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
-const ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]/g;
-
-/** restic's lines without colour codes and trailing blanks; blank lines dropped, indentation kept. */
-export function textLines(text: string): string[] {
-  return text
-    .replace(ANSI_ESCAPE, "")
-    .split(/\r?\n|\r/)
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim() !== "");
-}
-
-/** The JSON object on a line restic printed, or undefined for text, arrays and broken JSON. */
-export function jsonObject(line: string): Record<string, unknown> | undefined {
-  if (!line.trimStart().startsWith("{")) return undefined;
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The size of what a snapshot covers (the total bytes of its files, not what it takes in the
- * repository), when restic recorded it: 0.17+ stores the backup summary in the snapshot
- * (`summary.total_bytes_processed`); snapshots made by older versions carry no size.
- */
-export function snapshotSize(snapshot: Pick<SnapshotInfo, "summary">): number | undefined {
-  return summaryCount(snapshot, "total_bytes_processed");
-}
-
-/** How many files a snapshot holds (`summary.total_files_processed`), when restic 0.17+ recorded it. */
-export function snapshotFileCount(snapshot: Pick<SnapshotInfo, "summary">): number | undefined {
-  return summaryCount(snapshot, "total_files_processed");
-}
-
-function summaryCount(snapshot: Pick<SnapshotInfo, "summary">, key: string): number | undefined {
-  const count = snapshot.summary?.[key];
-  return typeof count === "number" && Number.isSafeInteger(count) && count >= 0 ? count : undefined;
-}
+import { jsonObject, stripAnsi, textLines } from "./output-lines.js";
 
 /** One entry of `ls --json`: a file, folder, symlink, … of the snapshot. */
 export interface SnapshotNode {
@@ -165,7 +121,7 @@ const restoreStatusSchema = z.object({
  * restic JSON message that is neither progress nor a file error; never throws.
  */
 export function parseRestoreLine(line: string): RestoreLine | undefined {
-  const text = line.replace(ANSI_ESCAPE, "").trimEnd();
+  const text = stripAnsi(line).trimEnd();
   if (text.trim() === "") return undefined;
   const json = jsonObject(text);
   if (!json) {

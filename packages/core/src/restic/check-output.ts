@@ -1,6 +1,6 @@
 // Reading a finished `restic check`, in the two forms restic prints it: text (0.14 to 0.17) and the
 // JSON of 0.18+. Both were captured from real runs (packages/core/test/restic/fixtures/<version>/check*).
-import { jsonObject, textLines } from "./action-output.js";
+import { jsonObject, textLines } from "./output-lines.js";
 
 /** What `restic check` found. */
 export interface CheckReport {

@@ -1,6 +1,5 @@
 import type { ResticErrorCode } from "../errors.js";
-import { parseResticLine } from "./output.js";
-import type { ResticMessage } from "./types.js";
+import { parseResticLine, type ResticMessage } from "./messages.js";
 
 export interface ResticFailure {
   readonly code: ResticErrorCode;

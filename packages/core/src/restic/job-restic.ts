@@ -4,7 +4,6 @@ import { ResticError } from "../errors.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { isAlive } from "../system/process-alive.js";
 import { buildListLocksArgs } from "./action-args.js";
-import { buildUnlockArgs } from "./args.js";
 import {
   type BackendRetry,
   backendUnreachableFailure,
@@ -13,12 +12,12 @@ import {
   realTimers,
 } from "./backend-watchdog.js";
 import { classifyFailure, parseLockHolder, stderrTail } from "./classify.js";
+import { buildUnlockArgs } from "./commands/unlock.js";
 import { buildResticEnvironment } from "./environment.js";
-import { parseResticLine } from "./output.js";
+import { parseResticLine, type ResticMessage } from "./messages.js";
 import type { ResticProcessResult, StopEscalation } from "./process.js";
 import type { Restic } from "./restic.js";
 import { isStaleLock } from "./stale-lock.js";
-import type { ResticMessage } from "./types.js";
 
 /** What running restic for a job takes besides the job: the actions' and the backup's common options. */
 export interface JobResticSetup {

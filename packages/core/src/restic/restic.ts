@@ -1,7 +1,5 @@
-import { parseResticVersion, type ResticVersion } from "./output.js";
+import { buildVersionArgs, parseResticVersion, type ResticVersion } from "./commands/version.js";
 import { type ResticProcessOptions, type ResticProcessResult, runResticProcess } from "./process.js";
-
-export type { ResticVersion };
 
 /** One restic binary: runs it, and knows its version after asking once. */
 export interface Restic {
@@ -16,7 +14,7 @@ export function createRestic(binary: string): Restic {
     binary,
     version() {
       // `restic version` opens no repository, so asking costs milliseconds; asked at most once.
-      version ??= runResticProcess(binary, ["version"], { env: {} }).then(
+      version ??= runResticProcess(binary, buildVersionArgs(), { env: {} }).then(
         (result) => parseResticVersion(result.stdout),
         () => undefined,
       );

@@ -1,6 +1,6 @@
 import type { BackupJob } from "../config/types.js";
 import { SimplebackupError } from "../errors.js";
-import { type ResticVersion, versionAtLeast } from "./output.js";
+import { type ResticVersion, versionAtLeast } from "./commands/version.js";
 import type { Restic } from "./restic.js";
 
 /**

@@ -5,9 +5,7 @@ import {
   parseLsLine,
   parseRestoreLine,
   parseTimeNanos,
-  snapshotSize,
 } from "../../src/restic/action-output.js";
-import { parseSnapshots } from "../../src/restic/output.js";
 import { CAPTURES } from "../restic/fixtures.js";
 
 // Output captured from restic 0.14.0 and 0.18.0 (../restic/fixtures/, read through CAPTURES) or, for
@@ -166,12 +164,7 @@ describe("parseTimeNanos", () => {
   });
 });
 
-describe.each(CAPTURES)("snapshotSize and locks on restic $version captures", (capture) => {
-  it("knows a snapshot's size from 0.17's snapshot summary, not before", () => {
-    const [first] = parseSnapshots(capture.run("snapshots").stdout);
-    expect(first && snapshotSize(first)).toBe(capture.atLeast("0.17.0") ? 15028 : undefined);
-  });
-
+describe.each(CAPTURES)("locks on restic $version captures", (capture) => {
   it("reads `list locks` and `cat lock` of a backup's lock", () => {
     const ids = parseLockIds(capture.run("list-locks").stdout);
     expect(ids).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
@@ -182,13 +175,6 @@ describe.each(CAPTURES)("snapshotSize and locks on restic $version captures", (c
       username: "root",
       pid: expect.any(Number),
     });
-  });
-});
-
-describe("snapshotSize", () => {
-  it("is unknown without a numeric summary size", () => {
-    expect(snapshotSize({})).toBeUndefined();
-    expect(snapshotSize({ summary: { total_bytes_processed: "2048" } })).toBeUndefined();
   });
 });
 

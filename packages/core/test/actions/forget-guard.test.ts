@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runForget } from "../../src/actions/forget.js";
 import { findUnsafeRetention } from "../../src/actions/forget-guard.js";
 import { runBackup } from "../../src/backup/run-backup.js";
-import type { ForgetGroup } from "../../src/restic/output.js";
+import type { ForgetGroup } from "../../src/restic/commands/forget.js";
 import { createRestic } from "../../src/restic/restic.js";
 import { appendRunRecord } from "../../src/state/history.js";
 import { makeJob } from "../helpers/job.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/load.js";
 import { localRepositoryPath } from "../../src/config/repository-path.js";
 import { firstWord, type PathFacts, type PreflightIO, runPreflight } from "../../src/preflight/preflight.js";
-import type { ResticVersion } from "../../src/restic/output.js";
+import type { ResticVersion } from "../../src/restic/commands/version.js";
 
 // POSIX paths throughout: the checks run on the resolved config, and these tests on a fake disk.
 const base = "/home/ada/backup";

@@ -6,8 +6,7 @@ import {
   parseLockHolder,
   stderrTail,
 } from "../../src/restic/classify.js";
-import { parseResticLine } from "../../src/restic/output.js";
-import type { ResticMessage } from "../../src/restic/types.js";
+import { parseResticLine, type ResticMessage } from "../../src/restic/messages.js";
 import { CAPTURES, type CapturedRun } from "./fixtures.js";
 
 const LAB = "/tmp/simplebackup-restic-lab";

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseResticVersion, versionAtLeast } from "../../src/restic/output.js";
+import { parseResticVersion, versionAtLeast } from "../../src/restic/commands/version.js";
 
 const root = fileURLToPath(new URL("./fixtures/", import.meta.url));
 

@@ -3,14 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildBackupArgs,
-  buildForgetArgs,
-  buildInitArgs,
-  buildSnapshotsArgs,
-} from "../../src/restic/args.js";
-import { fastExcludePattern } from "../../src/restic/exclude-pattern.js";
-import { parseForgetOutput, parseResticLine, parseSnapshots } from "../../src/restic/output.js";
+import { buildBackupArgs, fastExcludePattern } from "../../../src/restic/commands/backup.js";
+import { buildForgetArgs, parseForgetOutput } from "../../../src/restic/commands/forget.js";
+import { buildInitArgs } from "../../../src/restic/commands/init.js";
+import { buildSnapshotsArgs, parseSnapshots } from "../../../src/restic/commands/snapshots.js";
+import { parseResticLine } from "../../../src/restic/messages.js";
 
 // Pins the builders' choices against the real binary: `--` before sources, and one retention group per
 // job however its sources and tags change.

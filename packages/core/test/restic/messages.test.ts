@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  parseForgetOutput,
-  parseResticLine,
-  parseResticVersion,
-  parseSnapshots,
-} from "../../src/restic/output.js";
-import type { ResticMessage } from "../../src/restic/types.js";
-import { CAPTURED_VERSIONS, CAPTURES, versionFolders } from "./fixtures.js";
+import { parseResticLine, type ResticMessage } from "../../src/restic/messages.js";
+import { CAPTURES } from "./fixtures.js";
 
 const LAB = "/tmp/simplebackup-restic-lab";
 
@@ -26,16 +20,6 @@ function only<T extends ResticMessage["message_type"]>(
 ): Extract<ResticMessage, { message_type: T }>[] {
   return messages.filter((m): m is Extract<ResticMessage, { message_type: T }> => m.message_type === type);
 }
-
-describe("the captured restic versions", () => {
-  it("lists every version folder capture.sh wrote", () => {
-    expect(versionFolders()).toEqual([...CAPTURED_VERSIONS]);
-  });
-
-  it.each(CAPTURES)("records restic $version in its folder's captured-with.txt", (capture) => {
-    expect(parseResticVersion(capture.file("captured-with.txt"))?.version).toBe(capture.version);
-  });
-});
 
 describe.each(CAPTURES)("parseResticLine on restic $version captures", (capture) => {
   const newer = capture.atLeast("0.17.0");
@@ -145,13 +129,6 @@ describe.each(CAPTURES)("parseResticLine on restic $version captures", (capture)
     expect(summary?.backup_start).toMatch(/^\d{4}-/);
     expect(capture.run("backup-skip-if-unchanged-text").stdout).toContain("skipped creating snapshot");
   });
-
-  it("reads version --json: a JSON object from 0.17 on, 0.14 ignores --json", () => {
-    const stdout = capture.run("version-json").stdout;
-    expect(stdout.startsWith("{")).toBe(newer);
-    expect(parseResticVersion(stdout)?.version).toBe(capture.version);
-    expect(parseResticVersion(capture.run("version").stdout)?.version).toBe(capture.version);
-  });
 });
 
 describe("parseResticLine error normalization", () => {
@@ -252,180 +229,4 @@ describe("parseResticLine robustness", () => {
       parseResticLine('{"message_type":"verbose_status","action":"new","item":"/a","data_size":3}'),
     ).toEqual({ message_type: "verbose_status", action: "new", item: "/a" });
   });
-});
-
-describe.each(CAPTURES)("parseForgetOutput on restic $version captures", (capture) => {
-  it("reads the first line of forget --prune --json and ignores prune's report", () => {
-    const run = capture.run("forget-prune");
-    expect(run.stdout).toContain("loading indexes...");
-    const groups = parseForgetOutput(run.stdout);
-    expect(groups).toHaveLength(1);
-    const [group] = groups;
-    expect(group).toMatchObject({ tags: null, host: "vm", paths: [] });
-    expect(group?.keep.map((s) => s.time)).toEqual([
-      "2024-03-08T10:00:00Z",
-      "2024-03-07T10:00:00Z",
-      "2024-03-06T10:00:00Z",
-      "2024-03-05T10:00:00Z",
-    ]);
-    expect(group?.remove.map((s) => s.time)).toEqual([
-      "2024-03-04T10:00:00Z",
-      "2024-03-03T10:00:00Z",
-      "2024-03-02T10:00:00Z",
-      "2024-03-01T10:00:00Z",
-    ]);
-    // One history although job A's sources and user tags changed; job B is not in the report at all.
-    expect(group?.keep[0]).toMatchObject({
-      paths: [`${LAB}/jobs/a1`, `${LAB}/jobs/a2`],
-      tags: ["simplebackup:A", "offsite"],
-    });
-    const allTags = [...(group?.keep ?? []), ...(group?.remove ?? [])].flatMap((s) => s.tags ?? []);
-    expect(allTags).not.toContain("simplebackup:B");
-    for (const snapshot of [...(group?.keep ?? []), ...(group?.remove ?? [])]) {
-      expect(snapshot.id).toMatch(/^[0-9a-f]{64}$/);
-      expect(snapshot.id?.startsWith(snapshot.short_id ?? "-")).toBe(true);
-    }
-  });
-
-  it("gives each reason the id of the kept snapshot it describes", () => {
-    const stdout = capture.run("forget-dry-run").stdout;
-    // 0.18 repeats the snapshot in its reason with id and short_id; 0.14 without them.
-    const [raw] = JSON.parse(stdout) as { reasons: { snapshot: { id?: string } }[] }[];
-    expect(raw?.reasons[0]?.snapshot.id !== undefined).toBe(capture.atLeast("0.17.0"));
-    const [group] = parseForgetOutput(stdout);
-    expect(group?.reasons).toHaveLength(4);
-    expect(group?.reasons.map((r) => r.id)).toEqual(group?.keep.map((s) => s.id));
-    expect(group?.reasons[0]?.matches).toEqual(["last snapshot", "daily snapshot"]);
-    expect(group?.reasons[3]?.matches).toEqual(["daily snapshot"]);
-  });
-
-  it("reads forget without a policy: 0.14 prints nothing, 0.18 refuses (exit 1)", () => {
-    const run = capture.run("forget-no-policy");
-    expect(run.stdout).toBe("");
-    expect(parseForgetOutput(run.stdout)).toEqual([]);
-    if (capture.atLeast("0.17.0")) {
-      expect(run.exitCode).toBe(1);
-      expect(run.stderr).toContain("no policy was specified, no snapshots will be removed");
-    } else {
-      expect(run).toMatchObject({ exitCode: 0, stderr: "" });
-    }
-  });
-});
-
-describe("parseForgetOutput", () => {
-  it("reads empty output as no groups", () => {
-    expect(parseForgetOutput("")).toEqual([]);
-    expect(parseForgetOutput("[]\n")).toEqual([]);
-  });
-
-  it("turns the nulls restic prints for empty lists into empty lists", () => {
-    const line = JSON.stringify([
-      {
-        tags: ["simplebackup:A"],
-        host: "vm",
-        paths: ["/a"],
-        keep: null,
-        remove: [{ time: "2024-01-01T00:00:00Z", paths: ["/a"], id: "ab", short_id: "ab" }],
-        reasons: null,
-      },
-    ]);
-    expect(parseForgetOutput(line)).toEqual([
-      {
-        tags: ["simplebackup:A"],
-        host: "vm",
-        paths: ["/a"],
-        keep: [],
-        remove: [{ id: "ab", short_id: "ab", time: "2024-01-01T00:00:00Z", paths: ["/a"] }],
-        reasons: [],
-      },
-    ]);
-  });
-
-  it.each(["loading indexes...", "{not json", '{"tags":null}', '[{"host":"vm","keep":[{"id":1}]}]'])(
-    "throws a readable error for %j",
-    (stdout) => {
-      expect(() => parseForgetOutput(stdout)).toThrow(/restic forget --json printed/);
-    },
-  );
-});
-
-describe.each(CAPTURES)("parseSnapshots on restic $version captures", (capture) => {
-  it("reads snapshots --json", () => {
-    const snapshots = parseSnapshots(capture.run("snapshots").stdout);
-    expect(snapshots).toHaveLength(3);
-    const base = {
-      id: expect.stringMatching(/^[0-9a-f]{64}$/),
-      short_id: expect.stringMatching(/^[0-9a-f]{8}$/),
-      time: expect.any(String),
-      tree: expect.stringMatching(/^[0-9a-f]{64}$/),
-      paths: [`${LAB}/src`],
-      hostname: "vm",
-      username: "root",
-      tags: ["simplebackup:docs"],
-    };
-    if (capture.atLeast("0.17.0")) {
-      // 0.16+ records the program version, 0.17+ the backup summary in the snapshot.
-      expect(snapshots[0]).toEqual({
-        ...base,
-        program_version: "restic 0.18.0",
-        summary: expect.objectContaining({
-          files_new: 9,
-          total_bytes_processed: 15028,
-          data_added_packed: expect.any(Number),
-        }),
-      });
-    } else {
-      expect(snapshots[0]).toEqual(base);
-    }
-    expect(snapshots[1]?.parent).toBe(snapshots[0]?.id);
-    expect(snapshots[2]?.tags).toBeUndefined();
-  });
-
-  it("reads both jobs after a forget", () => {
-    const snapshots = parseSnapshots(capture.run("snapshots-after-forget").stdout);
-    const byJob = (tag: string) => snapshots.filter((s) => s.tags?.includes(tag)).length;
-    expect([byJob("simplebackup:A"), byJob("simplebackup:B")]).toEqual([4, 6]);
-  });
-
-  it("reads `[]` (no snapshot has the tag, exit 0) as no snapshots", () => {
-    const run = capture.run("snapshots-no-match");
-    expect(run.exitCode).toBe(0);
-    expect(parseSnapshots(run.stdout)).toEqual([]);
-  });
-});
-
-describe("parseSnapshots", () => {
-  it("reads empty output as no snapshots", () => {
-    expect(parseSnapshots("")).toEqual([]);
-  });
-
-  it("derives short_id when a version leaves it out", () => {
-    const [snapshot] = parseSnapshots(
-      JSON.stringify([
-        { id: "0123456789abcdef", time: "t", tree: "x", paths: [], hostname: "h", username: "u" },
-      ]),
-    );
-    expect(snapshot?.short_id).toBe("01234567");
-  });
-
-  it.each(["Fatal: wrong password", "{}", '[{"id":"x"}]'])("throws a readable error for %j", (stdout) => {
-    expect(() => parseSnapshots(stdout)).toThrow(/restic snapshots --json printed/);
-  });
-});
-
-describe("parseResticVersion", () => {
-  it.each([
-    ["restic 0.16.0-dev (compiled manually) compiled with go1.20.3 on linux/amd64\n", "0.16.0-dev", 0, 16, 0],
-    ["restic 0.17.3 compiled with go1.23.3 on darwin/arm64", "0.17.3", 0, 17, 3],
-    ['{"message_type":"version","version":"1.2.3","go_version":"go1.25"}', "1.2.3", 1, 2, 3],
-  ])("reads %j", (stdout, version, major, minor, patch) => {
-    expect(parseResticVersion(stdout)).toEqual({ version, major, minor, patch });
-  });
-
-  it.each(["", "command not found", "restic", "restic vX", '{"message_type":"version"}'])(
-    "returns undefined for %j",
-    (stdout) => {
-      expect(parseResticVersion(stdout)).toBeUndefined();
-    },
-  );
 });
