@@ -104,3 +104,15 @@ export class ResticError extends SimplebackupError {
 export function isSimplebackupError(error: unknown): error is SimplebackupError {
   return error instanceof SimplebackupError;
 }
+
+/**
+ * Any thrown value as a SimplebackupError: a typed one as it is, anything else (a bug, a surprise from
+ * Node) as RESTIC_FAILED with the original kept as `cause`, so a crash is reported with a code and can
+ * still be traced.
+ */
+export function asSimplebackupError(error: unknown): SimplebackupError {
+  if (error instanceof SimplebackupError) return error;
+  return new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error), {
+    cause: error,
+  });
+}

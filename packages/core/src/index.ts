@@ -99,37 +99,27 @@ export { runPreflight } from "./preflight/preflight.js";
 export { createPreflightIO } from "./preflight/preflight-io.js";
 export { nextCheckSubset, normalizeReadDataSubset } from "./restic/action-args.js";
 export type { LockInfo, RestoreFileError, RestoreStatus } from "./restic/action-output.js";
-export { buildBackupArgs } from "./restic/commands/backup.js";
-export { buildForgetArgs } from "./restic/commands/forget.js";
-export type { SnapshotInfo } from "./restic/commands/snapshots.js";
-export { snapshotFileCount, snapshotSize } from "./restic/commands/snapshots.js";
-export type { ResticVersion } from "./restic/commands/version.js";
-// For embedders who run restic themselves and ask what it can do.
-export { versionAtLeast } from "./restic/commands/version.js";
+export { snapshotFileCount, snapshotSize } from "./restic/action-output.js";
+export { buildBackupArgs, buildForgetArgs, jobTag } from "./restic/args.js";
 export { maskRepository } from "./restic/environment.js";
-export { jobTag } from "./restic/job-tag.js";
 export type { LocateResticOptions } from "./restic/locate.js";
 export { locateRestic } from "./restic/locate.js";
-export type { ResticMessage } from "./restic/messages.js";
+export type { SnapshotInfo } from "./restic/output.js";
 // For embedders who run restic themselves and want the same typed reading of its --json lines.
-export { parseResticLine } from "./restic/messages.js";
-export type { Restic } from "./restic/restic.js";
+export { parseResticLine, versionAtLeast } from "./restic/output.js";
+export type { Restic, ResticVersion } from "./restic/restic.js";
 export { createRestic } from "./restic/restic.js";
 export type { ResticProvider, ResticProviderOptions } from "./restic/restic-provider.js";
 export { createResticProvider } from "./restic/restic-provider.js";
-export type {
-  AttemptContext,
-  BackupSchedulerOptions,
-  JobStatus,
-  MaintenanceContext,
-  MaintenanceOutcome,
-  MaintenanceTask,
-  RunAttempt,
-  RunMaintenance,
-} from "./scheduler/backup-scheduler.js";
+export type { ResticMessage } from "./restic/types.js";
+export type { AttemptContext, RunAttempt } from "./scheduler/attempt-runner.js";
 export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
+export type { JobStatus } from "./scheduler/job-status.js";
+export type { MaintenanceTask } from "./scheduler/job-timeline.js";
+export type { MaintenanceContext, MaintenanceOutcome, RunMaintenance } from "./scheduler/maintenance.js";
+export type { BackupSchedulerOptions } from "./scheduler/scheduler-options.js";
 export { shortId } from "./short-id.js";
 export type { RunRecordSummary } from "./state/job-state.js";
 export type { JobStatusReport, ReadStatusOptions, StatusReport } from "./state/read-status.js";

@@ -1,5 +1,5 @@
 import type { BackupJob } from "../config/types.js";
-import { SimplebackupError } from "../errors.js";
+import { asSimplebackupError } from "../errors.js";
 import type { BackupFailureEvent } from "../events.js";
 import type { BackupRunResult } from "./run-backup.js";
 
@@ -14,12 +14,7 @@ export function crashedRun(
   now: Date,
   error: unknown,
 ): { readonly result: BackupRunResult; readonly event: BackupFailureEvent } {
-  const failure =
-    error instanceof SimplebackupError
-      ? error
-      : new SimplebackupError("RESTIC_FAILED", error instanceof Error ? error.message : String(error), {
-          cause: error,
-        });
+  const failure = asSimplebackupError(error);
   const durationMs = now.getTime() - startedAt.getTime();
   const event: BackupFailureEvent = {
     type: "failure",

@@ -1,7 +1,7 @@
 import type { BackupRunResult, BackupRunStatus } from "../../src/backup/run-backup.js";
 import type { BackupJob, ResolvedConfig } from "../../src/config/types.js";
 import { SimplebackupError, type SimplebackupErrorCode } from "../../src/errors.js";
-import type { AttemptContext, RunAttempt } from "../../src/scheduler/backup-scheduler.js";
+import type { AttemptContext, RunAttempt } from "../../src/scheduler/attempt-runner.js";
 import { makeJob as makeSharedJob } from "../helpers/job.js";
 
 /** A job named `name`; the scheduler tests pass the name first. */

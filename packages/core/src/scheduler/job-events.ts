@@ -1,0 +1,96 @@
+import type { BackupRunResult } from "../backup/run-backup.js";
+import type { BackupJob } from "../config/types.js";
+import type {
+  RecoveredEvent,
+  RetriesExhaustedEvent,
+  RetryEvent,
+  SkippedEvent,
+  StaleEvent,
+} from "../events.js";
+import { formatLocalTime } from "../local-time.js";
+import type { DueSlot, RetryPlan } from "./job-timeline.js";
+
+// The events the schedule raises about a job, with their wording in one place.
+
+/** A slot that came and is not run. */
+export function skippedEvent(
+  job: BackupJob,
+  slot: DueSlot & { verdict: { action: "skip" } },
+  now: number,
+): SkippedEvent {
+  return {
+    type: "skipped",
+    job: job.name,
+    runId: slot.runId,
+    at: new Date(now),
+    reason: slot.verdict.reason,
+    message:
+      slot.verdict.reason === "already-running"
+        ? "the previous run is still going; this slot is not started twice"
+        : `the slot at ${formatLocalTime(slot.dueAt)} passed while not running, and catch_up is off`,
+  };
+}
+
+/** What follows attempt `attempt`'s failure, told: a retry at a time, or the end of the attempts. */
+export function retryPlanEvent(
+  job: BackupJob,
+  result: BackupRunResult & { error: NonNullable<BackupRunResult["error"]> },
+  attempt: number,
+  plan: RetryPlan,
+  now: number,
+): RetryEvent | RetriesExhaustedEvent | undefined {
+  const { code, message } = result.error;
+  const context = { job: job.name, runId: result.runId, at: new Date(now), code, message };
+  if (plan.action === "give-up") return { type: "retries-exhausted", ...context, attempts: attempt };
+  if (plan.action === "none") return undefined;
+  return {
+    type: "retry",
+    ...context,
+    attempt,
+    maxAttempts: job.retry.attempts,
+    nextAttemptAt: new Date(plan.at),
+  };
+}
+
+/**
+ * The staleness alert in words: a job that has not completed a backup for `alert_after`. `lastSuccess`
+ * is undefined when the job never succeeded since simplebackup started watching it.
+ */
+export function staleEvent(job: BackupJob, lastSuccess: number | undefined, now: number): StaleEvent {
+  const after = job.alertAfterMs as number;
+  return {
+    type: "stale",
+    job: job.name,
+    runId: "",
+    at: new Date(now),
+    lastSuccessAt: lastSuccess === undefined ? undefined : new Date(lastSuccess),
+    alertAfterMs: after,
+    message:
+      lastSuccess === undefined
+        ? `no successful backup since simplebackup started watching this job, ${formatAge(now - after, now)} ago`
+        : `no successful backup for ${formatAge(lastSuccess, now)}`,
+  };
+}
+
+/** A stale job completed a backup again. */
+export function recoveredEvent(
+  job: BackupJob,
+  runId: string,
+  snapshotId: string | undefined,
+  staleSince: number,
+  now: number,
+): RecoveredEvent {
+  return {
+    type: "recovered",
+    job: job.name,
+    runId,
+    at: new Date(now),
+    staleSinceAt: new Date(staleSince),
+    snapshotId,
+  };
+}
+
+function formatAge(since: number, now: number): string {
+  const hours = (now - since) / 3_600_000;
+  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.max(1, Math.round(hours))} hours`;
+}

@@ -1,0 +1,27 @@
+import type { ResolvedConfig } from "../config/types.js";
+import type { RunAttempt } from "./attempt-runner.js";
+import type { Clock } from "./clock.js";
+import type { RunMaintenance } from "./maintenance.js";
+
+export interface BackupSchedulerOptions {
+  /** A resolved config (from `resolveConfig`), when not reading a file. */
+  readonly config?: ResolvedConfig;
+  /** A config file: read at start, watched, and re-checked before every run. */
+  readonly configPath?: string;
+  /** Where run history, logs and the daemon lock live. @default state_dir, $SIMPLEBACKUP_STATE_DIR, or the platform's state folder */
+  readonly stateDir?: string;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default restic_binary from the config, $RESTIC_BINARY, or restic on PATH */
+  readonly resticBinary?: string;
+  /** Jobs on different repositories that may run at once. @default max_concurrent from the config, else 1 */
+  readonly maxConcurrent?: number;
+  /** Run every job once at start. */
+  readonly backupOnStart?: boolean;
+  /** Watch the config file for changes. @default true with configPath */
+  readonly watchConfig?: boolean;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly runAttempt?: RunAttempt;
+  readonly runMaintenance?: RunMaintenance;
+}
