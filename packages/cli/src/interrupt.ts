@@ -1,3 +1,5 @@
+import { formatHumanDuration } from "@simplebackup/core";
+
 /**
  * How long the work gets after a signal before the process exits regardless: a signal ends a command
  * within 10 s. The work normally ends well before: restic gets SIGINT, then SIGTERM after 3 s and
@@ -34,11 +36,10 @@ export async function withInterrupt<T>(
   const controller = new AbortController();
   const abort = (name: NodeJS.Signals) => {
     controller.abort();
-    const seconds = Number((backstop.afterMs / 1000).toFixed(1));
     setTimeout(
       () =>
         backstop.exit(
-          `simplebackup: still stopping ${seconds} s after ${name}; exiting now (the next run removes a lock restic may have left)`,
+          `simplebackup: still stopping ${formatHumanDuration(backstop.afterMs)} after ${name}; exiting now (the next run removes a lock restic may have left)`,
         ),
       backstop.afterMs,
     ).unref();

@@ -1,6 +1,5 @@
-import { ConfigError, isSimplebackupError } from "@simplebackup/core";
+import { ConfigError, isSimplebackupError, plural } from "@simplebackup/core";
 import { EXIT } from "./exit-codes.js";
-import { plural } from "./render/format.js";
 import { EXIT_BUSY } from "./repository-turn.js";
 
 export { EXIT };
@@ -35,6 +34,3 @@ export function reportError(error: unknown): number {
   console.error(error);
   return EXIT.failed;
 }
-
-/** Kept here for the commands that import it from this module; the one definition is in render/format. */
-export { plural };

@@ -1,17 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BackupStats } from "@simplebackup/core";
+import { type BackupStats, shortId } from "@simplebackup/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatEventLine } from "../src/render/event-line.js";
-import {
-  formatBackupSize,
-  formatCount,
-  formatTable,
-  formatTime,
-  plural,
-  shortId,
-} from "../src/render/format.js";
+import { formatBackupSize, formatTable } from "../src/render/format.js";
 import { createHumanReporter } from "../src/render/human-reporter.js";
 import { toUtcTime } from "../src/render/json.js";
 
@@ -41,75 +34,6 @@ function useTimeZone(zone: string): void {
     else process.env.TZ = saved;
   });
 }
-
-describe("formatCount", () => {
-  it("groups thousands with commas", () => {
-    expect(formatCount(0)).toBe("0");
-    expect(formatCount(999)).toBe("999");
-    expect(formatCount(1000)).toBe("1,000");
-    expect(formatCount(19_313)).toBe("19,313");
-    expect(formatCount(1_234_567)).toBe("1,234,567");
-    expect(formatCount(-4200)).toBe("-4,200");
-  });
-
-  it("agrees with toLocaleString('en-US') on whole numbers of every length", () => {
-    const samples: number[] = [];
-    for (let digits = 1; digits <= 16; digits++) {
-      const low = 10 ** (digits - 1);
-      for (const n of [low, low + 1, 2 * low - 1, 10 * low - 1, Math.floor(low * 4.321)]) {
-        if (Number.isSafeInteger(n)) samples.push(n, -n);
-      }
-    }
-    for (const n of samples) expect(formatCount(n)).toBe(n.toLocaleString("en-US"));
-  });
-
-  it("leaves non-integers to String", () => {
-    expect(formatCount(1.5)).toBe("1.5");
-  });
-});
-
-describe("plural", () => {
-  it("says 1 snapshot and 2 snapshots, grouping big counts", () => {
-    expect(plural(0, "snapshot")).toBe("0 snapshots");
-    expect(plural(1, "snapshot")).toBe("1 snapshot");
-    expect(plural(2, "snapshot")).toBe("2 snapshots");
-    expect(plural(19_313, "file")).toBe("19,313 files");
-    expect(plural(2, "copy", "copies")).toBe("2 copies");
-  });
-});
-
-describe("formatTime", () => {
-  const moment = new Date("2026-11-25T11:51:25.678Z");
-  useTimeZone("UTC");
-
-  it.each([
-    ["UTC", "2026-11-25 11:51:25 +00:00"],
-    ["Europe/Berlin", "2026-11-25 12:51:25 +01:00"],
-    ["America/New_York", "2026-11-25 06:51:25 -05:00"],
-    ["Asia/Kolkata", "2026-11-25 17:21:25 +05:30"],
-    ["America/St_Johns", "2026-11-25 08:21:25 -03:30"],
-  ])("prints local time with the offset in TZ=%s", (zone, expected) => {
-    process.env.TZ = zone;
-    expect(formatTime(moment)).toBe(expected);
-    expect(formatTime(moment.toISOString())).toBe(expected);
-    expect(formatTime(moment.getTime())).toBe(expected);
-  });
-
-  it("follows daylight saving time: the offset is the one of that moment", () => {
-    process.env.TZ = "Europe/Berlin";
-    expect(formatTime("2026-07-01T10:00:00Z")).toBe("2026-07-01 12:00:00 +02:00");
-    expect(formatTime("2026-12-01T10:00:00Z")).toBe("2026-12-01 11:00:00 +01:00");
-  });
-
-  it("reads restic's times, nanoseconds and any offset included", () => {
-    process.env.TZ = "UTC";
-    expect(formatTime("2026-11-30T20:36:41.409046627+05:30")).toBe("2026-11-30 15:06:41 +00:00");
-  });
-
-  it("returns text that is not a time unchanged", () => {
-    expect(formatTime("not a time")).toBe("not a time");
-  });
-});
 
 describe("shortId", () => {
   it("prints 8 hex characters whether restic gave 8 (0.14) or 64 (0.15+)", () => {
@@ -200,7 +124,7 @@ describe("backup lines for people", () => {
     report(success);
     expect(text).toBe(
       [
-        "Docs: done, snapshot 07e0d60b, took 1.2 s",
+        "Docs: done, snapshot 07e0d60b, took 1.2s",
         "  168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",
         "Docs: retention kept 1 snapshot, removed 0",
         "",
@@ -220,9 +144,9 @@ describe("backup lines for people", () => {
     const unchanged = { ...success, snapshotId: undefined, unchanged: true } as const;
     let text = "";
     createHumanReporter({ write: (chunk: string) => (text += chunk) })(unchanged);
-    expect(text.split("\n")[0]).toBe("Docs: done, no changes, no new snapshot, took 1.2 s");
+    expect(text.split("\n")[0]).toBe("Docs: done, no changes, no new snapshot, took 1.2s");
     expect(formatEventLine(unchanged)).toMatch(
-      /\[Docs\] success: no changes, no new snapshot in 1\.2 s; 168 B/,
+      /\[Docs\] success: no changes, no new snapshot in 1\.2s; 168 B/,
     );
     expect(
       formatEventLine({
@@ -240,7 +164,7 @@ describe("backup lines for people", () => {
 
   it("the daemon's log line starts with local time and its offset", () => {
     expect(formatEventLine(success)).toBe(
-      "2026-11-25 17:21:25 +05:30 [Docs] success: snapshot 07e0d60b in 1.2 s; 168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",
+      "2026-11-25 17:21:25 +05:30 [Docs] success: snapshot 07e0d60b in 1.2s; 168 B in 3 files (2 new, 1 changed); 3.30 KiB added to the repository",
     );
     expect(
       formatEventLine({
@@ -290,8 +214,8 @@ describe("the CLI formats times, ids, counts and JSON in one place", () => {
     .filter((file) => file.endsWith(".ts") && !own.has(file.split(sep).join("/")))
     .map((file) => [file, readFileSync(join(src, file), "utf8")] as const);
   const handMade: [string, RegExp][] = [
-    ["a UTC time in text (use formatTime)", /\.toISOString\(\)/],
-    ["a time without its offset (use formatTime)", /\.toLocale(String|DateString|TimeString)\(/],
+    ["a UTC time in text (use formatLocalTime)", /\.toISOString\(\)/],
+    ["a time without its offset (use formatLocalTime)", /\.toLocale(String|DateString|TimeString)\(/],
     ["an id cut by hand (use shortId)", /\.slice\(0, ?8\)/],
     ["an id printed as restic gave it (use shortId)", /\$\{[\w.?]*\b(short_id|shortId|snapshotId)\}/],
     [
@@ -299,6 +223,7 @@ describe("the CLI formats times, ids, counts and JSON in one place", () => {
       /(console\.log|stdout\.write)\([^;]*JSON\.stringify/,
     ],
     ['"(s)" (use plural)', /\w\(s\)/],
+    ["a duration in seconds by hand (use formatHumanDuration)", /\/ 1_?000\b/],
   ];
 
   it("reads the CLI's sources", () => {

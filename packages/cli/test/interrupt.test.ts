@@ -30,7 +30,7 @@ describe("withInterrupt", () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(exits).toEqual([
-      "simplebackup: still stopping 0 s after SIGINT; exiting now (the next run removes a lock restic may have left)",
+      "simplebackup: still stopping 0s after SIGINT; exiting now (the next run removes a lock restic may have left)",
     ]);
     finish();
     expect(await outcome).toEqual({ result: "ended late", interrupted: true });

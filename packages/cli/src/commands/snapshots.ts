@@ -1,13 +1,18 @@
 import {
   createResticProvider,
   findJob,
+  formatBytes,
+  formatCount,
+  formatLocalTime,
   listSnapshots,
+  plural,
+  shortId,
   snapshotFileCount,
   snapshotSize,
 } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { formatBytes, formatCount, formatTable, formatTime, plural, shortId } from "../render/format.js";
+import { formatTable } from "../render/format.js";
 import { printJson } from "../render/json.js";
 
 /**
@@ -56,7 +61,7 @@ export default defineCommand({
         const files = snapshotFileCount(snapshot);
         if (size === undefined || files === undefined) unrecorded = true;
         return [
-          formatTime(snapshot.time),
+          formatLocalTime(snapshot.time),
           shortId(snapshot.id),
           size === undefined ? "-" : formatBytes(size),
           files === undefined ? "-" : formatCount(files),

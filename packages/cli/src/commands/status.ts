@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import {
   ConfigError,
+  formatLocalTime,
   NO_CHANGES_NO_SNAPSHOT,
   RETENTION_SKIPPED_PARTIAL,
   type ResolvedConfig,
@@ -11,12 +12,12 @@ import {
   readStatus,
   resolveStateDir,
   type StatusReport,
+  shortId,
   stripJsonComments,
 } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { createConfigNotifierHub } from "../notifications.js";
-import { formatTime, shortId } from "../render/format.js";
 import { printJson } from "../render/json.js";
 
 export default defineCommand({
@@ -48,7 +49,7 @@ export default defineCommand({
     }
     console.log(
       report.daemon
-        ? `daemon: running, PID ${report.daemon.pid}, since ${formatTime(report.daemon.startedAt)}`
+        ? `daemon: running, PID ${report.daemon.pid}, since ${formatLocalTime(report.daemon.startedAt)}`
         : "daemon: not running",
     );
     console.log(`state: ${report.stateDir}`);
@@ -60,7 +61,7 @@ export default defineCommand({
     for (const job of report.jobs) {
       console.log(`\n${job.job}${job.running ? "  (backing up now)" : ""}`);
       console.log(`  schedule:     ${job.schedule ?? "-"}${job.timezone ? ` (${job.timezone})` : ""}`);
-      console.log(`  next run:     ${job.nextRunAt ? formatTime(job.nextRunAt) : "-"}`);
+      console.log(`  next run:     ${job.nextRunAt ? formatLocalTime(job.nextRunAt) : "-"}`);
       console.log(`  last result:  ${describeRun(job.lastAttempt)}`);
       console.log(`  last success: ${describeRun(job.lastSuccess)}`);
       if (job.lastPartial) console.log(`  last partial: ${describeRun(job.lastPartial)}`);
@@ -87,7 +88,7 @@ function describeRun(run: RunRecordSummary | undefined): string {
     run.retention?.status === "skipped" && run.retention.reason === "partial"
       ? `, ${RETENTION_SKIPPED_PARTIAL}`
       : "";
-  return `${run.status}${stage} at ${formatTime(run.startedAt)}${snapshot}${retention}`;
+  return `${run.status}${stage} at ${formatLocalTime(run.startedAt)}${snapshot}${retention}`;
 }
 
 interface LoadedStatus {

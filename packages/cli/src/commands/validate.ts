@@ -4,13 +4,13 @@ import {
   createPreflightIO,
   maskRepository,
   type PreflightWarning,
+  plural,
   runPreflight,
 } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { EXIT } from "../exit-codes.js";
 import { configArg, loadCliConfig } from "../load-config.js";
 import { describeJob } from "../render/describe-job.js";
-import { plural } from "../render/format.js";
 import { printJson } from "../render/json.js";
 
 export default defineCommand({

@@ -1,5 +1,4 @@
-import { type BackupJob, maskRepository, type RetentionPolicy } from "@simplebackup/core";
-import { plural } from "./format.js";
+import { type BackupJob, maskRepository, plural, type RetentionPolicy } from "@simplebackup/core";
 
 /** One line per job: what is backed up, where, when, and what is kept. Never the password. */
 export function describeJob(job: BackupJob): string {

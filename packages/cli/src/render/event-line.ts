@@ -1,5 +1,12 @@
-import { NO_CHANGES_NO_SNAPSHOT, type SchedulerEvent } from "@simplebackup/core";
-import { formatBackupSize, formatSeconds, formatTime, plural, shortId } from "./format.js";
+import {
+  formatHumanDuration,
+  formatLocalTime,
+  NO_CHANGES_NO_SNAPSHOT,
+  plural,
+  type SchedulerEvent,
+  shortId,
+} from "@simplebackup/core";
+import { formatBackupSize } from "./format.js";
 
 /**
  * One line per event for a daemon's log: when, which job, what happened and the numbers that matter.
@@ -9,13 +16,13 @@ export function formatEventLine(event: SchedulerEvent): string | undefined {
   const text = describe(event);
   if (text === undefined) return undefined;
   const who = event.job === "*" ? "" : ` [${event.job}]`;
-  return `${formatTime(event.at)}${who} ${text}`;
+  return `${formatLocalTime(event.at)}${who} ${text}`;
 }
 
 function describe(event: SchedulerEvent): string | undefined {
   switch (event.type) {
     case "scheduled":
-      return `next run at ${formatTime(event.nextRunAt)}${event.reason === "catch-up" ? " (catching up a missed slot)" : ""}`;
+      return `next run at ${formatLocalTime(event.nextRunAt)}${event.reason === "catch-up" ? " (catching up a missed slot)" : ""}`;
     case "start":
       return `backup started: ${plural(event.sources.length, "source")} to ${event.repository}`;
     case "progress":
@@ -26,7 +33,7 @@ function describe(event: SchedulerEvent): string | undefined {
     case "partial": {
       const head = event.type === "success" ? "success" : "PARTIAL";
       const parts = [
-        `${head}: ${event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`} in ${formatSeconds(event.durationMs / 1000)}`,
+        `${head}: ${event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`} in ${formatHumanDuration(event.durationMs)}`,
         formatBackupSize(event.stats),
       ];
       if (event.type === "partial") {
@@ -40,7 +47,7 @@ function describe(event: SchedulerEvent): string | undefined {
     case "failure":
       return `FAILED during ${event.phase} [${event.code}]: ${event.message}`;
     case "retry":
-      return `will retry at ${formatTime(event.nextAttemptAt)} (attempt ${event.attempt + 1} of ${event.maxAttempts}) after ${event.code}`;
+      return `will retry at ${formatLocalTime(event.nextAttemptAt)} (attempt ${event.attempt + 1} of ${event.maxAttempts}) after ${event.code}`;
     case "retries-exhausted":
       return `GAVE UP after ${event.attempts} attempts [${event.code}]: ${event.message}`;
     case "retention-done":
@@ -53,12 +60,12 @@ function describe(event: SchedulerEvent): string | undefined {
       return `${event.task}: ${event.message}`;
     case "check-done":
     case "drill-done":
-      return `${event.message} (${formatSeconds(event.durationMs / 1000)})`;
+      return `${event.message} (${formatHumanDuration(event.durationMs)})`;
     case "stale":
       return `STALE: ${event.message}`;
     case "recovered":
       // A run that found nothing changed recovers too, with no new snapshot to name.
-      return `recovered: ${event.snapshotId ? `snapshot ${shortId(event.snapshotId)}` : "a backup succeeded"} after being stale since ${formatTime(event.staleSinceAt)}`;
+      return `recovered: ${event.snapshotId ? `snapshot ${shortId(event.snapshotId)}` : "a backup succeeded"} after being stale since ${formatLocalTime(event.staleSinceAt)}`;
     case "config-reloaded":
       return `config reloaded: ${describeChanges(event.added, event.removed, event.changed)}`;
     case "config-invalid":

@@ -1,54 +1,14 @@
-import type { BackupStats } from "@simplebackup/core";
+import { type BackupStats, formatBytes, formatCount, plural } from "@simplebackup/core";
 
 /**
- * The one place where the CLI turns numbers, times and ids into text for a person. Every command uses
- * these, so `status`, `snapshots` and the daemon's log all read the same way.
+ * What only the CLI prints: a backup's sizes, each named, and tables. Sizes, counts, plurals,
+ * durations, times and ids come from core (`formatBytes`, `formatCount`, `plural`,
+ * `formatHumanDuration`, `formatLocalTime`, `shortId`), so the CLI, the notifier and core's own
+ * messages read the same.
  */
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
-}
-
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  const whole = Math.round(seconds);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const s = whole % 60;
-  const mmss = `${String(m).padStart(h ? 2 : 1, "0")}:${String(s).padStart(2, "0")}`;
-  return h ? `${h}:${mmss}` : mmss;
-}
-
-/**
- * `19313` → `"19,313"`. Grouped by hand: the first `toLocaleString` sets up ICU's number formatting,
- * ~35 ms that a one-shot `backup` spent between restic's backup and its forget.
- */
-export function formatCount(count: number): string {
-  if (!Number.isSafeInteger(count)) return String(count);
-  const digits = String(Math.abs(count));
-  const grouped = digits.replace(/\B(?=(\d{3})+$)/g, ",");
-  return count < 0 ? `-${grouped}` : grouped;
-}
-
-/** `1 snapshot`, `2 snapshots`, `1,204 files`; `pluralNoun` for nouns that do not just take an s. */
-export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
-  return `${formatCount(count)} ${count === 1 ? noun : pluralNoun}`;
-}
-
-/**
- * From core, so its messages and the CLI read the same: `formatTime`, local time with its offset
- * (`2026-11-25 12:51:25 +01:00`); `shortId`, a snapshot or lock id cut to 8 characters on every restic
- * version (`a297c296`).
- */
-export { formatLocalTime as formatTime, shortId } from "@simplebackup/core";
+// For commands/run.ts, which imports plural from here and is being rewritten (issue 14, part 3).
+export { plural };
 
 /**
  * What a backup's numbers mean, each named: the size and files the snapshot covers, then what the run

@@ -1,5 +1,14 @@
-import { type BackupEvent, type BackupProgressEvent, NO_CHANGES_NO_SNAPSHOT } from "@simplebackup/core";
-import { formatBackupSize, formatBytes, formatCount, formatSeconds, plural, shortId } from "./format.js";
+import {
+  type BackupEvent,
+  type BackupProgressEvent,
+  formatBytes,
+  formatCount,
+  formatHumanDuration,
+  NO_CHANGES_NO_SNAPSHOT,
+  plural,
+  shortId,
+} from "@simplebackup/core";
+import { formatBackupSize } from "./format.js";
 
 interface Output {
   write(text: string): unknown;
@@ -46,7 +55,7 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
       case "partial": {
         const verdict = event.type === "success" ? "done" : "PARTIAL: some data is not in the snapshot";
         const made = event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`;
-        line(`${event.job}: ${verdict}, ${made}, took ${formatSeconds(event.durationMs / 1000)}`);
+        line(`${event.job}: ${verdict}, ${made}, took ${formatHumanDuration(event.durationMs)}`);
         line(`  ${formatBackupSize(event.stats)}`);
         if (event.type === "partial") {
           for (const path of event.missingSources) line(`  missing source: ${path}`);
@@ -79,7 +88,8 @@ export function describeProgressLine(event: BackupProgressEvent): string {
   const percent = `${(event.percentDone * 100).toFixed(1)}%`;
   const files = `${formatCount(event.filesDone)}/${formatCount(event.totalFiles)} files`;
   const bytes = `${formatBytes(event.bytesDone)}/${formatBytes(event.totalBytes)}`;
-  const eta = event.secondsRemaining !== undefined ? `  ETA ${formatSeconds(event.secondsRemaining)}` : "";
+  const eta =
+    event.secondsRemaining !== undefined ? `  ETA ${formatHumanDuration(event.secondsRemaining * 1000)}` : "";
   const errors = event.errorCount > 0 ? `  ${event.errorCount} unreadable` : "";
   return `${event.job}: ${percent}  ${files}  ${bytes}${eta}${errors}`;
 }
