@@ -20,7 +20,7 @@ export {
   NOTIFIER_EVENT_KINDS,
   wantsEvent,
 } from "./events.js";
-export type { FormatOptions, FormattedMessage, Severity } from "./format/format-message.js";
+export type { FormattedMessage, Severity } from "./format/format-message.js";
 export { formatMessage } from "./format/format-message.js";
 export type { HealthchecksOptions } from "./healthchecks/healthchecks.js";
 export { HEALTHCHECKS_DEFAULT_ON, healthchecks } from "./healthchecks/healthchecks.js";

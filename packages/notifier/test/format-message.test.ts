@@ -1,11 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { formatMessage, type NotifiableEvent } from "../src/index.js";
 import { allEvents, sampleEvents } from "./helpers/events.js";
 
 const events = sampleEvents();
-const utc = (event: NotifiableEvent) => formatMessage(event, { timeZone: "UTC" });
+/** Times in messages are the machine's local time with its offset; TZ=UTC makes them fixed. */
+const utc = (event: NotifiableEvent) => formatMessage(event);
 
 describe("formatMessage", () => {
+  beforeEach(() => {
+    vi.stubEnv("TZ", "UTC");
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("says what a success did: files, data added, total size, duration", () => {
     expect(utc(events.success)).toEqual({
       title: "Photos: backup succeeded",
@@ -34,7 +42,7 @@ describe("formatMessage", () => {
       body: [
         "Destination full: /mnt/backup has no space left",
         "Free space at the destination, or keep fewer snapshots (retention).",
-        "Failed after 2.0s (restic exit code 1).",
+        "Failed after 2s (restic exit code 1).",
       ].join("\n"),
       severity: "error",
     });
@@ -65,7 +73,7 @@ describe("formatMessage", () => {
       title: "Photos: attempt 1 of 4 failed, retrying",
       body: [
         "Repository locked: the repository is locked by PID 4242 on nas",
-        "Next attempt at 2026-06-01 10:05 UTC (in 5m).",
+        "Next attempt at 2026-06-01 10:05:00 +00:00 (in 5m).",
       ].join("\n"),
       severity: "warning",
     });
@@ -117,7 +125,7 @@ describe("formatMessage", () => {
     expect(utc(events.stale)).toEqual({
       title: "Photos: no successful backup for 1d 8h",
       body: [
-        "The last success was at 2026-05-31 02:00 UTC; the alert is set to 1d 2h.",
+        "The last success was at 2026-05-31 02:00:00 +00:00; the alert is set to 1d 2h.",
         "Check that the machine is on, the daemon runs (`simplebackup status`) and recent runs did not fail.",
       ].join("\n"),
       severity: "error",
@@ -128,7 +136,7 @@ describe("formatMessage", () => {
   it("says when a stale job recovered", () => {
     expect(utc(events.recovered)).toEqual({
       title: "Photos: backups work again",
-      body: "A backup succeeded again; it had been overdue since 2026-06-01 04:00 UTC.",
+      body: "A backup succeeded again; it had been overdue since 2026-06-01 04:00:00 +00:00.",
       severity: "success",
     });
   });

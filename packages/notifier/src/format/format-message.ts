@@ -1,12 +1,16 @@
 import {
   type BackupFailureEvent,
   type BackupStats,
+  formatBytes,
+  formatCount,
+  formatHumanDuration,
+  formatLocalTime,
   NO_CHANGES_NO_SNAPSHOT,
+  plural,
   shortId,
 } from "@simplebackup/core";
 import type { NotifiableEvent } from "../events.js";
 import { describeReason, reasonFor } from "./reasons.js";
-import { countOf, formatBytes, formatCount, formatDurationMs, formatTime } from "./units.js";
 
 export type Severity = "info" | "success" | "warning" | "error";
 
@@ -16,11 +20,6 @@ export interface FormattedMessage {
   /** Plain text, lines separated by "\n". */
   readonly body: string;
   readonly severity: Severity;
-}
-
-export interface FormatOptions {
-  /** IANA zone for times in messages. @default the machine's zone */
-  readonly timeZone?: string;
 }
 
 const PHASE_WORDS: Record<string, string> = {
@@ -37,9 +36,11 @@ const MAX_LISTED = 10;
 
 const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 
-/** Turns any event into a title, body and severity a person can act on. */
-export function formatMessage(event: NotifiableEvent, options: FormatOptions = {}): FormattedMessage {
-  const time = (date: Date) => formatTime(date, options.timeZone);
+/**
+ * Turns any event into a title, body and severity a person can act on. Sizes, counts, durations and
+ * times read as in the CLI and the daemon's log: core's formatters write them all.
+ */
+export function formatMessage(event: NotifiableEvent): FormattedMessage {
   const job = event.job === "*" ? "simplebackup" : event.job;
   const message = (title: string, lines: (string | undefined | false)[], severity: Severity) => ({
     title: `${job}: ${title}`,
@@ -60,8 +61,8 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
         [
           `${formatCount(event.filesDone)} of ${formatCount(event.totalFiles)} files, ${formatBytes(event.bytesDone)} of ${formatBytes(event.totalBytes)}.`,
           event.secondsRemaining !== undefined &&
-            `About ${formatDurationMs(event.secondsRemaining * 1000)} left.`,
-          event.errorCount > 0 && `${countOf(event.errorCount, "file")} could not be read so far.`,
+            `About ${formatHumanDuration(event.secondsRemaining * 1000)} left.`,
+          event.errorCount > 0 && `${plural(event.errorCount, "file")} could not be read so far.`,
         ],
         "info",
       );
@@ -88,7 +89,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
       ];
       const count = skipped.length;
       return message(
-        `backup incomplete, ${count} ${count === 1 ? "path" : "paths"} not backed up`,
+        `backup incomplete, ${plural(count, "path")} not backed up`,
         [
           event.unchanged
             ? `Nothing changed since the last snapshot (${NO_CHANGES_NO_SNAPSHOT}), which lacks the same:`
@@ -115,7 +116,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
             `The backup made snapshot ${shortId(event.snapshotId)}, but removing old snapshots failed, so the run counts as failed; a retry or the next backup applies the retention.`,
           hint,
           attemptLine(event),
-          `Failed after ${formatDurationMs(event.durationMs)}${event.exitCode === undefined ? "" : ` (restic exit code ${event.exitCode})`}.`,
+          `Failed after ${formatHumanDuration(event.durationMs)}${event.exitCode === undefined ? "" : ` (restic exit code ${event.exitCode})`}.`,
         ],
         "error",
       );
@@ -125,7 +126,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
         `attempt ${event.attempt} of ${event.maxAttempts} failed, retrying`,
         [
           describeReason(event.code, event.message),
-          `Next attempt at ${time(event.nextAttemptAt)} (in ${formatDurationMs(event.nextAttemptAt.getTime() - event.at.getTime())}).`,
+          `Next attempt at ${formatLocalTime(event.nextAttemptAt)} (in ${formatHumanDuration(event.nextAttemptAt.getTime() - event.at.getTime())}).`,
         ],
         "warning",
       );
@@ -142,7 +143,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
     case "retention-done":
       return message(
         "old snapshots removed",
-        [`Kept ${countOf(event.kept, "snapshot")}, removed ${formatCount(event.removed)}.`],
+        [`Kept ${plural(event.kept, "snapshot")}, removed ${formatCount(event.removed)}.`],
         "info",
       );
     case "stale-lock-removed":
@@ -157,7 +158,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
       );
     case "scheduled":
       return message(
-        `next backup at ${time(event.nextRunAt)}`,
+        `next backup at ${formatLocalTime(event.nextRunAt)}`,
         [event.reason === "catch-up" && "It catches up a run missed while not running."],
         "info",
       );
@@ -191,12 +192,12 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
       const last = event.lastSuccessAt;
       return message(
         last
-          ? `no successful backup for ${formatDurationMs(event.at.getTime() - last.getTime())}`
+          ? `no successful backup for ${formatHumanDuration(event.at.getTime() - last.getTime())}`
           : "no successful backup yet",
         [
           last
-            ? `The last success was at ${time(last)}; the alert is set to ${formatDurationMs(event.alertAfterMs)}.`
-            : `No successful backup is on record; the alert is set to ${formatDurationMs(event.alertAfterMs)}.`,
+            ? `The last success was at ${formatLocalTime(last)}; the alert is set to ${formatHumanDuration(event.alertAfterMs)}.`
+            : `No successful backup is on record; the alert is set to ${formatHumanDuration(event.alertAfterMs)}.`,
           "Check that the machine is on, the daemon runs (`simplebackup status`) and recent runs did not fail.",
         ],
         "error",
@@ -205,7 +206,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
     case "recovered":
       return message(
         "backups work again",
-        [`A backup succeeded again; it had been overdue since ${time(event.staleSinceAt)}.`],
+        [`A backup succeeded again; it had been overdue since ${formatLocalTime(event.staleSinceAt)}.`],
         "success",
       );
     default: {
@@ -220,7 +221,7 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
         other.type.replaceAll("-", " "),
         [
           typeof other.message === "string" && other.message,
-          isNumber(other.durationMs) && `Took ${formatDurationMs(other.durationMs)}.`,
+          isNumber(other.durationMs) && `Took ${formatHumanDuration(other.durationMs)}.`,
         ],
         "info",
       );
@@ -230,9 +231,9 @@ export function formatMessage(event: NotifiableEvent, options: FormatOptions = {
 
 function statsLines(stats: BackupStats, durationMs: number, snapshotId: string | undefined): string[] {
   return [
-    `${countOf(stats.totalFilesProcessed, "file")} processed (${formatCount(stats.filesNew)} new, ${formatCount(stats.filesChanged)} changed).`,
+    `${plural(stats.totalFilesProcessed, "file")} processed (${formatCount(stats.filesNew)} new, ${formatCount(stats.filesChanged)} changed).`,
     `${formatBytes(stats.dataAdded)} added, ${formatBytes(stats.totalBytesProcessed)} in total.`,
-    `Took ${formatDurationMs(durationMs)}${snapshotId ? `; snapshot ${shortId(snapshotId)}` : ""}.`,
+    `Took ${formatHumanDuration(durationMs)}${snapshotId ? `; snapshot ${shortId(snapshotId)}` : ""}.`,
   ];
 }
 
