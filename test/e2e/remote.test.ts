@@ -159,7 +159,7 @@ describe("a REST server that is down, or goes down during a backup", () => {
     expect(output).not.toContain(server.pass);
     if (resticAtLeast("0.17.0")) {
       // 0.17+ retried; simplebackup stopped it after backend_unreachable_after.
-      expect(result.stdout).toMatch(/restic retried Stat\(<config\/>\) for \d+ s without success/);
+      expect(result.stdout).toMatch(/restic retried Stat\(<config\/>\) for [\d.]+s without success/);
       expect(runLogWith(state, /restic unlock skipped: the repository cannot be reached/)).toBeDefined();
     } else {
       // 0.14 does not retry opening a repository: it fails at once.
@@ -178,7 +178,7 @@ describe("a REST server that is down, or goes down during a backup", () => {
     // 5 s of retries, then at most 5 s for restic to stop (it retries removing its lock meanwhile).
     expect(Date.now() - stoppedAt).toBeLessThan(30_000);
     expect(result.stdout).toMatch(
-      /midway: FAILED during backup \[BACKEND_UNAVAILABLE\]: Cannot reach the repository backend: restic retried \w+\(<.+>\) for \d+ s without success \(last error: .*connection refused\)/,
+      /midway: FAILED during backup \[BACKEND_UNAVAILABLE\]: Cannot reach the repository backend: restic retried \w+\(<.+>\) for [\d.]+s without success \(last error: .*connection refused\)/,
     );
     expect(output).not.toContain(server.pass);
     expect(findRestic("backup", root)).toEqual([]);

@@ -1,3 +1,4 @@
+import { formatHumanDuration } from "../format/duration.js";
 import { parseGoDuration, type ResticFailure } from "./classify.js";
 import { maskRepository } from "./environment.js";
 
@@ -195,8 +196,7 @@ export function createBackendRetryWatchdog(options: BackendRetryWatchdogOptions)
 
 /** One line for people: which request restic retried, for how long, and its last error. */
 export function describeUnreachable(retry: BackendRetry): string {
-  const seconds = Math.round(retry.failingForMs / 1000);
-  return `restic retried ${retry.operation} for ${seconds} s without success (last error: ${retry.cause})`;
+  return `restic retried ${retry.operation} for ${formatHumanDuration(retry.failingForMs)} without success (last error: ${retry.cause})`;
 }
 
 /** The failure of a run that the watchdog stopped, in classifyFailure's words for a network error. */

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { BackupJob } from "../config/types.js";
 import { ResticError } from "../errors.js";
+import { formatHumanDuration } from "../format/duration.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { isAlive } from "../system/process-alive.js";
 import { buildListLocksArgs } from "./action-args.js";
@@ -201,7 +202,7 @@ export function createJobRestic(
       .finally(() => timers.clearTimer(timer));
     if (unlock.exitCode === 0 && !unlock.interrupted) return "unlocked";
     const why = unlock.interrupted
-      ? `stopped after ${UNLOCK_AFTER_STOP_MS / 1000} s`
+      ? `stopped after ${formatHumanDuration(UNLOCK_AFTER_STOP_MS)}`
       : `exit ${unlock.exitCode}: ${stderrTail(unlock.stderr)}`;
     log(`restic unlock failed (${why}); the next run removes a lock restic may have left`);
     return "unlock-failed";

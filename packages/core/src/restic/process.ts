@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import { x } from "tinyexec";
 import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "../config/defaults.js";
 import { SimplebackupError } from "../errors.js";
+import { formatHumanDuration } from "../format/duration.js";
 import {
   type BackendRetry,
   createBackendRetryWatchdog,
@@ -159,10 +160,14 @@ function createStopper(
       stopping = true;
       child.kill("SIGINT");
       later(sigtermAfterMs, () => {
-        options.onNotice?.(`restic had not exited ${seconds(sigtermAfterMs)} after SIGINT: sent SIGTERM`);
+        options.onNotice?.(
+          `restic had not exited ${formatHumanDuration(sigtermAfterMs)} after SIGINT: sent SIGTERM`,
+        );
         child.kill("SIGTERM");
         later(sigkillAfterMs, () => {
-          options.onNotice?.(`restic had not exited ${seconds(sigkillAfterMs)} after SIGTERM: sent SIGKILL`);
+          options.onNotice?.(
+            `restic had not exited ${formatHumanDuration(sigkillAfterMs)} after SIGTERM: sent SIGKILL`,
+          );
           child.kill("SIGKILL");
           later(PIPES_AFTER_SIGKILL_MS, abandonPipes);
         });
@@ -173,10 +178,6 @@ function createStopper(
       timer = undefined;
     },
   };
-}
-
-function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 /** Collects a stream's lines; `abandon` ends that at once, keeping the lines read so far. */

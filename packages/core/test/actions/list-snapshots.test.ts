@@ -25,7 +25,7 @@ describe("listSnapshots when the repository cannot be reached", () => {
 
     expect(error).toMatchObject({
       code: "BACKEND_UNAVAILABLE",
-      message: `Cannot reach the repository backend: restic retried Stat(<config/>) for 45 s without success (last error: ${cause})`,
+      message: `Cannot reach the repository backend: restic retried Stat(<config/>) for 45s without success (last error: ${cause})`,
     });
   });
 });

@@ -66,7 +66,7 @@ describe("JobRestic after restic was stopped", () => {
 
     expect(error.code).toBe("BACKEND_UNAVAILABLE");
     expect(error.message).toBe(
-      `Cannot reach the repository backend: restic retried Stat(<config/>) for 45 s without success (last error: ${FAILING.cause})`,
+      `Cannot reach the repository backend: restic retried Stat(<config/>) for 45s without success (last error: ${FAILING.cause})`,
     );
     expect(calls[0]?.options.backendUnreachableAfterMs).toBe(7_000);
     // No unlock against a backend that is down: it would only retry too.
@@ -123,7 +123,7 @@ describe("JobRestic after restic was stopped", () => {
 
     expect(result.lockCleanup).toBe("unlock-failed");
     expect(log.at(-1)).toBe(
-      "restic unlock failed (stopped after 2.5 s); the next run removes a lock restic may have left",
+      "restic unlock failed (stopped after 2.5s); the next run removes a lock restic may have left",
     );
     expect(jobRestic.error(result, ["backup"]).message).toBe(
       "interrupted: restic was asked to stop; a lock it may have left could not be removed now, the next run removes it",

@@ -92,8 +92,8 @@ printf '%s\\n' '${RETRY_LINE}' >&2; while :; do sleep 0.1; done`,
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(result).toMatchObject({ signal: "SIGKILL", interrupted: true });
     expect(notices).toEqual([
-      "restic had not exited 0.2 s after SIGINT: sent SIGTERM",
-      "restic had not exited 0.2 s after SIGTERM: sent SIGKILL",
+      "restic had not exited 0.2s after SIGINT: sent SIGTERM",
+      "restic had not exited 0.2s after SIGTERM: sent SIGKILL",
     ]);
   });
 
