@@ -1,8 +1,8 @@
 import { hostname } from "node:os";
 import type { BackupJob } from "../config/types.js";
 import { ResticError } from "../errors.js";
-import { formatHumanDuration } from "../format/duration.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
+import { formatHumanDuration } from "../format/duration.js";
 import { isAlive } from "../system/process-alive.js";
 import { buildListLocksArgs } from "./action-args.js";
 import {
