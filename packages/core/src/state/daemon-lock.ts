@@ -1,25 +1,24 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { formatLocalTime } from "../format/local-time.js";
 import {
   createExclusive,
+  type LockOwner,
   ownerAlive,
-  parseOwner,
-  processStart,
-  readLockText,
+  ownerHere,
+  parseLockRecord,
+  readLock,
+  removeIfOurs,
   removeIfUnchanged,
 } from "./lock-file.js";
 import { stateError } from "./state-error.js";
 
 const DAEMON_LOCK_FILE_NAME = "daemon.pid";
 
-interface LockRecord {
-  pid: number;
-  processStart?: string;
-  startedAt: string;
-  configFile?: string;
-  hostname: string;
+interface LockRecord extends LockOwner {
+  readonly startedAt: string;
+  readonly configFile?: string;
 }
 
 export interface DaemonLockInfo {
@@ -55,12 +54,9 @@ export async function acquireDaemonLock(
 ): Promise<DaemonLock> {
   const file = path.join(stateDir, DAEMON_LOCK_FILE_NAME);
   const hostname = options.hostname ?? os.hostname();
-  const start = processStart(process.pid);
   const record: LockRecord = {
-    pid: process.pid,
-    ...(start === undefined ? {} : { processStart: start }),
+    ...ownerHere(hostname),
     startedAt: (options.now ?? (() => new Date()))().toISOString(),
-    hostname,
     ...(info.configFile === undefined ? {} : { configFile: info.configFile }),
   };
   const text = `${JSON.stringify(record)}\n`;
@@ -85,11 +81,11 @@ export async function acquireDaemonLock(
       heldInThisProcess.add(key);
       return lockHandle(file, record, () => heldInThisProcess.delete(key));
     }
-    const held = await readLockText(file);
-    const holder = held === undefined ? undefined : parseLock(held);
+    const held = await readLock(file, parseLock);
+    const holder = held?.holder;
     if (holder && ownerAlive(holder, hostname)) throw lockedError(holder, stateDir, hostname);
     if (attempt >= 2) throw lockedError(holder, stateDir, hostname);
-    if (held !== undefined) await removeIfUnchanged(file, held);
+    if (held !== undefined) await removeIfUnchanged(file, held.text);
   }
 }
 
@@ -117,10 +113,11 @@ function lockHandle(file: string, record: LockRecord, forget: () => void): Daemo
     file,
     async release() {
       forget();
-      const current = parseLock((await readLockText(file)) ?? "");
-      if (current?.pid === record.pid && current.startedAt === record.startedAt) {
-        await rm(file, { force: true });
-      }
+      await removeIfOurs(
+        file,
+        parseLock,
+        (current) => current.pid === record.pid && current.startedAt === record.startedAt,
+      );
     },
   };
 }
@@ -130,8 +127,7 @@ export async function readDaemonLock(
   stateDir: string,
   options: { hostname?: string } = {},
 ): Promise<DaemonLockInfo | undefined> {
-  const text = await readLockText(path.join(stateDir, DAEMON_LOCK_FILE_NAME));
-  const holder = text === undefined ? undefined : parseLock(text);
+  const holder = (await readLock(path.join(stateDir, DAEMON_LOCK_FILE_NAME), parseLock))?.holder;
   if (!holder) return undefined;
   const hostname = options.hostname ?? os.hostname();
   // This process's own lock is alive; ownerAlive would call it left from an earlier life.
@@ -139,13 +135,9 @@ export async function readDaemonLock(
 }
 
 function parseLock(text: string): LockRecord | undefined {
-  const r = parseOwner(text);
-  if (!r || typeof r.startedAt !== "string") return undefined;
-  return {
-    pid: r.pid,
-    ...(r.processStart === undefined ? {} : { processStart: r.processStart }),
-    startedAt: r.startedAt,
-    hostname: r.hostname,
-    ...(typeof r.configFile === "string" ? { configFile: r.configFile } : {}),
-  };
+  return parseLockRecord(text, ({ startedAt, configFile }) =>
+    typeof startedAt === "string"
+      ? { startedAt, ...(typeof configFile === "string" ? { configFile } : {}) }
+      : undefined,
+  );
 }

@@ -7,34 +7,21 @@
  */
 import { mkdir, open, readFile } from "node:fs/promises";
 import path from "node:path";
-import { errnoCode } from "../system/errno-code.js";
 import { writeFileAtomic } from "./atomic-file.js";
-import type { RetentionRecord, RunStatus } from "./job-state.js";
+import type { RunRecordSummary, RunStatus } from "./job-state.js";
 import { stateError } from "./state-error.js";
+import { parseJsonObject, readStateText } from "./state-text.js";
 
 const HISTORY_FILE_NAME = "history.jsonl";
 
 /** @default 5 MB */
 const DEFAULT_HISTORY_MAX_BYTES = 5 * 1024 * 1024;
 
-export interface RunHistoryRecord {
+/** One line of the history: the run's summary (as state.json keeps the last ones) and its measures. */
+export interface RunHistoryRecord extends RunRecordSummary {
   job: string;
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  status: RunStatus;
-  /** Where a failed or interrupted run stopped: hook, backup, init, retention. */
-  phase?: string;
-  /** The run's snapshot; on a run failed at retention, the snapshot its backup made all the same. */
-  snapshotId?: string;
-  /** restic made no snapshot: nothing changed since the job's last one (`skip_if_unchanged`). */
-  unchanged?: true;
   /** Counters from restic's summary (files new, bytes added, …). */
   stats?: Record<string, number>;
-  errorCode?: string;
-  errorMessage?: string;
-  /** Absent in lines written before it was recorded. */
-  retention?: RetentionRecord;
   durationMs: number;
 }
 
@@ -133,14 +120,8 @@ export async function readHistory(
   stateDir: string,
   options: ReadHistoryOptions = {},
 ): Promise<HistoryReadResult> {
-  const file = path.join(stateDir, HISTORY_FILE_NAME);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return { records: [], skipped: 0 };
-    throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
-  }
+  const text = await readStateText(path.join(stateDir, HISTORY_FILE_NAME));
+  if (text === undefined) return { records: [], skipped: 0 };
   const { records, skipped } = parseHistory(text);
   const forJob = options.job === undefined ? records : records.filter((r) => r.job === options.job);
   const limited =
@@ -169,15 +150,9 @@ const STATUSES: ReadonlySet<string> = new Set<RunStatus>([
 ]);
 
 function parseRecord(line: string): RunHistoryRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const r = value as Record<string, unknown>;
+  const r = parseJsonObject(line);
   const valid =
+    r !== undefined &&
     typeof r.job === "string" &&
     typeof r.runId === "string" &&
     typeof r.startedAt === "string" &&
@@ -185,5 +160,5 @@ function parseRecord(line: string): RunHistoryRecord | undefined {
     typeof r.status === "string" &&
     STATUSES.has(r.status) &&
     typeof r.durationMs === "number";
-  return valid ? (value as RunHistoryRecord) : undefined;
+  return valid ? (r as unknown as RunHistoryRecord) : undefined;
 }

@@ -1,10 +1,10 @@
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { errnoCode } from "../system/errno-code.js";
 import { isAlive } from "../system/process-alive.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { fileTimestamp } from "./file-timestamp.js";
 import { stateError } from "./state-error.js";
+import { readStateText } from "./state-text.js";
 
 const STATE_FILE_NAME = "state.json";
 
@@ -18,6 +18,7 @@ export interface RetentionRecord {
   removed?: number;
 }
 
+/** One finished run, as state.json keeps a job's last ones and each history line begins. */
 export interface RunRecordSummary {
   runId: string;
   startedAt: string;
@@ -25,12 +26,13 @@ export interface RunRecordSummary {
   status: RunStatus;
   /** Where a failed or interrupted run stopped: hook, backup, init, retention. */
   phase?: string;
-  /** Set when a failed run's backup made this snapshot anyway (its retention failed). */
+  /** The run's snapshot; on a run failed at retention, the snapshot its backup made all the same. */
   snapshotId?: string;
-  /** restic made no snapshot: nothing changed since the last one (`skip_if_unchanged`). */
+  /** restic made no snapshot: nothing changed since the job's last one (`skip_if_unchanged`). */
   unchanged?: true;
   errorCode?: string;
   errorMessage?: string;
+  /** Absent in records written before it was recorded. */
   retention?: RetentionRecord;
 }
 
@@ -197,13 +199,8 @@ export async function readStateFile(stateDir: string): Promise<StateFile | undef
 }
 
 async function readState(file: string): Promise<{ state?: StateFile; problem?: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return {};
-    throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
-  }
+  const text = await readStateText(file);
+  if (text === undefined) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

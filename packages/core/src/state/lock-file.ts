@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type FileHandle, link, open, readFile, rm } from "node:fs/promises";
+import { type FileHandle, link, open, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { errnoCode } from "../system/errno-code.js";
 import { isAlive } from "../system/process-alive.js";
 import { stateError } from "./state-error.js";
+import { parseJsonObject, readStateText } from "./state-text.js";
 
 /**
- * What the lock files of the state folder (`daemon.pid`, `locks/*.lock`) share: an atomic create, a
- * careful read, and one rule for whether the process named in a file still holds it.
+ * What the lock files of the state folder (`daemon.pid`, `locks/*.lock`) share: the owner fields each
+ * begins with, an atomic create, a careful read, and one rule for whether the process named in a file
+ * still holds it.
  */
 
 /** Who wrote a lock file: enough to tell whether that process still runs. */
@@ -63,18 +65,25 @@ async function writeNewFile(name: string, text: string, file: string): Promise<b
 }
 
 /** The lock's text, or undefined when there is no lock. */
-export async function readLockText(file: string): Promise<string | undefined> {
-  try {
-    const text = await readFile(file, "utf8");
-    if (text !== "") return text;
-    // An empty file is a lock being created right now (between open and write) or one torn by a crash;
-    // a moment later tells which.
-    await sleep(100);
-    return await readFile(file, "utf8");
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return undefined;
-    throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
-  }
+async function readLockText(file: string): Promise<string | undefined> {
+  const text = await readStateText(file);
+  if (text !== "") return text;
+  // An empty file is a lock being created right now (between open and write) or one torn by a crash;
+  // a moment later tells which.
+  await sleep(100);
+  return readStateText(file);
+}
+
+/**
+ * The lock in `file`: its text, to judge it by (see removeIfUnchanged), and its holder as `parse`
+ * reads the text (undefined when the file is torn or not a lock); undefined when there is no lock.
+ */
+export async function readLock<T>(
+  file: string,
+  parse: (text: string) => T | undefined,
+): Promise<{ readonly text: string; readonly holder: T | undefined } | undefined> {
+  const text = await readLockText(file);
+  return text === undefined ? undefined : { text, holder: parse(text) };
 }
 
 /**
@@ -83,6 +92,25 @@ export async function readLockText(file: string): Promise<string | undefined> {
  */
 export async function removeIfUnchanged(file: string, judged: string): Promise<void> {
   if ((await readLockText(file)) === judged) await rm(file, { force: true });
+}
+
+/** Removes the lock in `file` on release, only if `ours` tells it is still the one this holder took. */
+export async function removeIfOurs<T>(
+  file: string,
+  parse: (text: string) => T | undefined,
+  ours: (holder: T) => boolean,
+): Promise<void> {
+  const holder = (await readLock(file, parse))?.holder;
+  if (holder !== undefined && ours(holder)) await rm(file, { force: true });
+}
+
+/** This process as the owner of a lock it takes on `hostname`. */
+export function ownerHere(hostname: string): LockOwner {
+  return owner(process.pid, hostname, processStart(process.pid));
+}
+
+function owner(pid: number, hostname: string, start: string | undefined): LockOwner {
+  return { pid, ...(start === undefined ? {} : { processStart: start }), hostname };
 }
 
 /**
@@ -131,18 +159,20 @@ function bootId(): string | undefined {
   return cachedBootId;
 }
 
-/** A lock file's JSON with its owner fields checked; undefined when it is torn or not a lock. */
-export function parseOwner(text: string): (LockOwner & Record<string, unknown>) | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const r = value as Record<string, unknown>;
+/**
+ * A lock file's record: its owner fields, checked here, and the fields of its kind of lock, which
+ * `fields` reads from the JSON (undefined when one is missing or wrong); undefined when the file is
+ * torn or not a lock.
+ */
+export function parseLockRecord<T extends object>(
+  text: string,
+  fields: (json: Record<string, unknown>) => T | undefined,
+): (LockOwner & T) | undefined {
+  const r = parseJsonObject(text);
+  if (!r) return undefined;
   if (typeof r.pid !== "number" || !Number.isSafeInteger(r.pid) || r.pid <= 0) return undefined;
   if (typeof r.hostname !== "string") return undefined;
   if (r.processStart !== undefined && typeof r.processStart !== "string") return undefined;
-  return r as LockOwner & Record<string, unknown>;
+  const own = fields(r);
+  return own && { ...owner(r.pid, r.hostname, r.processStart), ...own };
 }

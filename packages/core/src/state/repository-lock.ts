@@ -1,16 +1,18 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readFileSync, realpathSync, rmSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { SimplebackupError } from "../errors.js";
 import {
   createExclusive,
+  type LockOwner,
   ownerAlive,
-  parseOwner,
-  processStart,
-  readLockText,
+  ownerHere,
+  parseLockRecord,
+  readLock,
+  removeIfOurs,
   removeIfUnchanged,
 } from "./lock-file.js";
 import { stateError } from "./state-error.js";
@@ -36,10 +38,9 @@ export interface RepositoryLockHolder extends RepositoryLockPurpose {
   readonly acquiredAt: string;
 }
 
-interface LockRecord extends RepositoryLockHolder {
+interface LockRecord extends RepositoryLockHolder, LockOwner {
   /** Tells two holders in one process (same PID) apart, and a release from a lock taken over. */
   readonly token: string;
-  readonly processStart?: string;
 }
 
 export interface RepositoryLock {
@@ -131,11 +132,8 @@ export async function tryRepositoryLock(
 ): Promise<{ lock: RepositoryLock } | { holder: RepositoryLockHolder | undefined }> {
   const file = repositoryLockFile(stateDir, repository);
   const hostname = options.hostname ?? os.hostname();
-  const start = processStart(process.pid);
   const record: LockRecord = {
-    pid: process.pid,
-    ...(start === undefined ? {} : { processStart: start }),
-    hostname,
+    ...ownerHere(hostname),
     job: purpose.job,
     activity: purpose.activity,
     acquiredAt: (options.now ?? (() => new Date()))().toISOString(),
@@ -157,12 +155,12 @@ export async function tryRepositoryLock(
     } finally {
       creating.delete(record.token);
     }
-    const held = await readLockText(file);
+    const held = await readLock(file, parseRecord);
     if (held === undefined) continue;
-    const holder = parseRecord(held);
+    const { holder } = held;
     if (holder && holds(file, holder, hostname)) return { holder: publicHolder(holder) };
     // A holder that is gone (killed, crashed) or a file torn by a crash: taken over.
-    await removeIfUnchanged(file, held);
+    await removeIfUnchanged(file, held.text);
   }
   return { holder: undefined };
 }
@@ -252,8 +250,7 @@ function holdLock(file: string, token: string): RepositoryLock {
       if (released) return;
       released = true;
       heldHere.delete(file);
-      const current = parseRecord((await readLockText(file)) ?? "");
-      if (current?.token === token) await rm(file, { force: true });
+      await removeIfOurs(file, parseRecord, (current) => current.token === token);
     },
   };
 }
@@ -277,20 +274,11 @@ function ensureExitCleanup(): void {
 }
 
 function parseRecord(text: string): LockRecord | undefined {
-  const r = parseOwner(text);
-  if (!r) return undefined;
-  const { job, activity, acquiredAt, token } = r;
-  if (typeof job !== "string" || typeof activity !== "string") return undefined;
-  if (typeof acquiredAt !== "string" || typeof token !== "string") return undefined;
-  return {
-    pid: r.pid,
-    hostname: r.hostname,
-    ...(r.processStart === undefined ? {} : { processStart: r.processStart }),
-    job,
-    activity,
-    acquiredAt,
-    token,
-  };
+  return parseLockRecord(text, ({ job, activity, acquiredAt, token }) => {
+    if (typeof job !== "string" || typeof activity !== "string") return undefined;
+    if (typeof acquiredAt !== "string" || typeof token !== "string") return undefined;
+    return { job, activity, acquiredAt, token };
+  });
 }
 
 function publicHolder({ token: _, processStart: __, ...holder }: LockRecord): RepositoryLockHolder {
