@@ -18,7 +18,7 @@ export async function readStateText(file: string): Promise<string | undefined> {
   }
 }
 
-/** `text` as a JSON object, its fields still to be checked; undefined when it is not one. */
+/** `text` as a JSON object, its fields still to be checked; undefined for any other JSON, or broken JSON. */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
@@ -26,5 +26,7 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
-  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
