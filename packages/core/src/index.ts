@@ -97,12 +97,13 @@ export { formatBytes, formatCount, plural } from "./format/units.js";
 export type { PathFacts, PreflightCode, PreflightIO, PreflightWarning } from "./preflight/preflight.js";
 export { runPreflight } from "./preflight/preflight.js";
 export { createPreflightIO } from "./preflight/preflight-io.js";
-export { nextCheckSubset, normalizeReadDataSubset } from "./restic/action-args.js";
-export type { LockInfo, RestoreFileError, RestoreStatus } from "./restic/action-output.js";
 export { buildBackupArgs } from "./restic/commands/backup.js";
+export { nextCheckSubset, normalizeReadDataSubset } from "./restic/commands/check.js";
 export { buildForgetArgs } from "./restic/commands/forget.js";
+export type { RestoreFileError, RestoreStatus } from "./restic/commands/restore.js";
 export type { SnapshotInfo } from "./restic/commands/snapshots.js";
 export { snapshotFileCount, snapshotSize } from "./restic/commands/snapshots.js";
+export type { LockInfo } from "./restic/commands/unlock.js";
 export type { ResticVersion } from "./restic/commands/version.js";
 // For embedders who run restic themselves and ask what it can do.
 export { versionAtLeast } from "./restic/commands/version.js";

@@ -1,6 +1,5 @@
 import type { BackupJob } from "../config/types.js";
-import { buildCheckArgs, normalizeReadDataSubset } from "../restic/action-args.js";
-import { parseCheckOutput } from "../restic/check-output.js";
+import { buildCheckArgs, normalizeReadDataSubset, parseCheckOutput } from "../restic/commands/check.js";
 import { versionAtLeast } from "../restic/commands/version.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import { type ActionOptions, startTimer } from "./action-options.js";

@@ -5,15 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { BackupJob } from "../config/types.js";
-import { buildLsLatestArgs, buildRestoreArgs, escapeRestorePattern } from "../restic/action-args.js";
 import {
+  buildLsLatestArgs,
   type LsLine,
   parseLsLine,
-  parseRestoreLine,
   parseTimeNanos,
-  type RestoreFileError,
   type SnapshotNode,
-} from "../restic/action-output.js";
+} from "../restic/commands/ls.js";
+import {
+  buildRestoreArgs,
+  escapeRestorePattern,
+  parseRestoreLine,
+  type RestoreFileError,
+} from "../restic/commands/restore.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import { type ActionOptions, actionError, startTimer } from "./action-options.js";
 import type { SnapshotSummary } from "./restore.js";

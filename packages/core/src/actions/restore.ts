@@ -2,8 +2,12 @@ import { lstat, readdir, stat } from "node:fs/promises";
 import { join, parse, resolve } from "node:path";
 import type { BackupJob } from "../config/types.js";
 import { formatLocalTime } from "../format/local-time.js";
-import { buildRestoreArgs } from "../restic/action-args.js";
-import { parseRestoreLine, type RestoreFileError, type RestoreStatus } from "../restic/action-output.js";
+import {
+  buildRestoreArgs,
+  parseRestoreLine,
+  type RestoreFileError,
+  type RestoreStatus,
+} from "../restic/commands/restore.js";
 import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic/commands/snapshots.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { shortId } from "../short-id.js";

@@ -1,7 +1,12 @@
 import type { BackupJob } from "../config/types.js";
-import { buildCatLockArgs, buildListLocksArgs } from "../restic/action-args.js";
-import { type LockInfo, parseLockIds, parseLockInfo } from "../restic/action-output.js";
-import { buildUnlockArgs } from "../restic/commands/unlock.js";
+import {
+  buildCatLockArgs,
+  buildListLocksArgs,
+  buildUnlockArgs,
+  type LockInfo,
+  parseLockIds,
+  parseLockInfo,
+} from "../restic/commands/unlock.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import { type ActionOptions, startTimer } from "./action-options.js";
 

@@ -4,7 +4,6 @@ import { ResticError } from "../errors.js";
 import type { RunContext, StaleLockRemovedEvent } from "../events.js";
 import { formatHumanDuration } from "../format/duration.js";
 import { isAlive } from "../system/process-alive.js";
-import { buildListLocksArgs } from "./action-args.js";
 import {
   type BackendRetry,
   backendUnreachableFailure,
@@ -13,7 +12,7 @@ import {
   realTimers,
 } from "./backend-watchdog.js";
 import { classifyFailure, parseLockHolder, stderrTail } from "./classify.js";
-import { buildUnlockArgs } from "./commands/unlock.js";
+import { buildListLocksArgs, buildUnlockArgs } from "./commands/unlock.js";
 import { buildResticEnvironment } from "./environment.js";
 import { parseResticLine, type ResticMessage } from "./messages.js";
 import type { ResticProcessResult, StopEscalation } from "./process.js";

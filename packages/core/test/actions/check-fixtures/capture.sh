@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captures what a real `restic check` prints (stdout, stderr, exit code per case), as text and with
 # --json, into a folder named after the restic's version (e.g. 0.18.0/), with the version line in its
-# captured-with.txt. check-output.test.ts reads every version folder.
+# captured-with.txt. ../../restic/commands/check.test.ts reads every version folder.
 # Usage: bash capture.sh [restic-binary]
 set -uo pipefail
 

@@ -1,11 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseCheckOutput } from "../../src/restic/check-output.js";
+import {
+  buildCheckArgs,
+  nextCheckSubset,
+  normalizeReadDataSubset,
+  parseCheckOutput,
+} from "../../../src/restic/commands/check.js";
 
-// Captured from real restic 0.14.0 and 0.18.0 by check-fixtures/capture.sh (each folder's
+// Captured from real restic 0.14.0 and 0.18.0 by ../../actions/check-fixtures/capture.sh (each folder's
 // captured-with.txt names the binary). 0.14 ignores --json, so its `-json` captures are text too.
-const folder = fileURLToPath(new URL("./check-fixtures/", import.meta.url));
+const folder = fileURLToPath(new URL("../../actions/check-fixtures/", import.meta.url));
 
 function captured(version: string, name: string) {
   const read = (ext: string) => {
@@ -103,5 +108,66 @@ describe.each(READINGS)("parseCheckOutput, $label", (reading) => {
         "The repository is damaged and must be repaired. Please follow the troubleshooting guide at https://restic.readthedocs.io/en/stable/077_troubleshooting.html .",
       ]);
     }
+  });
+});
+
+describe("buildCheckArgs", () => {
+  it("checks with a subset, all data, or only the structure; --json only when asked (0.18+)", () => {
+    expect(buildCheckArgs()).toEqual(["check"]);
+    expect(buildCheckArgs({ readData: true })).toEqual(["check", "--read-data"]);
+    expect(buildCheckArgs({ readDataSubset: " 2/5 ", readData: true })).toEqual([
+      "check",
+      "--read-data-subset",
+      "2/5",
+    ]);
+    expect(buildCheckArgs({ readData: true, json: true })).toEqual(["check", "--json", "--read-data"]);
+  });
+});
+
+describe("normalizeReadDataSubset", () => {
+  it.each([
+    ["1/5", "1/5"],
+    ["5/5", "5/5"],
+    ["5%", "5%"],
+    ["2.5%", "2.5%"],
+    ["100%", "100%"],
+    ["500M", "500M"],
+    ["1g", "1g"],
+  ])("accepts %s", (input, normalized) => {
+    expect(normalizeReadDataSubset(input)).toBe(normalized);
+  });
+
+  it.each(["0/5", "6/5", "1/0", "0%", "150%", "-1%", "abc", "", "5 %", "1/2/3"])("rejects %j", (input) => {
+    expect(() => normalizeReadDataSubset(input)).toThrow(RangeError);
+  });
+});
+
+describe("nextCheckSubset", () => {
+  it("rotates n/t so that t checks read every group once", () => {
+    const seen: string[] = [];
+    let subset: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      subset = nextCheckSubset(subset, 4);
+      seen.push(subset);
+    }
+    expect(seen).toEqual(["1/4", "2/4", "3/4", "4/4", "1/4"]);
+  });
+
+  it.each([
+    [undefined, 3, "1/3"],
+    ["2/3", 3, "3/3"],
+    ["3/3", 3, "1/3"],
+    ["2/5", 3, "1/3"], // the group count changed: start over
+    ["5%", 3, "1/3"],
+    ["9/3", 3, "1/3"],
+    [undefined, 1, "1/1"],
+    ["1/1", 1, "1/1"],
+  ])("after %j with %i groups: %s", (previous, groups, next) => {
+    expect(nextCheckSubset(previous, groups)).toBe(next);
+  });
+
+  it("needs a whole number of groups", () => {
+    expect(() => nextCheckSubset(undefined, 0)).toThrow(RangeError);
+    expect(() => nextCheckSubset(undefined, 2.5)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,76 @@
-// Reading a finished `restic check`, in the two forms restic prints it: text (0.14 to 0.17) and the
-// JSON of 0.18+. Both were captured from real runs (packages/core/test/restic/fixtures/<version>/check*).
-import { jsonObject, textLines } from "./output-lines.js";
+// `restic check`: its arguments (which data to read: all, a subset, or a subset that rotates so that a
+// series of checks reads the whole repository) and a finished check read, in the two forms restic
+// prints it: text (0.14 to 0.17) and the JSON of 0.18+. Both were captured from real runs
+// (packages/core/test/actions/check-fixtures/<version>/).
+import { jsonObject, textLines } from "../output-lines.js";
+
+/**
+ * `restic check`. `json` asks for 0.18's structured report (a `summary` line on stdout, `error` lines on
+ * stderr); 0.14 to 0.17 print text only and get no `--json`.
+ * @throws RangeError for a subset restic would reject (see {@link normalizeReadDataSubset}).
+ */
+export function buildCheckArgs(
+  options: {
+    readonly readData?: boolean;
+    readonly readDataSubset?: string | undefined;
+    readonly json?: boolean;
+  } = {},
+): string[] {
+  const args = options.json ? ["check", "--json"] : ["check"];
+  if (options.readDataSubset !== undefined) {
+    args.push("--read-data-subset", normalizeReadDataSubset(options.readDataSubset));
+  } else if (options.readData) {
+    args.push("--read-data");
+  }
+  return args;
+}
+
+const SIZE_SUBSET = /^(\d+(?:\.\d+)?)([kKmMgGtT])?$/;
+
+/**
+ * Checks a `--read-data-subset` value before restic sees it and returns it normalised: `n/t` (read
+ * group n of t, 1 ≤ n ≤ t), `x%` or `x.y%` (a random share above 0 and at most 100), or a size such as
+ * `500M` (a random subset of that many bytes).
+ * @throws RangeError for anything else; restic 0.14 would fail only after opening the repository.
+ */
+export function normalizeReadDataSubset(subset: string): string {
+  const text = subset.trim();
+  const group = /^(\d+)\/(\d+)$/.exec(text);
+  if (group) {
+    const n = Number(group[1]);
+    const t = Number(group[2]);
+    if (n >= 1 && t >= 1 && n <= t && Number.isSafeInteger(t)) return `${n}/${t}`;
+    throw new RangeError(`--read-data-subset ${subset}: n/t needs 1 ≤ n ≤ t`);
+  }
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (percent) {
+    const value = Number(percent[1]);
+    if (value > 0 && value <= 100) return `${percent[1]}%`;
+    throw new RangeError(`--read-data-subset ${subset}: a percentage must be above 0% and at most 100%`);
+  }
+  const size = SIZE_SUBSET.exec(text);
+  if (size && Number(size[1]) > 0) return text;
+  throw new RangeError(
+    `--read-data-subset ${JSON.stringify(subset)}: expected n/t (e.g. 1/5), a percentage (e.g. 5%) or a size (e.g. 500M)`,
+  );
+}
+
+/**
+ * The subset for the next scheduled check, so that `groups` consecutive checks read the whole
+ * repository once: `1/t`, `2/t`, … `t/t`, then `1/t` again. A previous value that is not `n/groups`
+ * (none yet, a percentage, another group count) starts over at `1/groups`.
+ * @example nextCheckSubset("3/4", 4) === "4/4"; nextCheckSubset("4/4", 4) === "1/4"
+ * @throws RangeError when groups is not a whole number of 1 or more.
+ */
+export function nextCheckSubset(previous: string | undefined, groups: number): string {
+  if (!Number.isSafeInteger(groups) || groups < 1) {
+    throw new RangeError(`The number of check groups must be a whole number of 1 or more, got ${groups}`);
+  }
+  const match = previous === undefined ? null : /^\s*(\d+)\/(\d+)\s*$/.exec(previous);
+  const n = Number(match?.[1]);
+  if (!match || Number(match[2]) !== groups || n < 1 || n > groups) return `1/${groups}`;
+  return `${(n % groups) + 1}/${groups}`;
+}
 
 /** What `restic check` found. */
 export interface CheckReport {
