@@ -198,14 +198,17 @@ class BackupRun {
     const stats = toStats(summary);
     const snapshotId = summary.snapshot_id;
     // restic 0.17+ with --skip-if-unchanged: the summary of a tree equal to the parent's has no id.
-    const unchanged = job.skipIfUnchanged && snapshotId === undefined ? true : undefined;
-    const made = unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(snapshotId)}`;
+    const backup: MadeBackup = {
+      snapshotId,
+      ...(job.skipIfUnchanged && snapshotId === undefined ? { unchanged: true } : {}),
+    };
+    const made = describeBackup(backup);
     const partial = unreadable.length > 0 || missingSources.length > 0;
     if (!partial) {
       this.log(
         `backup complete: ${made}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
       );
-      return this.retain(restic, { snapshotId, unchanged }, stats);
+      return this.retain(restic, backup, stats);
     }
     // A partial snapshot lacks what older ones hold (the files of a missing source): forget after it
     // could remove the only copy. Retention waits for the next complete backup.
@@ -214,31 +217,22 @@ class BackupRun {
     this.log(
       `partial: ${made}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
     );
+    const fields = madeFields(backup, stats);
     this.emit({
       type: "partial",
       ...this.context(),
-      snapshotId,
-      ...(unchanged ? { unchanged } : {}),
-      stats,
+      ...fields,
       durationMs: this.elapsed(),
       unreadable,
       missingSources,
       retentionSkipped,
     });
-    return this.result("partial", {
-      snapshotId,
-      ...(unchanged ? { unchanged } : {}),
-      stats,
-      retention,
-      unreadable,
-      missingSources,
-    });
+    return this.result("partial", { ...fields, retention, unreadable, missingSources });
   }
 
   /** A retry of a run whose backup made its snapshot and whose retention failed: forget only. */
   private async retainOnly(made: NonNullable<RunBackupOptions["retentionOf"]>): Promise<BackupRunResult> {
-    const backup = made.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(made.snapshotId)}`;
-    this.log(`retention only: the backup (${backup}) was made by an earlier attempt`);
+    this.log(`retention only: the backup (${describeBackup(made)}) was made by an earlier attempt`);
     let restic: JobRestic;
     try {
       restic = this.createRestic();
@@ -252,11 +246,7 @@ class BackupRun {
    * After a complete backup: forget, then the run's one outcome event. `success` waits for forget, so
    * a run whose retention failed is never reported as a success first.
    */
-  private async retain(
-    restic: JobRestic,
-    backup: { readonly snapshotId: string | undefined; readonly unchanged?: true | undefined },
-    stats: BackupStats,
-  ): Promise<BackupRunResult> {
+  private async retain(restic: JobRestic, backup: MadeBackup, stats: BackupStats): Promise<BackupRunResult> {
     const { snapshotId, unchanged } = backup;
     const retention = retentionSkip(this.job, false) ?? (await runRetention(this.job, restic));
     if (retention.status === "failed") {
@@ -282,16 +272,10 @@ class BackupRun {
       this.emit({ type: "retention-done", ...this.context(), kept, removed: removedIds.length, removedIds });
       this.log(`retention: kept ${kept}, removed ${removedIds.length}`);
     }
-    this.log(`success: ${unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(snapshotId)}`}`);
-    this.emit({
-      type: "success",
-      ...this.context(),
-      snapshotId,
-      ...(unchanged ? { unchanged } : {}),
-      stats,
-      durationMs: this.elapsed(),
-    });
-    return this.result("success", { snapshotId, ...(unchanged ? { unchanged } : {}), stats, retention });
+    this.log(`success: ${describeBackup(backup)}`);
+    const fields = madeFields(backup, stats);
+    this.emit({ type: "success", ...this.context(), ...fields, durationMs: this.elapsed() });
+    return this.result("success", { ...fields, retention });
   }
 
   /**
@@ -422,6 +406,22 @@ class BackupRun {
   private log(line: string): void {
     this.options.log?.(line);
   }
+}
+
+/** What a backup made: its snapshot, or none since nothing changed (`skip_if_unchanged`). */
+interface MadeBackup {
+  readonly snapshotId: string | undefined;
+  readonly unchanged?: true;
+}
+
+/** `snapshot 1a2b3c4d`, or `no changes, no new snapshot`: the backup in the run's log. */
+function describeBackup({ snapshotId, unchanged }: MadeBackup): string {
+  return unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(snapshotId)}`;
+}
+
+/** What the success and partial events and results say of the backup, `unchanged` only when set. */
+function madeFields({ snapshotId, unchanged }: MadeBackup, stats: BackupStats) {
+  return { snapshotId, ...(unchanged ? { unchanged } : {}), stats };
 }
 
 /**
