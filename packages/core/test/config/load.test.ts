@@ -4,25 +4,14 @@ import { describe, expect, it } from "vitest";
 import { loadConfigFile, parseConfigText, resolveConfig } from "../../src/config/load.js";
 import type { BackupJob } from "../../src/config/types.js";
 import { ConfigError } from "../../src/errors.js";
+import { configJob } from "../helpers/job.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const baseDir = path.resolve("/configs");
 const homedir = path.resolve("/home/me");
 
-/** A valid job; tests override one key at a time. */
-function job(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    jobname: "Docs",
-    sources: ["./docs"],
-    destination: "./repo",
-    password: "secret",
-    backup_interval: "0 2 * * *",
-    ...overrides,
-  };
-}
-
 function loadJob(overrides: Record<string, unknown>): BackupJob {
-  const config = resolveConfig({ backupjobs: [job(overrides)] }, { baseDir, homedir });
+  const config = resolveConfig({ backupjobs: [configJob(overrides)] }, { baseDir, homedir });
   const [only] = config.jobs;
   if (only === undefined) throw new Error("expected one job");
   return only;
@@ -162,7 +151,7 @@ describe("loadConfigFile", () => {
 
 describe("parseConfigText", () => {
   it("names the file in the error and in the result", () => {
-    const text = JSON.stringify({ backupjobs: [job()] });
+    const text = JSON.stringify({ backupjobs: [configJob()] });
     const file = path.join(baseDir, "backup_config.json");
     expect(parseConfigText(text, { file, baseDir }).file).toBe(file);
     expect(() => parseConfigText("{}", { file, baseDir })).toThrow(
@@ -171,7 +160,7 @@ describe("parseConfigText", () => {
   });
 
   it("leaves file undefined for text that came from no file", () => {
-    expect(parseConfigText(JSON.stringify({ backupjobs: [job()] }), { baseDir }).file).toBeUndefined();
+    expect(parseConfigText(JSON.stringify({ backupjobs: [configJob()] }), { baseDir }).file).toBeUndefined();
   });
 });
 
@@ -201,7 +190,7 @@ describe("resolveConfig", () => {
     const config = resolveConfig(
       {
         backend_unreachable_after: "2m",
-        backupjobs: [job(), job({ jobname: "Slow", backend_unreachable_after: "10m" })],
+        backupjobs: [configJob(), configJob({ jobname: "Slow", backend_unreachable_after: "10m" })],
       },
       { baseDir, homedir },
     );
@@ -213,7 +202,7 @@ describe("resolveConfig", () => {
     const config = resolveConfig(
       {
         skip_if_unchanged: true,
-        backupjobs: [job(), job({ jobname: "Always", skip_if_unchanged: false })],
+        backupjobs: [configJob(), configJob({ jobname: "Always", skip_if_unchanged: false })],
       },
       { baseDir, homedir },
     );
@@ -273,7 +262,10 @@ describe("resolveConfig", () => {
     ["./tools/restic", path.join(baseDir, "tools", "restic")],
     ["~/bin/restic", path.join(homedir, "bin", "restic")],
   ])("resolves restic_binary %s only when it is a path", (resticBinary, expected) => {
-    const config = resolveConfig({ restic_binary: resticBinary, backupjobs: [job()] }, { baseDir, homedir });
+    const config = resolveConfig(
+      { restic_binary: resticBinary, backupjobs: [configJob()] },
+      { baseDir, homedir },
+    );
     expect(config.resticBinary).toBe(expected);
   });
 
@@ -283,7 +275,7 @@ describe("resolveConfig", () => {
   });
 
   it("ignores $schema", () => {
-    const config = resolveConfig({ $schema: "./schema.json", backupjobs: [job()] }, { baseDir });
+    const config = resolveConfig({ $schema: "./schema.json", backupjobs: [configJob()] }, { baseDir });
     expect(config.jobs).toHaveLength(1);
   });
 

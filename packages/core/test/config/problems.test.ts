@@ -4,23 +4,13 @@ import { describe, expect, it } from "vitest";
 import { loadConfigFile, parseConfigText, resolveConfig } from "../../src/config/load.js";
 import { didYouMean, findJsonSyntaxError } from "../../src/config/problems.js";
 import { ConfigError, type ConfigProblem } from "../../src/errors.js";
+import { configJob } from "../helpers/job.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const baseDir = path.resolve("/configs");
 // Spelled out rather than imported, so a change to the words users read shows up here.
 const DURATION =
   'a duration such as "90s", "5m", "1h30m" or "2d" (whole numbers with units w, d, h, m, s or ms, largest first, no spaces)';
-
-function job(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    jobname: "Docs",
-    sources: ["./docs"],
-    destination: "./repo",
-    password: "secret",
-    backup_interval: "0 2 * * *",
-    ...overrides,
-  };
-}
 
 function problemsOf(load: () => unknown): readonly ConfigProblem[] {
   try {
@@ -34,7 +24,7 @@ function problemsOf(load: () => unknown): readonly ConfigProblem[] {
 
 const problemsOfInput = (input: unknown) => problemsOf(() => resolveConfig(input, { baseDir }));
 const problemsOfJob = (overrides: Record<string, unknown>) =>
-  problemsOfInput({ backupjobs: [job(overrides)] });
+  problemsOfInput({ backupjobs: [configJob(overrides)] });
 const problemsOfText = (text: string) => problemsOf(() => parseConfigText(text, { baseDir }));
 
 describe("a bad job key", () => {
@@ -336,7 +326,7 @@ describe("the top level", () => {
     ],
     [
       "with restic_binary empty",
-      { restic_binary: "", backupjobs: [job()] },
+      { restic_binary: "", backupjobs: [configJob()] },
       {
         path: "restic_binary",
         message:
@@ -345,7 +335,7 @@ describe("the top level", () => {
     ],
     [
       "with state_dir a number",
-      { state_dir: 1, backupjobs: [job()] },
+      { state_dir: 1, backupjobs: [configJob()] },
       { path: "state_dir", message: "expected a folder path, got 1" },
     ],
   ])("rejects a config %s", (_, input, problem) => {
@@ -357,17 +347,17 @@ describe("unknown keys", () => {
   it.each<[string, unknown, ConfigProblem]>([
     [
       "a top-level typo",
-      { backupjob: [], backupjobs: [job()] },
+      { backupjob: [], backupjobs: [configJob()] },
       { path: "backupjob", message: "unknown key; did you mean `backupjobs`?" },
     ],
     [
       "a case difference",
-      { Restic_Binary: "r", backupjobs: [job()] },
+      { Restic_Binary: "r", backupjobs: [configJob()] },
       { path: "Restic_Binary", message: "unknown key; did you mean `restic_binary`?" },
     ],
     [
       "a job-level typo",
-      { backupjobs: [job({ backup_intervall: "x" })] },
+      { backupjobs: [configJob({ backup_intervall: "x" })] },
       {
         path: 'backupjobs[0] ("Docs").backup_intervall',
         message: "unknown key; did you mean `backup_interval`?",
@@ -375,7 +365,7 @@ describe("unknown keys", () => {
     ],
     [
       "a dash for an underscore",
-      { backupjobs: [job({ "exclude-patterns": [] })] },
+      { backupjobs: [configJob({ "exclude-patterns": [] })] },
       {
         path: 'backupjobs[0] ("Docs")["exclude-patterns"]',
         message: "unknown key; did you mean `exclude_patterns`?",
@@ -383,12 +373,12 @@ describe("unknown keys", () => {
     ],
     [
       "a retention typo",
-      { backupjobs: [job({ retention: { day: 7 } })] },
+      { backupjobs: [configJob({ retention: { day: 7 } })] },
       { path: 'backupjobs[0] ("Docs").retention.day', message: "unknown key; did you mean `days`?" },
     ],
     [
       "a key nothing is close to",
-      { backupjobs: [job({ retention: { keep_daily: 7 } })] },
+      { backupjobs: [configJob({ retention: { keep_daily: 7 } })] },
       {
         path: 'backupjobs[0] ("Docs").retention.keep_daily',
         message: "unknown key; expected one of: hours, days, weeks, months, years, last, within",
@@ -412,10 +402,10 @@ describe("job names", () => {
   it("rejects a name used twice, naming the first use", () => {
     const input = {
       backupjobs: [
-        job({ jobname: "A" }),
-        job({ jobname: "Photos" }),
-        job({ jobname: "B" }),
-        job({ jobname: "Photos" }),
+        configJob({ jobname: "A" }),
+        configJob({ jobname: "Photos" }),
+        configJob({ jobname: "B" }),
+        configJob({ jobname: "Photos" }),
       ],
     };
     expect(problemsOfInput(input)).toEqual([
@@ -427,7 +417,7 @@ describe("job names", () => {
   });
 
   it("labels a job only when its name is usable", () => {
-    expect(problemsOfInput({ backupjobs: [job({ jobname: "a,b", sources: [] })] })).toEqual([
+    expect(problemsOfInput({ backupjobs: [configJob({ jobname: "a,b", sources: [] })] })).toEqual([
       expect.objectContaining({ path: "backupjobs[0].jobname" }),
       expect.objectContaining({ path: "backupjobs[0].sources" }),
     ]);
@@ -477,7 +467,7 @@ describe("collecting problems", () => {
 
   it("puts one problem per line in the error message, after the file name", () => {
     const file = path.join(baseDir, "backup_config.json");
-    const text = JSON.stringify({ backupjobs: [job({ sources: [], retention: { days: -1 } })] });
+    const text = JSON.stringify({ backupjobs: [configJob({ sources: [], retention: { days: -1 } })] });
     expect(() => parseConfigText(text, { file, baseDir })).toThrow(
       `${file}: backupjobs[0] ("Docs").sources: expected a non-empty array of file or folder paths, got an empty array\n` +
         'backupjobs[0] ("Docs").retention.days: expected a whole number ≥ 0, got -1',

@@ -33,3 +33,18 @@ export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
     ...overrides,
   };
 }
+
+/**
+ * A valid job as a config file spells it (`backupjobs[]` keys, before resolving); config tests
+ * override one key at a time.
+ */
+export function configJob(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    jobname: "Docs",
+    sources: ["./docs"],
+    destination: "./repo",
+    password: "secret",
+    backup_interval: "0 2 * * *",
+    ...overrides,
+  };
+}
