@@ -4,24 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resticAtLeast } from "../../../../test/support/restic.js";
 import { runCheck } from "../../src/actions/check.js";
-import { createRestic } from "../../src/restic/restic.js";
-import { makeJob } from "../helpers/job.js";
-import { RESTIC, resticRun } from "../helpers/restic.js";
-import { createTempDir } from "../helpers/tree.js";
+import { resticRun } from "../helpers/restic.js";
+import { createTestRepository } from "../helpers/test-repository.js";
 
 const PASSWORD = "check-secret-9a2f";
-const restic = createRestic(RESTIC);
-const temp = createTempDir("sb-check-");
-const root = temp.path;
-const source = join(root, "src");
-const repository = join(root, "repo");
-
-const job = makeJob({
-  name: "docs",
-  sources: [source],
-  repository,
-  password: { kind: "literal", value: PASSWORD },
-});
+const fixture = createTestRepository("check", PASSWORD);
+const { temp, source, repository, restic } = fixture;
+const job = fixture.job("docs");
 
 beforeAll(() => {
   mkdirSync(source);

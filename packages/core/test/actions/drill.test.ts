@@ -12,21 +12,13 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRandom, pickRandom, runDrill } from "../../src/actions/drill.js";
-import { createRestic } from "../../src/restic/restic.js";
-import { makeJob } from "../helpers/job.js";
-import { RESTIC, resticRun } from "../helpers/restic.js";
-import { createTempDir, writeTree } from "../helpers/tree.js";
+import { resticRun } from "../helpers/restic.js";
+import { createTestRepository } from "../helpers/test-repository.js";
+import { writeTree } from "../helpers/tree.js";
 
 const PASSWORD = "drill-secret-0c7d";
-const restic = createRestic(RESTIC);
-const temp = createTempDir("sb-drill-");
-const root = temp.path;
-const source = join(root, "src");
-const repository = join(root, "repo");
+const { temp, root, source, repository, restic, job } = createTestRepository("drill", PASSWORD);
 const drillTemp = join(root, "drill-tmp");
-
-const job = (name: string) =>
-  makeJob({ name, sources: [source], repository, password: { kind: "literal", value: PASSWORD } });
 
 const docs = job("docs");
 const drill = (options: { files?: number; seed?: number } = {}) =>

@@ -3,20 +3,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runForget } from "../../src/actions/forget.js";
 import type { RetentionPolicy } from "../../src/config/types.js";
-import { createRestic } from "../../src/restic/restic.js";
-import { makeJob } from "../helpers/job.js";
-import { RESTIC, resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
-import { createTempDir } from "../helpers/tree.js";
+import { resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
+import { createTestRepository } from "../helpers/test-repository.js";
 
 const PASSWORD = "forget-secret-3e8a";
-const restic = createRestic(RESTIC);
-const temp = createTempDir("sb-forget-");
-const root = temp.path;
-const source = join(root, "src");
-const repository = join(root, "repo");
-
-const job = (name: string, retention?: RetentionPolicy) =>
-  makeJob({ name, sources: [source], repository, password: { kind: "literal", value: PASSWORD }, retention });
+const fixture = createTestRepository("forget", PASSWORD);
+const { temp, source, repository, restic } = fixture;
+const job = (name: string, retention?: RetentionPolicy) => fixture.job(name, { retention });
 
 function snapshotsOf(name: string): SnapshotJson[] {
   return resticJson<SnapshotJson[]>(repository, PASSWORD, ["snapshots", "--tag", `simplebackup:${name}`]);

@@ -3,20 +3,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RestoreProgress, runRestore } from "../../src/actions/restore.js";
-import { createRestic } from "../../src/restic/restic.js";
-import { makeJob } from "../helpers/job.js";
-import { RESTIC, resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
-import { createTempDir, writeTree } from "../helpers/tree.js";
+import { resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
+import { createTestRepository } from "../helpers/test-repository.js";
+import { writeTree } from "../helpers/tree.js";
 
 const PASSWORD = "restore-secret-4b1e";
-const restic = createRestic(RESTIC);
-const temp = createTempDir("sb-restore-");
-const root = temp.path;
-const source = join(root, "src");
-const repository = join(root, "repo");
-
-const job = (name: string) =>
-  makeJob({ name, sources: [source], repository, password: { kind: "literal", value: PASSWORD } });
+const { temp, root, source, repository, restic, job } = createTestRepository("restore", PASSWORD);
 
 function backup(tag: string): string {
   const result = resticRun(repository, PASSWORD, ["backup", "--json", "-q", "--tag", tag, source]);

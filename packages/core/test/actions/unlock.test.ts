@@ -6,24 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resticAtLeast } from "../../../../test/support/restic.js";
 import { runCheck } from "../../src/actions/check.js";
 import { runUnlock } from "../../src/actions/unlock.js";
-import { createRestic } from "../../src/restic/restic.js";
-import { makeJob } from "../helpers/job.js";
 import { RESTIC, resticRun } from "../helpers/restic.js";
-import { createTempDir } from "../helpers/tree.js";
+import { createTestRepository } from "../helpers/test-repository.js";
 
 const PASSWORD = "unlock-secret-6d0b";
-const restic = createRestic(RESTIC);
-const temp = createTempDir("sb-unlock-");
-const root = temp.path;
-const source = join(root, "src");
-const repository = join(root, "repo");
-
-const job = makeJob({
-  name: "docs",
-  sources: [source],
-  repository,
-  password: { kind: "literal", value: PASSWORD },
-});
+const fixture = createTestRepository("unlock", PASSWORD);
+const { temp, source, repository, restic } = fixture;
+const job = fixture.job("docs");
 
 function locks(): string[] {
   const result = resticRun(repository, PASSWORD, ["list", "locks", "--no-lock"]);
