@@ -115,7 +115,8 @@ function waitingMessage(holder: RepositoryLockHolder, hostname: string = os.host
   return `waiting for ${holder.job} on the same repository (held by PID ${holder.pid}${where}, ${holder.activity})`;
 }
 
-// No time here: a person reads it, and core has no local-time formatter (`holder.acquiredAt` has it).
+// Who holds the lock, not since when: `holder.acquiredAt` has that, and formatLocalTime would write it
+// for people, but the message has never said it (a refactor keeps the wording).
 function describeHolder(holder: RepositoryLockHolder): string {
   return `${holder.job} (PID ${holder.pid}, ${holder.activity})`;
 }
