@@ -1,4 +1,5 @@
-// Embedding simplebackup in a Node app: the scheduler, its typed events, a notifier, and one run now.
+// Embedding simplebackup in a Node app: the whole daemon in one call, its typed events, a notifier of the
+// app's own, and one run now.
 //
 //   node examples/embed/index.mjs --config FILE [--state-dir DIR] [--job NAME]
 //
@@ -6,8 +7,9 @@
 // one job (the first unless --job names one), then stops. Exit code: 0 success, 3 partial, 1 failure,
 // 2 usage or config mistake, as the simplebackup CLI.
 import { parseArgs } from "node:util";
-import { createNotifierHub, defineNotifier } from "@simplebackup/notifier";
-import { BackupScheduler, isSimplebackupError, shortId } from "simplebackup";
+import { createDaemon } from "@simplebackup/daemon";
+import { defineNotifier } from "@simplebackup/notifier";
+import { isSimplebackupError, shortId } from "simplebackup";
 
 const { values } = parseArgs({
   options: {
@@ -33,9 +35,13 @@ const consoleNotifier = defineNotifier({
   },
 });
 
-// Where run history, logs and the daemon lock live; by default the per-user state folder.
+// The daemon: the scheduler on the config file, the config's own notifiers and metrics file, and ours.
+// The hub behind `notifiers` hands each event to them off the scheduler's call: a slow or throwing
+// notifier never delays or fails a backup. stateDir is where run history, logs and the daemon lock
+// live; by default the per-user state folder.
 const stateDir = values["state-dir"] ?? process.env.SIMPLEBACKUP_STATE_DIR;
-const scheduler = new BackupScheduler({ configPath, stateDir, watchConfig: false });
+const daemon = createDaemon({ configPath, stateDir, watchConfig: false, notifiers: [consoleNotifier] });
+const { scheduler } = daemon;
 
 // Every event is one readonly object with job, runId and at.
 let shownPercent = -1;
@@ -73,17 +79,12 @@ scheduler.on("retention-done", (event) => {
   console.log(`forget   ${event.job}: kept ${event.kept}, removed ${event.removed} snapshot(s)`);
 });
 
-// The hub hands each event to the notifiers that want it, off the scheduler's call: a slow or throwing
-// notifier never delays or fails a backup.
-const hub = createNotifierHub({ notifiers: [consoleNotifier] });
-hub.attach(scheduler);
-
 let exitCode = 1;
 try {
-  await scheduler.start();
-  const job = values.job ?? scheduler.status()[0]?.job;
+  await daemon.start();
+  const job = values.job ?? daemon.status().jobs[0]?.job;
   console.log(`running ${job} now (state: ${stateDir ?? "the per-user state folder"})`);
-  const result = await scheduler.runNow(job);
+  const result = await daemon.runNow(job);
   exitCode = { success: 0, partial: 3 }[result?.status] ?? 1;
 } catch (error) {
   // A broken config or an unknown job is the caller's mistake (2); anything else is a failure (1).
@@ -91,8 +92,7 @@ try {
   console.error(`error [${error.code}]: ${error.message}`);
   exitCode = error.code.startsWith("CONFIG_") || error.code === "JOB_NOT_FOUND" ? 2 : 1;
 } finally {
-  await scheduler.stop();
-  await hub.close(); // delivers what is still queued
+  await daemon.stop(); // delivers the notifications still queued
 }
 process.exitCode = exitCode;
 

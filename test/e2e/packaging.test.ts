@@ -22,7 +22,7 @@ import { write } from "./cli.js";
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 const PNPM = `pnpm@${readJson(join(REPO, "package.json")).packageManager.split("@")[1]}`;
-const PACKAGES = ["core", "notifier", "cli"].map((dir) =>
+const PACKAGES = ["core", "notifier", "daemon", "cli"].map((dir) =>
   readJson(join(REPO, "packages", dir, "package.json")),
 );
 const CLI_VERSION: string = PACKAGES.find((pkg) => pkg.name === "simplebackup").version;
@@ -82,7 +82,7 @@ beforeAll(() => {
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe("the packed tarballs", () => {
-  it("are the three published packages, nothing private", () => {
+  it("are the four published packages, nothing private", () => {
     const expected = PACKAGES.map(
       (pkg) => `${pkg.name.replace("@", "").replace("/", "-")}-${pkg.version}.tgz`,
     );
@@ -203,13 +203,16 @@ describe("the installed library entry", () => {
     expect(result).toMatchObject({ status: 0, stdout: "function true\n" });
   });
 
-  it('compiles `import { BackupScheduler } from "simplebackup"` under strict NodeNext', () => {
+  it('compiles `import { BackupScheduler } from "simplebackup"` and the daemon under strict NodeNext', () => {
     write(
       join(app, "main.ts"),
       [
         'import { type BackupEvent, BackupScheduler, createManualClock } from "simplebackup";',
         'import type { Notifier } from "@simplebackup/notifier";',
+        'import { createDaemon, type Daemon } from "@simplebackup/daemon";',
         "",
+        'const daemon: Daemon = createDaemon({ configPath: "./backup_config.json" });',
+        "const unsubscribe: () => void = daemon.subscribe((event) => console.log(event.type));",
         "const scheduler: BackupScheduler = new BackupScheduler({",
         '  configPath: "./backup_config.json",',
         "  clock: createManualClock(Date.now()),",
@@ -217,7 +220,7 @@ describe("the installed library entry", () => {
         'scheduler.on("failure", (event) => console.error(event.job, event.code));',
         'const seen: BackupEvent["type"][] = [];',
         'const quiet: Notifier = { name: "quiet", notify: async () => {} };',
-        "export { quiet, seen };",
+        "export { quiet, seen, unsubscribe };",
         "",
       ].join("\n"),
     );

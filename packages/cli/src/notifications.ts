@@ -1,57 +1,25 @@
-import { ConfigError, type ResolvedConfig } from "@simplebackup/core";
+import { type ResolvedConfig, usesNotifications } from "@simplebackup/core";
 import type { NotifierHub } from "@simplebackup/notifier";
 import { importModule } from "./module-import.js";
 
-function hasNotifications(config: ResolvedConfig): boolean {
-  return (
-    config.notifications.length > 0 ||
-    config.metricsFile !== undefined ||
-    config.jobs.some((job) => job.notifications.length > 0)
-  );
-}
+// The notifier package is loaded only for a config that has notifications: other users never load it.
 
-/**
- * The notifier options, checked with the rest of the config: core checks the outer shape, the
- * notifier package each notifier's own options (and a plugin's schema). Loaded only when the config
- * has notifiers, so other users never load the notifier package.
- */
+/** The config's notifier options, checked as part of the config (a ConfigError, exit 2). */
 export async function checkNotifications(config: ResolvedConfig): Promise<void> {
-  if (!hasNotifications(config)) return;
-  const { validateNotifierEntries, checkNotifierPlugins } = await import("@simplebackup/notifier");
-  const lists = [
-    { entries: config.notifications, path: "notifications" },
-    ...config.jobs.map((job, index) => ({
-      entries: job.notifications,
-      path: `backupjobs[${index}] (${JSON.stringify(job.name)}).notifications`,
-    })),
-  ];
-  const problems = [];
-  for (const { entries, path } of lists) {
-    if (entries.length === 0) continue;
-    const found = validateNotifierEntries(entries, { path });
-    problems.push(...found);
-    if (found.length === 0)
-      problems.push(
-        ...(await checkNotifierPlugins(entries, { baseDir: config.baseDir, path, importModule })),
-      );
-  }
-  if (problems.length > 0) throw new ConfigError("CONFIG_INVALID", config.file, problems);
+  if (!usesNotifications(config)) return;
+  const { checkConfigNotifications } = await import("@simplebackup/notifier");
+  await checkConfigNotifications(config, importModule ? { importModule } : {});
 }
 
-/** The notifiers of a config as one hub; undefined when it has none. */
+/** The notifiers of a config as one hub, telling their trouble on stderr; undefined when it has none. */
 export async function createConfigNotifierHub(config: ResolvedConfig): Promise<NotifierHub | undefined> {
-  if (!hasNotifications(config)) return undefined;
-  const { createNotifierHubFromConfig } = await import("@simplebackup/notifier");
-  return createNotifierHubFromConfig(
-    { notifications: config.notifications, jobs: config.jobs, metricsFile: config.metricsFile },
-    {
-      baseDir: config.baseDir,
-      importModule,
-      ...(config.file ? { file: config.file } : {}),
-      logger: {
-        warn: (message) => console.error(`notifier: ${message}`),
-        error: (message) => console.error(`notifier: ${message}`),
-      },
-    },
-  );
+  if (!usesNotifications(config)) return undefined;
+  const { createConfigNotifierHub: create } = await import("@simplebackup/notifier");
+  return create(config, { logger: stderrLogger, ...(importModule ? { importModule } : {}) });
 }
+
+/** Notifier trouble on stderr, so stdout stays the command's output (JSON with --json). */
+export const stderrLogger = {
+  warn: (message: string) => console.error(`notifier: ${message}`),
+  error: (message: string) => console.error(`notifier: ${message}`),
+};

@@ -53,6 +53,7 @@ export type {
   ResolvedConfig,
   RetentionPolicy,
 } from "./config/types.js";
+export { usesNotifications } from "./config/uses-notifications.js";
 export type { ConfigProblem, ResticErrorCode, SimplebackupErrorCode } from "./errors.js";
 export {
   ConfigError,
@@ -127,6 +128,8 @@ export type { MaintenanceTask } from "./scheduler/job-timeline.js";
 export type { MaintenanceContext, MaintenanceOutcome, RunMaintenance } from "./scheduler/maintenance.js";
 export type { BackupSchedulerOptions } from "./scheduler/scheduler-options.js";
 export { shortId } from "./short-id.js";
+export type { HistoryReadResult, ReadHistoryOptions, RunHistoryRecord } from "./state/history.js";
+export { readHistory } from "./state/history.js";
 export type { RunRecordSummary } from "./state/job-state.js";
 export type { JobStatusReport, ReadStatusOptions, StatusReport } from "./state/read-status.js";
 export { readLastGoodStatus, readStatus } from "./state/read-status.js";

@@ -4,6 +4,8 @@
 export type { CommandOptions } from "./command/command.js";
 export { command } from "./command/command.js";
 export { commandOptionsSchema } from "./command/schema.js";
+export type { ConfigNotificationsOptions, ConfigNotifierHubOptions } from "./config/config-notifications.js";
+export { checkConfigNotifications, createConfigNotifierHub } from "./config/config-notifications.js";
 export type { NotifierConfigProblem, ValidateEntriesOptions } from "./config/entries.js";
 export { pluginEntrySchema, validateNotifierEntries } from "./config/entries.js";
 export type { NotifierPluginModule, NotifiersFromConfigOptions } from "./config/from-config.js";

@@ -1,14 +1,10 @@
 import { homedir } from "node:os";
-import {
-  BackupScheduler,
-  loadConfigFile,
-  locateConfigFile,
-  SCHEDULER_EVENT_TYPES,
-  type SchedulerEvent,
-} from "@simplebackup/core";
+import { locateConfigFile, type SchedulerEvent } from "@simplebackup/core";
+import { createDaemon } from "@simplebackup/daemon";
 import { defineCommand } from "../args/define-command.js";
 import { configArg } from "../load-config.js";
-import { checkNotifications, createConfigNotifierHub } from "../notifications.js";
+import { importModule } from "../module-import.js";
+import { stderrLogger } from "../notifications.js";
 import { formatEventLine } from "../render/event-line.js";
 import { plural } from "../render/format.js";
 import { describeProgressLine } from "../render/human-reporter.js";
@@ -30,36 +26,21 @@ export default defineCommand({
       homedir: homedir(),
     });
     console.error(`config: ${location.path}`);
-    // Checked before the daemon starts: a broken notifier option is a config mistake (exit 2).
-    const config = await loadConfigFile(location.path);
-    await checkNotifications(config);
-    let hub = await createConfigNotifierHub(config);
-    const scheduler = new BackupScheduler({
+    // The daemon checks the notifier options with the rest of the config: a broken one is a config
+    // mistake (exit 2) at start, and a rejected edit (config-invalid, the running config stays) later.
+    const daemon = createDaemon({
       configPath: location.path,
       backupOnStart: args["backup-on-start"],
-    });
-    hub?.attach(scheduler);
-    // Notifier changes apply live like the rest of the config; a broken one keeps the current hub.
-    scheduler.on("config-reloaded", () => {
-      void (async () => {
-        const next = await loadConfigFile(location.path);
-        await checkNotifications(next);
-        const nextHub = await createConfigNotifierHub(next);
-        const previous = hub;
-        hub = nextHub;
-        nextHub?.attach(scheduler);
-        await previous?.close({ timeoutMs: 10_000 });
-      })().catch((error: unknown) => {
-        console.error(`notifiers not reloaded, the previous ones stay: ${(error as Error).message}`);
-      });
+      logger: stderrLogger,
+      ...(importModule ? { importModule } : {}),
     });
     const print = args.json ? printJsonLine : createLinePrinter(process.stdout);
     // With --json, stdout is the event stream alone; the daemon's own lines are for people: stderr.
     const say = args.json ? console.error : console.log;
-    for (const type of SCHEDULER_EVENT_TYPES) scheduler.on(type, (event: SchedulerEvent) => print(event));
+    daemon.subscribe(print);
 
-    await scheduler.start();
-    const jobs = scheduler.status();
+    await daemon.start();
+    const { jobs } = daemon.status();
     say(
       `simplebackup daemon running (PID ${process.pid}) with ${plural(jobs.length, "job")}; stop with Ctrl-C`,
     );
@@ -69,10 +50,7 @@ export default defineCommand({
         say(`${signal} received: stopping; running backups are interrupted cleanly`);
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
-        scheduler
-          .stop({ timeoutMs: 8_000 })
-          .then(() => hub?.close({ timeoutMs: 1_500 }))
-          .then(resolve, resolve);
+        daemon.stop({ timeoutMs: 8_000, notifyTimeoutMs: 1_500 }).then(resolve, resolve);
       };
       const onInt = () => shutdown("SIGINT");
       const onTerm = () => shutdown("SIGTERM");

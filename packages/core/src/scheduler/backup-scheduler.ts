@@ -53,8 +53,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private readonly maintenanceControllers = new Set<AbortController>();
   private readonly restic: ResticProvider;
   private readonly configFile: ConfigWatcher | undefined;
-  private config: ResolvedConfig | undefined;
-  private stateDir: string | undefined;
+  private currentConfig: ResolvedConfig | undefined;
+  private resolvedStateDir: string | undefined;
   private store: JobStateStore | undefined;
   private lock: DaemonLock | undefined;
   private queue: RunQueue | undefined;
@@ -72,7 +72,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.configFile = options.configPath ? new ConfigWatcher(options.configPath, this.clock) : undefined;
     // The config's restic_binary is read at each lookup: a reload before restic is found counts.
     this.restic = createResticProvider({
-      configured: () => this.options.resticBinary ?? this.config?.resticBinary,
+      configured: () => this.options.resticBinary ?? this.currentConfig?.resticBinary,
       env: this.env,
     });
   }
@@ -81,6 +81,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   async start(): Promise<void> {
     if (this.started) return;
     const config = this.options.config ?? (await (this.configFile as ConfigWatcher).read());
+    await this.options.acceptConfig?.(config);
     const stateDir =
       this.options.stateDir ??
       resolveStateDir({
@@ -89,7 +90,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         platform: process.platform,
         homedir: homedir(),
       });
-    this.stateDir = stateDir;
+    this.resolvedStateDir = stateDir;
     this.lock = await acquireDaemonLock(stateDir, { configFile: config.file });
     try {
       const { store } = await JobStateStore.open(stateDir);
@@ -111,13 +112,13 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.queue = new RunQueue({
       stateDir,
       clock: this.clock,
-      limit: () => this.options.maxConcurrent ?? this.config?.maxConcurrent ?? 1,
+      limit: () => this.options.maxConcurrent ?? this.currentConfig?.maxConcurrent ?? 1,
       emit: (event) => this.emitEvent(event),
       ended: () => this.armTimer(),
     });
     this.started = true;
     this.stopping = false;
-    this.config = config;
+    this.currentConfig = config;
     for (const job of config.jobs) this.addEntry(job, "start");
     for (const entry of this.entries.values()) {
       if (this.options.backupOnStart || entry.timeline.job.backupOnStart)
@@ -179,18 +180,45 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       try {
         next = await this.configFile.read();
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        this.emitEvent({
-          type: "config-invalid",
-          ...this.globalContext(),
-          file: error.file,
-          problems: error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)),
-        });
-        return false;
+        return this.rejectConfig(error);
       }
+    }
+    try {
+      await this.options.acceptConfig?.(next);
+    } catch (error) {
+      return this.rejectConfig(error);
     }
     this.applyConfig(next);
     return true;
+  }
+
+  /**
+   * Stops a job's run: a queued one is dropped, a running one interrupted (restic gets SIGINT, removes
+   * its lock, and the run is recorded as interrupted). False when the job had nothing queued or running.
+   * Its next slot and a pending retry stay scheduled.
+   */
+  cancel(jobName: string): boolean {
+    const entry = this.entries.get(jobName);
+    if (!entry) throw new SimplebackupError("JOB_NOT_FOUND", `no job named "${jobName}"`);
+    if (entry.running) {
+      entry.running.controller.abort();
+      return true;
+    }
+    if (!entry.queued) return false;
+    this.queue?.remove((work) => work.task === "backup" && work.job().name === jobName);
+    entry.queued.done.resolve(undefined);
+    entry.queued = undefined;
+    return true;
+  }
+
+  /** The config in use: the last valid one read. Undefined before start. */
+  get config(): ResolvedConfig | undefined {
+    return this.currentConfig;
+  }
+
+  /** Where run history, logs and the daemon lock live; known once started. */
+  get stateDir(): string | undefined {
+    return this.resolvedStateDir;
   }
 
   /** Resolves once no run is in flight and the state is on disk. */
@@ -333,8 +361,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     if (this.entries.get(timeline.job.name) !== entry) return undefined;
     const { job } = timeline;
     const result = await runScheduledAttempt(job, pending, signal, {
-      stateDir: this.stateDir as string,
-      keepLogs: this.config?.keepLogs ?? 30,
+      stateDir: this.resolvedStateDir as string,
+      keepLogs: this.currentConfig?.keepLogs ?? 30,
       store: this.store,
       now: () => this.nowDate(),
       emit: (event) => this.emitEvent(event),
@@ -374,8 +402,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       signal: controller.signal,
       run: () =>
         runScheduledMaintenance(entry.timeline.job, task, controller.signal, {
-          stateDir: this.stateDir as string,
-          keepLogs: this.config?.keepLogs ?? 30,
+          stateDir: this.resolvedStateDir as string,
+          keepLogs: this.currentConfig?.keepLogs ?? 30,
           store: this.store,
           now: () => this.nowDate(),
           emit: (event) => this.emitEvent(event),
@@ -412,7 +440,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         if (rescheduled) this.announce(entry, "schedule");
       }
     }
-    this.config = config;
+    this.currentConfig = config;
     this.emitEvent({
       type: "config-reloaded",
       ...this.globalContext(),
@@ -435,6 +463,18 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   }
 
   // --- helpers ------------------------------------------------------------------------------------
+
+  /** A config that cannot be used: told as config-invalid, and the current one stays. */
+  private rejectConfig(error: unknown): false {
+    if (!(error instanceof ConfigError)) throw error;
+    this.emitEvent({
+      type: "config-invalid",
+      ...this.globalContext(),
+      file: error.file,
+      problems: error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)),
+    });
+    return false;
+  }
 
   private emitEvent(event: SchedulerEvent): void {
     // A listener that throws must not break scheduling or a running backup.

@@ -5,7 +5,7 @@ import { startRunRecording } from "../backup/run-recorder.js";
 import type { BackupJob } from "../config/types.js";
 import { asSimplebackupError, type SimplebackupError } from "../errors.js";
 import type { SchedulerEvent } from "../events.js";
-import { nextCheckSubset } from "../restic/action-args.js";
+import { nextCheckSubset } from "../restic/commands/check.js";
 import type { ResticProvider } from "../restic/restic-provider.js";
 import type { AttemptContext, RecordingOptions } from "./attempt-runner.js";
 import type { MaintenanceTask } from "./job-timeline.js";

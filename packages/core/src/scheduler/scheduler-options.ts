@@ -22,6 +22,12 @@ export interface BackupSchedulerOptions {
   readonly watchConfig?: boolean;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Called with every config before the scheduler uses it, at start and at each reload, for checks core
+   * cannot make itself (the daemon checks and builds its notifiers here). A ConfigError rejects the
+   * config: `start` fails with it; a reload emits `config-invalid` and keeps the current config.
+   */
+  readonly acceptConfig?: (config: ResolvedConfig) => Promise<void>;
   readonly runAttempt?: RunAttempt;
   readonly runMaintenance?: RunMaintenance;
 }

@@ -1,6 +1,7 @@
 import type { BackupRunResult, BackupRunStatus } from "../../src/backup/run-backup.js";
 import type { BackupJob, ResolvedConfig } from "../../src/config/types.js";
 import { SimplebackupError, type SimplebackupErrorCode } from "../../src/errors.js";
+import type { BackupStats } from "../../src/events.js";
 import type { AttemptContext, RunAttempt } from "../../src/scheduler/attempt-runner.js";
 import { makeJob as makeSharedJob } from "../helpers/job.js";
 
@@ -93,7 +94,7 @@ export function createFakeAttempts() {
   };
 }
 
-const FAKE_STATS = {
+export const FAKE_STATS: BackupStats = {
   filesNew: 1,
   filesChanged: 0,
   filesUnmodified: 0,
