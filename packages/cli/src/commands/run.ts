@@ -1,12 +1,11 @@
 import { homedir } from "node:os";
-import { locateConfigFile, type SchedulerEvent } from "@simplebackup/core";
+import { locateConfigFile, plural, type SchedulerEvent } from "@simplebackup/core";
 import { createDaemon } from "@simplebackup/daemon";
 import { defineCommand } from "../args/define-command.js";
 import { configArg } from "../load-config.js";
 import { importModule } from "../module-import.js";
 import { stderrLogger } from "../notifications.js";
 import { formatEventLine } from "../render/event-line.js";
-import { plural } from "../render/format.js";
 import { describeProgressLine } from "../render/human-reporter.js";
 import { printJsonLine } from "../render/json.js";
 

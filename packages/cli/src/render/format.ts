@@ -7,9 +7,6 @@ import { type BackupStats, formatBytes, formatCount, plural } from "@simplebacku
  * messages read the same.
  */
 
-// For commands/run.ts, which imports plural from here and is being rewritten (issue 14, part 3).
-export { plural };
-
 /**
  * What a backup's numbers mean, each named: the size and files the snapshot covers, then what the run
  * wrote to the repository. restic's `data_added` counts new file data *and* the snapshot's metadata

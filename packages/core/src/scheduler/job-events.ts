@@ -7,7 +7,8 @@ import type {
   SkippedEvent,
   StaleEvent,
 } from "../events.js";
-import { formatLocalTime } from "../local-time.js";
+import { formatHumanDuration } from "../format/duration.js";
+import { formatLocalTime } from "../format/local-time.js";
 import type { DueSlot, RetryPlan } from "./job-timeline.js";
 
 // The events the schedule raises about a job, with their wording in one place.
@@ -67,8 +68,8 @@ export function staleEvent(job: BackupJob, lastSuccess: number | undefined, now:
     alertAfterMs: after,
     message:
       lastSuccess === undefined
-        ? `no successful backup since simplebackup started watching this job, ${formatAge(now - after, now)} ago`
-        : `no successful backup for ${formatAge(lastSuccess, now)}`,
+        ? `no successful backup since simplebackup started watching this job, ${formatHumanDuration(after)} ago`
+        : `no successful backup for ${formatHumanDuration(now - lastSuccess)}`,
   };
 }
 
@@ -88,9 +89,4 @@ export function recoveredEvent(
     staleSinceAt: new Date(staleSince),
     snapshotId,
   };
-}
-
-function formatAge(since: number, now: number): string {
-  const hours = (now - since) / 3_600_000;
-  return hours >= 48 ? `${Math.floor(hours / 24)} days` : `${Math.max(1, Math.round(hours))} hours`;
 }
