@@ -2,7 +2,7 @@
 // `exit_error` of every command): typed messages, and the parser that reads one line into them.
 // Unknown lines are kept as `unknown`, never dropped.
 import * as z from "zod";
-import { jsonObject } from "./output-lines.js";
+import { parseJsonObject } from "../json-object.js";
 
 export interface ResticStatusMessage {
   readonly message_type: "status";
@@ -148,7 +148,7 @@ export function parseResticLine(line: string): ResticMessage | undefined {
   if (text.trim() === "") return undefined;
   const unknown = { message_type: "unknown", line: text } as const;
 
-  const json = jsonObject(text);
+  const json = parseJsonObject(text);
   if (!json) return unknown;
   // 0.14 prints the scan-finished record as a `status` carrying an `action`; 0.16+ as verbose_status.
   const candidate =

@@ -19,20 +19,6 @@ export function textLines(text: string): string[] {
     .filter((line) => line.trim() !== "");
 }
 
-/** The JSON object on a line restic printed, or undefined for text, arrays and broken JSON. */
-export function jsonObject(line: string): Record<string, unknown> | undefined {
-  // Cheap pre-check so plain-text lines (prune's report, warnings) skip JSON.parse entirely.
-  if (!line.trimStart().startsWith("{")) return undefined;
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * A command's whole output read as JSON of the shape `schema` describes.
  * @throws Error naming the command when the output is not JSON, or JSON of another shape.

@@ -7,10 +7,11 @@
  */
 import { mkdir, open, readFile } from "node:fs/promises";
 import path from "node:path";
+import { parseJsonObject } from "../json-object.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import type { RunRecordSummary, RunStatus } from "./job-state.js";
 import { stateError } from "./state-error.js";
-import { parseJsonObject, readStateText } from "./state-text.js";
+import { readStateText } from "./state-text.js";
 
 const HISTORY_FILE_NAME = "history.jsonl";
 

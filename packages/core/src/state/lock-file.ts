@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type FileHandle, link, open, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseJsonObject } from "../json-object.js";
 import { errnoCode } from "../system/errno-code.js";
 import { isAlive } from "../system/process-alive.js";
 import { stateError } from "./state-error.js";
-import { parseJsonObject, readStateText } from "./state-text.js";
+import { readStateText } from "./state-text.js";
 
 /**
  * What the lock files of the state folder (`daemon.pid`, `locks/*.lock`) share: the owner fields each

@@ -17,16 +17,3 @@ export async function readStateText(file: string): Promise<string | undefined> {
     throw stateError("STATE_UNWRITABLE", `cannot read ${file}`, error);
   }
 }
-
-/** `text` as a JSON object, its fields still to be checked; undefined for any other JSON, or broken JSON. */
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}

@@ -4,9 +4,10 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "v
 import { SimplebackupError } from "../../src/errors.js";
 import type { SchedulerEvent, SchedulerEvents, SchedulerEventType } from "../../src/events.js";
 import { BackupScheduler } from "../../src/scheduler/backup-scheduler.js";
-import type { BackupSchedulerOptions } from "../../src/scheduler/scheduler-options.js";
 import { createManualClock, type ManualClock } from "../../src/scheduler/clock.js";
+import type { BackupSchedulerOptions } from "../../src/scheduler/scheduler-options.js";
 import { appendRunRecord } from "../../src/state/history.js";
+import { configJob } from "../helpers/job.js";
 import { createTempDir } from "../helpers/tree.js";
 import { createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
 
@@ -590,13 +591,7 @@ describe("config changes", () => {
 
   it("keeps the last good config when the file turns invalid, and says what is wrong", async () => {
     const file = join(temp.path, "backup_config.json");
-    const job = {
-      jobname: "docs",
-      sources: ["./d"],
-      destination: "./r",
-      password: "pw",
-      backup_interval: "0 * * * *",
-    };
+    const job = configJob({ jobname: "docs", sources: ["./d"], backup_interval: "0 * * * *" });
     writeFileSync(file, JSON.stringify({ backupjobs: [job] }));
     const scheduler = createScheduler({ configPath: file, watchConfig: false });
     await scheduler.start();
@@ -614,13 +609,7 @@ describe("config changes", () => {
 
   it("re-reads the config before every run", async () => {
     const file = join(temp.path, "backup_config.json");
-    const job = {
-      jobname: "docs",
-      sources: ["./d"],
-      destination: "./r",
-      password: "pw",
-      backup_interval: "0 * * * *",
-    };
+    const job = configJob({ jobname: "docs", sources: ["./d"], backup_interval: "0 * * * *" });
     writeFileSync(file, JSON.stringify({ backupjobs: [job] }));
     const scheduler = createScheduler({ configPath: file, watchConfig: false });
     await scheduler.start();

@@ -2,7 +2,8 @@
 // series of checks reads the whole repository) and a finished check read, in the two forms restic
 // prints it: text (0.14 to 0.17) and the JSON of 0.18+. Both were captured from real runs
 // (packages/core/test/actions/check-fixtures/<version>/).
-import { jsonObject, textLines } from "../output-lines.js";
+import { parseJsonObject } from "../../json-object.js";
+import { textLines } from "../output-lines.js";
 
 /**
  * `restic check`. `json` asks for 0.18's structured report (a `summary` line on stdout, `error` lines on
@@ -173,7 +174,7 @@ function parseCheckJson(result: CheckRun): CheckReport | undefined {
   let containsErrors = false;
   let summary: Record<string, unknown> | undefined;
   for (const line of [...textLines(result.stdout), ...textLines(result.stderr)]) {
-    const json = jsonObject(line);
+    const json = parseJsonObject(line);
     if (!json) {
       // A text line beside the JSON (a backend's retry message): not a finding about the data.
       if (CONTAINS_ERRORS.test(line.trim())) containsErrors = true;

@@ -1,7 +1,7 @@
 // `restic ls`: the job's latest snapshot and every file in it, as the restore drill picks files from it.
 import * as z from "zod";
+import { parseJsonObject } from "../../json-object.js";
 import { jobTag } from "../job-tag.js";
-import { jsonObject } from "../output-lines.js";
 
 /** `restic ls --json` of the job's latest snapshot: a snapshot line, then one line per node. */
 export function buildLsLatestArgs(jobName: string): string[] {
@@ -50,7 +50,7 @@ export type LsLine =
  * Returns undefined for anything else (blank lines, text), never throws.
  */
 export function parseLsLine(line: string): LsLine | undefined {
-  const json = jsonObject(line.trim());
+  const json = parseJsonObject(line.trim());
   if (!json) return undefined;
   const kind = json.message_type ?? json.struct_type;
   if (kind === "snapshot") {

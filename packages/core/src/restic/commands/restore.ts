@@ -1,7 +1,8 @@
 // `restic restore`: its arguments (one snapshot by id, into a target, optionally only some paths) and
 // the lines it prints: 0.14's text, 0.16+'s `--json` progress, and the files it could not restore.
 import * as z from "zod";
-import { jsonObject, stripAnsi } from "../output-lines.js";
+import { parseJsonObject } from "../../json-object.js";
+import { stripAnsi } from "../output-lines.js";
 
 /**
  * `restic restore` arguments for one snapshot, named by its id (resolved among the job's own snapshots
@@ -84,7 +85,7 @@ const restoreStatusSchema = z.object({
 export function parseRestoreLine(line: string): RestoreLine | undefined {
   const text = stripAnsi(line).trimEnd();
   if (text.trim() === "") return undefined;
-  const json = jsonObject(text);
+  const json = parseJsonObject(text);
   if (!json) {
     const ignored = /^ignoring error for (.+?): (.+)$/.exec(text);
     if (ignored?.[1] && ignored[2])

@@ -1,5 +1,5 @@
 // `restic version`: which restic this is, so a feature of a newer restic is used only where it exists.
-import { jsonObject } from "../output-lines.js";
+import { parseJsonObject } from "../../json-object.js";
 
 /** `restic version` opens no repository. 0.14 ignores `--json`; {@link parseResticVersion} reads both forms. */
 export function buildVersionArgs(): string[] {
@@ -32,7 +32,7 @@ export function versionAtLeast(version: ResticVersion | undefined, wanted: strin
  */
 export function parseResticVersion(stdout: string): ResticVersion | undefined {
   for (const line of stdout.split("\n")) {
-    const json = jsonObject(line.trim());
+    const json = parseJsonObject(line.trim());
     const candidate =
       json?.message_type === "version" && typeof json.version === "string"
         ? json.version
