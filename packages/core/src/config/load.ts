@@ -186,6 +186,9 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
       ? { schedule: job.check_interval, readDataGroups: job.check_read_data_groups ?? 10 }
       : undefined,
     drill: job.drill_interval ? { schedule: job.drill_interval, files: job.drill_files ?? 10 } : undefined,
+    // Read from the file once the schema has `copy_to` and `when` (issue 15).
+    copyTo: [],
+    when: undefined,
   };
 }
 

@@ -47,6 +47,39 @@ export interface JobHooks {
   readonly timeoutMs: number;
 }
 
+/**
+ * A second repository that receives a copy of every snapshot of the job (`copy_to`): `restic copy`
+ * after each complete backup, and again as soon as an unreachable target is back.
+ */
+export interface CopyTarget {
+  /** Unique within the job; names the target in events, status and notifications. */
+  readonly name: string;
+  /** A restic repository: an absolute local path or a backend URL, never the job's own. */
+  readonly repository: string;
+  readonly password: PasswordSource;
+  /** Extra environment for restic's access to the target (its backend credentials). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Retention on the target, scoped to the job; the job's own policy unless the target has one. */
+  readonly retention: RetentionPolicy | undefined;
+  /** Alert when the target's copy has lagged behind the job's last snapshot for this long. */
+  readonly alertAfterMs: number | undefined;
+}
+
+/**
+ * What must hold for a run to start (`when`). A run whose conditions do not hold is skipped with the
+ * reason and stays owed: it runs once as soon as they hold. Each key unset is no condition.
+ */
+export interface RunConditions {
+  /** Only on mains power (a machine without a battery always is). */
+  readonly onAcPower: boolean;
+  /** Absolute paths that must exist: a removable drive holding the repository or a source. */
+  readonly pathExists: readonly string[];
+  /** A remote repository's host must accept a TCP connection before restic starts. */
+  readonly reachable: boolean;
+  /** A shell command that must exit 0. */
+  readonly command: string | undefined;
+}
+
 export interface BackupJob {
   readonly name: string;
   /** Absolute paths, in the order the user wrote them. */
@@ -88,6 +121,10 @@ export interface BackupJob {
   readonly check: { readonly schedule: string; readonly readDataGroups: number } | undefined;
   /** Scheduled restore drill. */
   readonly drill: { readonly schedule: string; readonly files: number } | undefined;
+  /** Secondary repositories that get a copy of every snapshot of the job; empty for none. */
+  readonly copyTo: readonly CopyTarget[];
+  /** What must hold for a run to start (the top-level `when` merged under the job's); undefined for nothing. */
+  readonly when: RunConditions | undefined;
 }
 
 export interface ResolvedConfig {

@@ -35,6 +35,8 @@ const SCHEDULING_DEFAULTS = {
   hooks: undefined,
   check: undefined,
   drill: undefined,
+  copyTo: [],
+  when: undefined,
 };
 
 describe("loadConfigFile", () => {

@@ -30,6 +30,8 @@ export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
     hooks: undefined,
     check: undefined,
     drill: undefined,
+    copyTo: [],
+    when: undefined,
     ...overrides,
   };
 }
