@@ -91,7 +91,14 @@ export type RunPhase = "hook" | "backup" | "init" | "retention" | "check" | "dri
 /** A run did not back up: its slot came while it still ran, it was missed, or a `before` hook said so. */
 export interface SkippedEvent extends RunContext {
   readonly type: "skipped";
-  readonly reason: "already-running" | "missed-slot" | "before-hook";
+  /**
+   * `conditions`: the job's `when` does not hold (on battery, the drive not plugged in, the server not
+   * answering): the run stays owed and starts once they hold. Never a failure.
+   */
+  readonly reason: "already-running" | "missed-slot" | "before-hook" | "conditions";
+  /** For `conditions`: which one does not hold. */
+  readonly condition?: "on_ac_power" | "path_exists" | "reachable" | "command";
+  /** A sentence: `on battery`, `/media/usb/backup is not there (is the drive plugged in?)`. */
   readonly message: string;
 }
 
@@ -187,7 +194,7 @@ export interface MaintenanceDoneEvent extends RunContext {
  */
 export interface RepositoryWaitingEvent extends RunContext {
   readonly type: "waiting";
-  readonly task: "backup" | "check" | "drill";
+  readonly task: "backup" | "check" | "drill" | "copy";
   /** The job and the process the run waits for. */
   readonly holderJob: string;
   readonly holderPid: number;
@@ -195,6 +202,50 @@ export interface RepositoryWaitingEvent extends RunContext {
   /** What that process runs, in words (`simplebackup backup`). */
   readonly holderActivity: string;
   /** `waiting for <job> on the same repository (held by PID n, <what it runs>)` */
+  readonly message: string;
+}
+
+/** Every snapshot of the job that a `copy_to` target lacked is there now. */
+export interface CopyDoneEvent extends RunContext {
+  readonly type: "copy-done";
+  /** The target's `name`. */
+  readonly target: string;
+  /** The target's repository, credentials in its URL masked. */
+  readonly repository: string;
+  /** Snapshots copied this time; 0 when the target already had them all. */
+  readonly copied: number;
+  /** The job's newest snapshot on the target now. */
+  readonly snapshotId: string | undefined;
+  /** The target was created by this copy (with the job repository's chunker parameters). */
+  readonly initialized: boolean;
+  /** The target's retention after the copy: undefined when it has no policy. */
+  readonly retention: { readonly kept: number; readonly removed: number } | undefined;
+  readonly durationMs: number;
+}
+
+/**
+ * A copy to a target failed. The backup it follows keeps its own outcome; the copy is tried again
+ * (`nextAttemptAt`), and once the target is back every snapshot it missed arrives.
+ */
+export interface CopyFailedEvent extends RunContext {
+  readonly type: "copy-failed";
+  readonly target: string;
+  readonly repository: string;
+  readonly code: SimplebackupErrorCode;
+  /** A sentence a person can act on, naming which repository failed; never holds a secret. */
+  readonly message: string;
+  readonly durationMs: number;
+  /** When the copy is tried again; undefined when it is not (the daemon stops, the target was removed). */
+  readonly nextAttemptAt: Date | undefined;
+}
+
+/** A target's copy has lagged behind the job's newest snapshot for its `alert_after`; raised once per spell. */
+export interface CopyLaggingEvent extends RunContext {
+  readonly type: "copy-lagging";
+  readonly target: string;
+  /** Since when the target has lacked a snapshot of the job. */
+  readonly behindSince: Date;
+  readonly alertAfterMs: number;
   readonly message: string;
 }
 
@@ -241,6 +292,9 @@ export interface SchedulerEvents extends BackupEvents {
   "drill-done": (event: MaintenanceDoneEvent) => void;
   recovered: (event: RecoveredEvent) => void;
   waiting: (event: RepositoryWaitingEvent) => void;
+  "copy-done": (event: CopyDoneEvent) => void;
+  "copy-failed": (event: CopyFailedEvent) => void;
+  "copy-lagging": (event: CopyLaggingEvent) => void;
   "config-reloaded": (event: ConfigReloadedEvent) => void;
   "config-invalid": (event: ConfigInvalidEvent) => void;
 }
@@ -268,6 +322,9 @@ const schedulerEventTypes: Record<keyof SchedulerEvents, true> = {
   "check-done": true,
   "drill-done": true,
   waiting: true,
+  "copy-done": true,
+  "copy-failed": true,
+  "copy-lagging": true,
   "config-reloaded": true,
   "config-invalid": true,
 };

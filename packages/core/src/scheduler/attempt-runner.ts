@@ -21,7 +21,7 @@ export interface AttemptContext {
 }
 
 /** Why a run was queued. */
-export type RunReason = "schedule" | "catch-up" | "backup-on-start" | "manual" | "retry";
+export type RunReason = "schedule" | "catch-up" | "backup-on-start" | "manual" | "retry" | "owed";
 
 /** A run the scheduler starts: which attempt of its cycle, and why. */
 export interface ScheduledRun {

@@ -12,6 +12,7 @@ import { foldInOneShotRuns } from "../state/one-shot-runs.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { type RunAttempt, type RunReason, runScheduledAttempt, type ScheduledRun } from "./attempt-runner.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
+import { ConditionGate } from "./condition-gate.js";
 import { ConfigWatcher, diffJobs } from "./config-watcher.js";
 import { recoveredEvent, retryPlanEvent, skippedEvent, staleEvent } from "./job-events.js";
 import { type JobStatus, jobStatus } from "./job-status.js";
@@ -53,6 +54,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private readonly maintenanceControllers = new Set<AbortController>();
   private readonly restic: ResticProvider;
   private readonly configFile: ConfigWatcher | undefined;
+  private readonly gate: ConditionGate;
   private currentConfig: ResolvedConfig | undefined;
   private resolvedStateDir: string | undefined;
   private store: JobStateStore | undefined;
@@ -70,6 +72,15 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.clock = options.clock ?? systemClock;
     this.env = options.env ?? process.env;
     this.configFile = options.configPath ? new ConfigWatcher(options.configPath, this.clock) : undefined;
+    this.gate = new ConditionGate({
+      check: options.checkConditions ?? (async () => ({ met: true })),
+      now: () => this.clock.now(),
+      emit: (event) => this.emitEvent(event),
+      looked: () => {
+        this.queue?.pump();
+        this.armTimer();
+      },
+    });
     // The config's restic_binary is read at each lookup: a reload before restic is found counts.
     this.restic = createResticProvider({
       configured: () => this.options.resticBinary ?? this.currentConfig?.resticBinary,
@@ -122,7 +133,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     for (const job of config.jobs) this.addEntry(job, "start");
     for (const entry of this.entries.values()) {
       if (this.options.backupOnStart || entry.timeline.job.backupOnStart)
-        this.enqueue(entry, "backup-on-start");
+        this.admit(entry, "backup-on-start");
     }
     if (this.configFile && !this.options.config && this.options.watchConfig !== false) {
       this.configFile.watch(() => void this.reloadIfChanged());
@@ -223,6 +234,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
 
   /** Resolves once no run is in flight and the state is on disk. */
   async whenIdle(): Promise<void> {
+    await this.gate.settled();
     await this.queue?.settled();
     await this.store?.flush();
   }
@@ -271,10 +283,13 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     for (const entry of this.entries.values()) {
       const { timeline } = entry;
       if (timeline.takeStaleAlert(now)) this.raiseStaleAlert(entry, now);
-      if (timeline.takeDueRetry(now) && !entry.running && !entry.queued) this.enqueue(entry, "retry");
-      const slot = timeline.takeDueSlot(now, entry.running !== undefined || entry.queued !== undefined);
+      const busy = () =>
+        entry.running !== undefined || entry.queued !== undefined || this.gate.isLooking(timeline.job.name);
+      if (timeline.takeDueRetry(now) && !busy()) this.admit(entry, "retry");
+      if (timeline.takeDueConditionCheck(now) && !busy()) this.admit(entry, "owed");
+      const slot = timeline.takeDueSlot(now, busy());
       if (!slot) continue;
-      if (slot.verdict.action === "run") this.enqueue(entry, slot.verdict.reason, slot.runId);
+      if (slot.verdict.action === "run") this.admit(entry, slot.verdict.reason, slot.runId);
       else this.emitEvent(skippedEvent(timeline.job, { ...slot, verdict: slot.verdict }, now));
       this.announce(entry, "schedule");
     }
@@ -315,6 +330,14 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   }
 
   // --- runs ---------------------------------------------------------------------------------------
+
+  /** Queues a due run once the job's conditions hold (see ConditionGate); a manual run does not wait. */
+  private admit(entry: JobEntry, reason: RunReason, runId: string = randomUUID()): void {
+    this.gate.admit(entry.timeline, runId, reason === "owed", () => {
+      if (this.stopping || this.entries.get(entry.timeline.job.name) !== entry) return;
+      if (!entry.running && !entry.queued) this.enqueue(entry, reason, runId);
+    });
+  }
 
   private enqueue(entry: JobEntry, reason: RunReason, runId: string = randomUUID()): PendingRun {
     const { timeline } = entry;

@@ -17,6 +17,13 @@ export type RetentionOf = RunBackupOptions["retentionOf"];
 /** A slot this late counts as missed (the machine slept, or the daemon was down). */
 const LATE_AFTER_MS = 60_000;
 
+/**
+ * How often an owed run looks at its conditions again. A minute: a drive plugged in or mains power
+ * back starts the owed backup within a minute, and a look costs one file read, one stat or one TCP
+ * connect (a `command` condition one process), only while a run is owed.
+ */
+export const CONDITION_RECHECK_MS = 60_000;
+
 /** What to do about a slot that has come. */
 export type SlotVerdict =
   | { readonly action: "run"; readonly reason: "schedule" | "catch-up" }
@@ -54,6 +61,13 @@ export class JobTimeline {
   staleAt: number | undefined;
   /** When the standing staleness alert was raised. */
   staleSince: number | undefined;
+  /**
+   * A run is owed: a slot (or retry) came while the job's `when` did not hold. It runs once as soon as
+   * the conditions hold, however many slots pass meanwhile.
+   */
+  owed: { readonly since: number; readonly reason: string } | undefined = undefined;
+  /** When an owed run looks at its conditions again. */
+  conditionCheckAt: number | undefined = undefined;
   /** The next scheduled check and drill; undefined when the job has none. */
   readonly nextMaintenanceAt: Record<MaintenanceTask, number | undefined> = {
     check: undefined,
@@ -96,6 +110,7 @@ export class JobTimeline {
     return Math.min(
       this.dueAt,
       this.retryAt ?? Number.POSITIVE_INFINITY,
+      this.conditionCheckAt ?? Number.POSITIVE_INFINITY,
       this.staleAt ?? Number.POSITIVE_INFINITY,
       this.nextMaintenanceAt.check ?? Number.POSITIVE_INFINITY,
       this.nextMaintenanceAt.drill ?? Number.POSITIVE_INFINITY,
@@ -129,6 +144,26 @@ export class JobTimeline {
     if (this.retryAt === undefined || this.retryAt > now) return false;
     this.retryAt = undefined;
     return true;
+  }
+
+  /** A run that was due could not start: its conditions do not hold (`reason`). It stays owed. */
+  owe(now: number, reason: string): void {
+    this.owed = { since: this.owed?.since ?? now, reason };
+    this.conditionCheckAt = now + CONDITION_RECHECK_MS;
+  }
+
+  /** True once when an owed run should look at its conditions again. */
+  takeDueConditionCheck(now: number): boolean {
+    if (this.owed === undefined || this.conditionCheckAt === undefined || this.conditionCheckAt > now)
+      return false;
+    this.conditionCheckAt = undefined;
+    return true;
+  }
+
+  /** The conditions hold and the run starts: nothing is owed any more. */
+  settleOwed(): void {
+    this.owed = undefined;
+    this.conditionCheckAt = undefined;
   }
 
   /** The checks and drills due at `now`; each moves on to its next slot. */

@@ -1,7 +1,7 @@
 import type { BackupJob } from "../config/types.js";
 import { isSimplebackupError } from "../errors.js";
 import type { BackupFailureEvent, RepositoryWaitingEvent } from "../events.js";
-import { acquireRepositoryLock } from "../state/repository-lock.js";
+import { acquireRepositoryLock, type RepositoryLock, repositoryLockFile } from "../state/repository-lock.js";
 import type { Clock } from "./clock.js";
 
 export type RepositoryTask = RepositoryWaitingEvent["task"];
@@ -22,6 +22,7 @@ const ACTIVITY: Record<RepositoryTask, string> = {
   backup: "the daemon's backup",
   check: "the daemon's check",
   drill: "the daemon's restore drill",
+  copy: "the daemon's copy to another repository",
 };
 
 /**
@@ -42,8 +43,9 @@ export class RepositoryTurns {
   }
 
   /**
-   * Runs `work` holding the repository's lock; undefined when the signal stopped the wait (nothing
-   * ran), or when the lock could not be taken at all (reported as a failure).
+   * Runs `work` holding the lock of the job's repository (and of `also`'s: a copy holds its target's
+   * too); undefined when the signal stopped the wait (nothing ran), or when a lock could not be taken
+   * at all: reported as a failure of the run, or to `onLockError` when given.
    */
   async run<T>(
     job: BackupJob,
@@ -51,42 +53,35 @@ export class RepositoryTurns {
     runId: string,
     signal: AbortSignal,
     work: () => Promise<T>,
+    more: {
+      readonly also?: readonly string[];
+      readonly onLockError?: (error: unknown, durationMs: number) => void;
+    } = {},
   ): Promise<T | undefined> {
     const { clock, stateDir } = this.options;
     const startedAt = clock.now();
-    let lock: Awaited<ReturnType<typeof acquireRepositoryLock>>;
+    // Taken in one order everywhere (by lock file), so two processes that need the same two never
+    // each hold one and wait for the other.
+    const repositories = [...new Set([job.repository, ...(more.also ?? [])])].sort((a, b) =>
+      repositoryLockFile(stateDir, a).localeCompare(repositoryLockFile(stateDir, b)),
+    );
+    const locks: RepositoryLock[] = [];
     try {
-      lock = await acquireRepositoryLock(
-        stateDir,
-        job.repository,
-        { job: job.name, activity: ACTIVITY[task] },
-        {
-          signal,
-          pollMs: this.options.pollMs ?? 1000,
-          sleep: (ms) => this.waitOutside(ms, signal),
-          onWaiting: (holder, message) =>
-            this.options.emit({
-              type: "waiting",
-              job: job.name,
-              runId,
-              at: new Date(clock.now()),
-              task,
-              holderJob: holder.job,
-              holderPid: holder.pid,
-              holderHost: holder.hostname,
-              holderActivity: holder.activity,
-              message,
-            }),
-        },
-      );
+      for (const repository of repositories)
+        locks.push(await this.acquire(job, task, runId, repository, signal));
     } catch (error) {
+      await releaseAll(locks);
       if (signal.aborted) return undefined;
+      if (more.onLockError) {
+        more.onLockError(error, clock.now() - startedAt);
+        return undefined;
+      }
       this.options.emit({
         type: "failure",
         job: job.name,
         runId,
         at: new Date(clock.now()),
-        phase: task === "backup" ? "backup" : task,
+        phase: task === "backup" || task === "copy" ? "backup" : task,
         code: isSimplebackupError(error) ? error.code : "STATE_UNWRITABLE",
         message: `cannot take the repository's lock: ${error instanceof Error ? error.message : String(error)}`,
         exitCode: undefined,
@@ -98,8 +93,41 @@ export class RepositoryTurns {
     try {
       return await work();
     } finally {
-      await lock.release();
+      await releaseAll(locks);
     }
+  }
+
+  private acquire(
+    job: BackupJob,
+    task: RepositoryTask,
+    runId: string,
+    repository: string,
+    signal: AbortSignal,
+  ): Promise<RepositoryLock> {
+    const { clock, stateDir } = this.options;
+    return acquireRepositoryLock(
+      stateDir,
+      repository,
+      { job: job.name, activity: ACTIVITY[task] },
+      {
+        signal,
+        pollMs: this.options.pollMs ?? 1000,
+        sleep: (ms) => this.waitOutside(ms, signal),
+        onWaiting: (holder, message) =>
+          this.options.emit({
+            type: "waiting",
+            job: job.name,
+            runId,
+            at: new Date(clock.now()),
+            task,
+            holderJob: holder.job,
+            holderPid: holder.pid,
+            holderHost: holder.hostname,
+            holderActivity: holder.activity,
+            message,
+          }),
+      },
+    );
   }
 
   /** Waits without a slot, then until one is free again (so max_concurrent holds once it runs). */
@@ -132,4 +160,8 @@ export class RepositoryTurns {
       signal.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
+
+async function releaseAll(locks: readonly RepositoryLock[]): Promise<void> {
+  for (const lock of [...locks].reverse()) await lock.release();
 }

@@ -8,6 +8,8 @@ export interface QueuedWork {
   readonly task: RepositoryTask;
   /** The job as it reads when the turn comes: a reload may change it while the work waits. */
   readonly job: () => BackupJob;
+  /** Other repositories the work writes to (a copy's target): busy and locked with the job's. */
+  readonly also?: () => readonly string[];
   /** Called once its turn has come, just before it takes the repository's lock. */
   readonly start: () => StartedWork;
 }
@@ -21,6 +23,8 @@ export interface StartedWork {
   readonly settle: (outcome: PromiseSettledResult<unknown>) => void;
   /** Called after `settle`, once the repository is free again. */
   readonly release: () => void;
+  /** Told instead of a `failure` event when a repository's lock cannot be taken. */
+  readonly onLockError?: (error: unknown, durationMs: number) => void;
 }
 
 export interface RunQueueOptions {
@@ -42,6 +46,8 @@ export class RunQueue {
   private readonly waitingWork: QueuedWork[] = [];
   private readonly busyRepositories = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Runs started and not ended (a copy counts once, though it holds two repositories). */
+  private running = 0;
   private readonly turns: RepositoryTurns;
   private closed = false;
 
@@ -73,12 +79,13 @@ export class RunQueue {
     for (let i = 0; i < this.waitingWork.length && this.slotFree(); ) {
       const work = this.waitingWork[i] as QueuedWork;
       const job = work.job();
-      if (this.busyRepositories.has(job.repository)) {
+      const repositories = [job.repository, ...(work.also?.() ?? [])];
+      if (repositories.some((repository) => this.busyRepositories.has(repository))) {
         i++;
         continue;
       }
       this.waitingWork.splice(i, 1);
-      this.begin(work, job);
+      this.begin(work, job, repositories);
     }
   }
 
@@ -92,18 +99,20 @@ export class RunQueue {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private begin(work: QueuedWork, job: BackupJob): void {
-    const { runId, signal, run, settle, release } = work.start();
-    const repository = job.repository;
-    this.busyRepositories.add(repository);
+  private begin(work: QueuedWork, job: BackupJob, repositories: readonly string[]): void {
+    const { runId, signal, run, settle, release, onLockError } = work.start();
+    for (const repository of repositories) this.busyRepositories.add(repository);
+    this.running++;
+    const also = repositories.slice(1);
     const running = this.turns
-      .run(job, work.task, runId, signal, run)
+      .run(job, work.task, runId, signal, run, { also, ...(onLockError ? { onLockError } : {}) })
       .then(
         (value) => settle({ status: "fulfilled", value }),
         (reason) => settle({ status: "rejected", reason }),
       )
       .finally(() => {
-        this.busyRepositories.delete(repository);
+        for (const repository of repositories) this.busyRepositories.delete(repository);
+        this.running--;
         release();
         this.inFlight.delete(running);
         this.pump();
@@ -114,6 +123,6 @@ export class RunQueue {
 
   /** Under the limit; a run waiting for another process's repository lock holds no slot. */
   private slotFree(): boolean {
-    return this.busyRepositories.size - this.turns.waiting < this.options.limit();
+    return this.running - this.turns.waiting < this.options.limit();
   }
 }

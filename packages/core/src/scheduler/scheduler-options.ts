@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from "../config/types.js";
 import type { RunAttempt } from "./attempt-runner.js";
 import type { Clock } from "./clock.js";
+import type { ConditionCheck } from "./condition-gate.js";
 import type { RunMaintenance } from "./maintenance.js";
 
 export interface BackupSchedulerOptions {
@@ -29,5 +30,7 @@ export interface BackupSchedulerOptions {
    */
   readonly acceptConfig?: (config: ResolvedConfig) => Promise<void>;
   readonly runAttempt?: RunAttempt;
+  /** Looks at a job's `when` before a scheduled run. @default reads the machine (power, paths, network, a command) */
+  readonly checkConditions?: ConditionCheck;
   readonly runMaintenance?: RunMaintenance;
 }

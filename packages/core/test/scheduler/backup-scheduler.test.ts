@@ -9,7 +9,7 @@ import type { BackupSchedulerOptions } from "../../src/scheduler/scheduler-optio
 import { appendRunRecord } from "../../src/state/history.js";
 import { configJob } from "../helpers/job.js";
 import { createTempDir } from "../helpers/tree.js";
-import { createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
+import { advanceScheduler, createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -66,18 +66,8 @@ function createScheduler(options: Partial<BackupSchedulerOptions>) {
   return scheduler;
 }
 
-/**
- * Moves the fake clock forward timer by timer, letting every run that starts finish (its state is
- * written to real files) before time moves on.
- */
-async function advance(scheduler: BackupScheduler, ms: number) {
-  const target = clock.now() + ms;
-  for (let next = clock.nextTimerAt(); next !== undefined && next <= target; next = clock.nextTimerAt()) {
-    await clock.advance(next - clock.now());
-    await scheduler.whenIdle();
-  }
-  await clock.advance(target - clock.now());
-  await scheduler.whenIdle();
+function advance(scheduler: BackupScheduler, ms: number) {
+  return advanceScheduler(clock, scheduler, ms);
 }
 
 /** A held run starts after real file I/O; wait until it has. */

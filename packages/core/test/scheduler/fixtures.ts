@@ -3,6 +3,7 @@ import type { BackupJob, ResolvedConfig } from "../../src/config/types.js";
 import { SimplebackupError, type SimplebackupErrorCode } from "../../src/errors.js";
 import type { BackupStats } from "../../src/events.js";
 import type { AttemptContext, RunAttempt } from "../../src/scheduler/attempt-runner.js";
+import type { ManualClock } from "../../src/scheduler/clock.js";
 import { makeJob as makeSharedJob } from "../helpers/job.js";
 
 /** A job named `name`; the scheduler tests pass the name first. */
@@ -136,4 +137,22 @@ function result(
     startedAt,
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   };
+}
+
+/**
+ * Moves a manual clock forward timer by timer, letting every run that starts finish (its state is
+ * written to real files) before time moves on.
+ */
+export async function advanceScheduler(
+  clock: ManualClock,
+  scheduler: { whenIdle(): Promise<void> },
+  ms: number,
+): Promise<void> {
+  const target = clock.now() + ms;
+  for (let next = clock.nextTimerAt(); next !== undefined && next <= target; next = clock.nextTimerAt()) {
+    await clock.advance(next - clock.now());
+    await scheduler.whenIdle();
+  }
+  await clock.advance(target - clock.now());
+  await scheduler.whenIdle();
 }
