@@ -6,18 +6,28 @@ import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
 import type { SchedulerEvent, SchedulerEvents } from "../events.js";
 import { createResticProvider, type ResticProvider } from "../restic/restic-provider.js";
-import { acquireDaemonLock, type DaemonLock } from "../state/daemon-lock.js";
-import { JobStateStore } from "../state/job-state.js";
-import { foldInOneShotRuns } from "../state/one-shot-runs.js";
+import type { DaemonLock } from "../state/daemon-lock.js";
+import { openDaemonState } from "../state/daemon-state.js";
+import type { JobStateStore } from "../state/job-state.js";
 import { resolveStateDir } from "../state/state-dir.js";
 import { type RunAttempt, type RunReason, runScheduledAttempt, type ScheduledRun } from "./attempt-runner.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { ConditionGate } from "./condition-gate.js";
 import { ConfigWatcher, diffJobs } from "./config-watcher.js";
-import { recoveredEvent, retryPlanEvent, skippedEvent, staleEvent } from "./job-events.js";
+import { copyWithRestic, probeTarget } from "./copy-defaults.js";
+import { CopyPlanner } from "./copy-planner.js";
+import {
+  configInvalidEvent,
+  configReloadedEvent,
+  recoveredEvent,
+  retryPlanEvent,
+  skippedEvent,
+  staleEvent,
+} from "./job-events.js";
 import { type JobStatus, jobStatus } from "./job-status.js";
-import { JobTimeline, lastSuccessTime, type MaintenanceTask, willRetry } from "./job-timeline.js";
-import { maintainWithRestic, runScheduledMaintenance } from "./maintenance.js";
+import { JobTimeline, lastSuccessTime, willRetry } from "./job-timeline.js";
+import { maintainWithRestic } from "./maintenance.js";
+import { MaintenancePlanner } from "./maintenance-planner.js";
 import { type Deferred, deferred, withTimeout } from "./promises.js";
 import { RunQueue, type StartedWork } from "./run-queue.js";
 import type { BackupSchedulerOptions } from "./scheduler-options.js";
@@ -31,8 +41,6 @@ interface JobEntry {
   readonly timeline: JobTimeline;
   queued: PendingRun | undefined;
   running: (PendingRun & { readonly controller: AbortController }) | undefined;
-  /** Checks and drills queued or running, so a slow one is not started twice. */
-  readonly maintenanceBusy: Set<MaintenanceTask>;
 }
 
 /** Node's timers follow a clock that stops while the machine sleeps; waking often enough notices a jump. */
@@ -51,7 +59,6 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private readonly clock: Clock;
   private readonly env: NodeJS.ProcessEnv;
   private readonly entries = new Map<string, JobEntry>();
-  private readonly maintenanceControllers = new Set<AbortController>();
   private readonly restic: ResticProvider;
   private readonly configFile: ConfigWatcher | undefined;
   private readonly gate: ConditionGate;
@@ -60,6 +67,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private store: JobStateStore | undefined;
   private lock: DaemonLock | undefined;
   private queue: RunQueue | undefined;
+  private copies: CopyPlanner | undefined;
+  private maintenance: MaintenancePlanner | undefined;
   private timer: TimerHandle | undefined;
   private started = false;
   private stopping = false;
@@ -102,24 +111,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         homedir: homedir(),
       });
     this.resolvedStateDir = stateDir;
-    this.lock = await acquireDaemonLock(stateDir, { configFile: config.file });
-    try {
-      const { store } = await JobStateStore.open(stateDir);
-      this.store = store;
-      await foldInOneShotRuns(
-        store,
-        stateDir,
-        config.jobs.map((job) => job.name),
-      );
-      await store.setDaemon({
-        pid: process.pid,
-        startedAt: this.nowDate().toISOString(),
-        ...(config.file ? { configFile: config.file } : {}),
-      });
-    } catch (error) {
-      await this.lock.release();
-      throw error;
-    }
+    ({ lock: this.lock, store: this.store } = await openDaemonState(stateDir, config, this.nowDate()));
     this.queue = new RunQueue({
       stateDir,
       clock: this.clock,
@@ -130,7 +122,27 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.started = true;
     this.stopping = false;
     this.currentConfig = config;
+    this.maintenance = new MaintenancePlanner(this.queue, () => ({
+      stateDir,
+      keepLogs: this.currentConfig?.keepLogs ?? 30,
+      store: this.store,
+      now: () => this.nowDate(),
+      emit: (event) => this.emitEvent(event),
+      runMaintenance: this.options.runMaintenance ?? maintainWithRestic(this.restic, this.env),
+    }));
+    this.copies = new CopyPlanner({
+      stateDir,
+      keepLogs: () => this.currentConfig?.keepLogs ?? 30,
+      store: this.store,
+      queue: this.queue,
+      now: () => this.clock.now(),
+      emit: (event) => this.emitEvent(event),
+      runCopy: this.options.runCopy ?? copyWithRestic(this.restic, this.env),
+      probe: this.options.probeTarget ?? probeTarget,
+      changed: () => this.armTimer(),
+    });
     for (const job of config.jobs) this.addEntry(job, "start");
+    this.copies.sync(config.jobs);
     for (const entry of this.entries.values()) {
       if (this.options.backupOnStart || entry.timeline.job.backupOnStart)
         this.admit(entry, "backup-on-start");
@@ -159,7 +171,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       entry.queued = undefined;
       entry.running?.controller.abort();
     }
-    for (const controller of this.maintenanceControllers) controller.abort();
+    this.maintenance?.stop();
+    this.copies?.stop();
     await withTimeout(queue.settled(), options.timeoutMs ?? 30_000, this.clock);
     await this.store?.setDaemon(undefined);
     await this.store?.flush();
@@ -180,21 +193,13 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
 
   /** Re-reads the config file (or takes a new config object). An invalid one keeps the current config. */
   async reload(config?: ResolvedConfig): Promise<boolean> {
-    let next = config;
-    if (!next) {
-      if (!this.configFile) {
-        throw new SimplebackupError(
-          "CONFIG_NOT_FOUND",
-          "reload() needs a config: this scheduler has no file",
-        );
-      }
-      try {
-        next = await this.configFile.read();
-      } catch (error) {
-        return this.rejectConfig(error);
-      }
+    const file = this.configFile;
+    if (!config && !file) {
+      throw new SimplebackupError("CONFIG_NOT_FOUND", "reload() needs a config: this scheduler has no file");
     }
+    let next: ResolvedConfig;
     try {
+      next = config ?? (await (file as ConfigWatcher).read());
       await this.options.acceptConfig?.(next);
     } catch (error) {
       return this.rejectConfig(error);
@@ -241,7 +246,9 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
 
   status(): JobStatus[] {
     return [...this.entries.values()].map(({ timeline, running, queued }) =>
-      jobStatus(timeline, running?.runId, queued !== undefined, this.store?.get(timeline.job.name)),
+      jobStatus(timeline, running?.runId, queued !== undefined, this.store?.get(timeline.job.name), {
+        copies: this.copies?.status(timeline.job.name) ?? [],
+      }),
     );
   }
 
@@ -251,7 +258,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     const now = this.clock.now();
     const state = this.store?.get(job.name);
     const timeline = new JobTimeline(job, state, now, opening);
-    const entry: JobEntry = { timeline, queued: undefined, running: undefined, maintenanceBusy: new Set() };
+    const entry: JobEntry = { timeline, queued: undefined, running: undefined };
     this.entries.set(job.name, entry);
     if (!state) void this.store?.update(job.name, () => ({ knownSince: new Date(now).toISOString() }));
     this.announce(entry, timeline.nextSlotAt <= now ? "catch-up" : "schedule");
@@ -293,18 +300,9 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       else this.emitEvent(skippedEvent(timeline.job, { ...slot, verdict: slot.verdict }, now));
       this.announce(entry, "schedule");
     }
+    this.copies?.wake(now);
     // Checks and drills queue behind a backup due at the same time: they then see its snapshot.
-    for (const entry of this.entries.values()) {
-      for (const task of entry.timeline.takeDueMaintenance(now)) {
-        if (entry.maintenanceBusy.has(task)) continue; // the last one still runs: not started twice
-        entry.maintenanceBusy.add(task);
-        this.queue?.push({
-          task,
-          job: () => entry.timeline.job,
-          start: () => this.startMaintenance(entry, task),
-        });
-      }
-    }
+    for (const entry of this.entries.values()) this.maintenance?.queueDue(entry.timeline, now);
     this.queue?.pump();
     this.armTimer();
   }
@@ -313,7 +311,10 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     if (this.timer) this.clock.clearTimer(this.timer);
     this.timer = undefined;
     if (this.stopping || this.entries.size === 0) return;
-    const next = Math.min(...[...this.entries.values()].map((entry) => entry.timeline.wakeAt));
+    const next = Math.min(
+      this.copies?.wakeAt ?? Number.POSITIVE_INFINITY,
+      ...[...this.entries.values()].map((entry) => entry.timeline.wakeAt),
+    );
     const delay = Math.min(Math.max(0, next - this.clock.now()), MAX_TIMER_MS);
     this.timer = this.clock.setTimer(() => this.wake(), delay);
   }
@@ -393,6 +394,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       // A retention that failed is retried too, alone: the retry runs forget, never a second backup.
       willRetry: (event) => !this.stopping && willRetry(job, event.attempt ?? pending.attempt, event.code),
     });
+    this.copies?.afterBackup(job, result);
     if (result.status === "success") {
       const now = this.clock.now();
       const staleSince = timeline.succeeded(now);
@@ -415,29 +417,6 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     const error = result.error;
     const event = retryPlanEvent(entry.timeline.job, { ...result, error }, pending.attempt, plan, now);
     if (event) this.emitEvent(event);
-  }
-
-  private startMaintenance(entry: JobEntry, task: MaintenanceTask): StartedWork {
-    const controller = new AbortController();
-    this.maintenanceControllers.add(controller);
-    return {
-      runId: "",
-      signal: controller.signal,
-      run: () =>
-        runScheduledMaintenance(entry.timeline.job, task, controller.signal, {
-          stateDir: this.resolvedStateDir as string,
-          keepLogs: this.currentConfig?.keepLogs ?? 30,
-          store: this.store,
-          now: () => this.nowDate(),
-          emit: (event) => this.emitEvent(event),
-          runMaintenance: this.options.runMaintenance ?? maintainWithRestic(this.restic, this.env),
-        }),
-      settle: () => {}, // its outcome is told by its own events
-      release: () => {
-        this.maintenanceControllers.delete(controller);
-        entry.maintenanceBusy.delete(task);
-      },
-    };
   }
 
   // --- config changes -----------------------------------------------------------------------------
@@ -464,14 +443,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       }
     }
     this.currentConfig = config;
-    this.emitEvent({
-      type: "config-reloaded",
-      ...this.globalContext(),
-      file: config.file,
-      added: diff.added.map((job) => job.name),
-      removed: [...diff.removed],
-      changed: diff.changed.map((job) => job.name),
-    });
+    this.copies?.sync(config.jobs);
+    this.emitEvent(configReloadedEvent(config, diff, now));
     this.queue?.pump();
     this.armTimer();
   }
@@ -490,12 +463,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   /** A config that cannot be used: told as config-invalid, and the current one stays. */
   private rejectConfig(error: unknown): false {
     if (!(error instanceof ConfigError)) throw error;
-    this.emitEvent({
-      type: "config-invalid",
-      ...this.globalContext(),
-      file: error.file,
-      problems: error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)),
-    });
+    this.emitEvent(configInvalidEvent(error, this.clock.now()));
     return false;
   }
 
@@ -504,10 +472,6 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     try {
       (this.emit as (type: string, event: SchedulerEvent) => boolean)(event.type, event);
     } catch {}
-  }
-
-  private globalContext() {
-    return { job: "*", runId: "", at: this.nowDate() };
   }
 
   private nowDate(): Date {

@@ -1,6 +1,9 @@
 import type { BackupRunResult } from "../backup/run-backup.js";
-import type { BackupJob } from "../config/types.js";
+import type { BackupJob, ResolvedConfig } from "../config/types.js";
+import type { ConfigError } from "../errors.js";
 import type {
+  ConfigInvalidEvent,
+  ConfigReloadedEvent,
   RecoveredEvent,
   RetriesExhaustedEvent,
   RetryEvent,
@@ -9,9 +12,10 @@ import type {
 } from "../events.js";
 import { formatHumanDuration } from "../format/duration.js";
 import { formatLocalTime } from "../format/local-time.js";
+import type { JobsDiff } from "./config-watcher.js";
 import type { DueSlot, RetryPlan } from "./job-timeline.js";
 
-// The events the schedule raises about a job, with their wording in one place.
+// The events the schedule raises, with their wording in one place.
 
 /** A slot that came and is not run. */
 export function skippedEvent(
@@ -88,5 +92,35 @@ export function recoveredEvent(
     at: new Date(now),
     staleSinceAt: new Date(staleSince),
     snapshotId,
+  };
+}
+
+/** A new config is in use; config events concern no single run (`job` "*"). */
+export function configReloadedEvent(
+  config: ResolvedConfig,
+  diff: JobsDiff,
+  now: number,
+): ConfigReloadedEvent {
+  return {
+    type: "config-reloaded",
+    job: "*",
+    runId: "",
+    at: new Date(now),
+    file: config.file,
+    added: diff.added.map((job) => job.name),
+    removed: [...diff.removed],
+    changed: diff.changed.map((job) => job.name),
+  };
+}
+
+/** A config that cannot be used, its problems as `simplebackup validate` prints them; the current one stays. */
+export function configInvalidEvent(error: ConfigError, now: number): ConfigInvalidEvent {
+  return {
+    type: "config-invalid",
+    job: "*",
+    runId: "",
+    at: new Date(now),
+    file: error.file,
+    problems: error.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)),
   };
 }

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import type { RunAttempt } from "./attempt-runner.js";
 import type { Clock } from "./clock.js";
 import type { ConditionCheck } from "./condition-gate.js";
+import type { ProbeTarget, RunCopy } from "./copy-planner.js";
 import type { RunMaintenance } from "./maintenance.js";
 
 export interface BackupSchedulerOptions {
@@ -30,6 +31,10 @@ export interface BackupSchedulerOptions {
    */
   readonly acceptConfig?: (config: ResolvedConfig) => Promise<void>;
   readonly runAttempt?: RunAttempt;
+  /** Copies a job's snapshots to one `copy_to` target. @default restic copy */
+  readonly runCopy?: RunCopy;
+  /** Whether a target that failed answers again. @default a TCP connect (remote) or a stat (local) */
+  readonly probeTarget?: ProbeTarget;
   /** Looks at a job's `when` before a scheduled run. @default reads the machine (power, paths, network, a command) */
   readonly checkConditions?: ConditionCheck;
   readonly runMaintenance?: RunMaintenance;

@@ -36,6 +36,21 @@ export interface RunRecordSummary {
   retention?: RetentionRecord;
 }
 
+/** Where one `copy_to` target of a job stands; kept across restarts so a lagging copy is resumed. */
+export interface CopyState {
+  /** When the target last had every snapshot of the job. */
+  readonly lastCopiedAt?: string;
+  /** The job's newest snapshot on the target then. */
+  readonly snapshotId?: string;
+  /** Snapshots of the job made since the last complete copy. */
+  readonly behindSnapshots?: number;
+  /** Since when the target has lacked a snapshot of the job; absent when it has them all. */
+  readonly behindSince?: string;
+  readonly lastFailure?: { readonly at: string; readonly code: string; readonly message: string };
+  /** Set while a copy-lagging alert stands, so a restart does not repeat it. */
+  readonly lagAlertedAt?: string;
+}
+
 export interface JobState {
   /** ISO time the daemon first saw the job; catch-up only considers slots after it. */
   readonly knownSince: string;
@@ -51,6 +66,8 @@ export interface JobState {
   readonly staleAlertedAt?: string;
   /** The data group (`n/t`) the last scheduled check read; the next reads the one after. */
   readonly lastCheckSubset?: string;
+  /** Each `copy_to` target by name. */
+  readonly copies?: Readonly<Record<string, CopyState>>;
 }
 
 export interface DaemonInfo {
