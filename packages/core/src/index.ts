@@ -126,6 +126,8 @@ export type { AttemptContext, RunAttempt } from "./scheduler/attempt-runner.js";
 export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
+export type { ConditionCheck, ConditionVerdict } from "./scheduler/condition-gate.js";
+export type { CopyContext, CopyOutcome, CopyStatus, ProbeTarget, RunCopy } from "./scheduler/copy-planner.js";
 export type { JobStatus } from "./scheduler/job-status.js";
 export type { MaintenanceTask } from "./scheduler/job-timeline.js";
 export type { MaintenanceContext, MaintenanceOutcome, RunMaintenance } from "./scheduler/maintenance.js";
@@ -133,8 +135,13 @@ export type { BackupSchedulerOptions } from "./scheduler/scheduler-options.js";
 export { shortId } from "./short-id.js";
 export type { HistoryReadResult, ReadHistoryOptions, RunHistoryRecord } from "./state/history.js";
 export { readHistory } from "./state/history.js";
-export type { RunRecordSummary } from "./state/job-state.js";
-export type { JobStatusReport, ReadStatusOptions, StatusReport } from "./state/read-status.js";
+export type { CopyState, RunRecordSummary } from "./state/job-state.js";
+export type {
+  CopyStatusReport,
+  JobStatusReport,
+  ReadStatusOptions,
+  StatusReport,
+} from "./state/read-status.js";
 export { readLastGoodStatus, readStatus } from "./state/read-status.js";
 export type {
   RepositoryLock,

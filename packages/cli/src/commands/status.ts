@@ -3,8 +3,11 @@ import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import {
   ConfigError,
+  type CopyStatusReport,
+  formatHumanDuration,
   formatLocalTime,
   NO_CHANGES_NO_SNAPSHOT,
+  plural,
   RETENTION_SKIPPED_PARTIAL,
   type ResolvedConfig,
   type RunRecordSummary,
@@ -58,6 +61,7 @@ export default defineCommand({
       const options = notifier.options ? ` ${JSON.stringify(notifier.options)}` : "";
       console.log(`notifier: ${notifier.name}${jobs} on ${(notifier.on ?? []).join(", ")}${options}`);
     }
+    const now = Date.now();
     for (const job of report.jobs) {
       console.log(`\n${job.job}${job.running ? "  (backing up now)" : ""}`);
       console.log(`  schedule:     ${job.schedule ?? "-"}${job.timezone ? ` (${job.timezone})` : ""}`);
@@ -68,6 +72,10 @@ export default defineCommand({
       if (job.lastAttempt?.errorMessage) {
         console.log(`  last error:   [${job.lastAttempt.errorCode}] ${job.lastAttempt.errorMessage}`);
       }
+      if (job.owed) {
+        console.log(`  waiting:      since ${formatLocalTime(job.owed.since)}: ${job.owed.reason}`);
+      }
+      for (const copy of job.copies) console.log(`  copy to ${copy.target}: ${describeCopy(copy, now)}`);
     }
   },
 });
@@ -89,6 +97,26 @@ function describeRun(run: RunRecordSummary | undefined): string {
       ? `, ${RETENTION_SKIPPED_PARTIAL}`
       : "";
   return `${run.status}${stage} at ${formatLocalTime(run.startedAt)}${snapshot}${retention}`;
+}
+
+/**
+ * `up to date, last copied at <time> (snapshot 1a2b3c4d)`; `2 snapshots behind for 3h 5m; last
+ * failure at <time>: [BACKEND_UNAVAILABLE] …`; `never copied`.
+ */
+function describeCopy(copy: CopyStatusReport, now: number): string {
+  const last = copy.lastCopiedAt
+    ? `last copied at ${formatLocalTime(copy.lastCopiedAt)}${copy.snapshotId ? ` (snapshot ${shortId(copy.snapshotId)})` : ""}`
+    : "never copied";
+  const lag =
+    copy.behindSince !== undefined
+      ? `${plural(copy.behindSnapshots, "snapshot")} behind for ${formatHumanDuration(now - Date.parse(copy.behindSince))}; `
+      : copy.lastCopiedAt
+        ? "up to date, "
+        : "";
+  const failure = copy.lastFailure
+    ? `; last failure at ${formatLocalTime(copy.lastFailure.at)}: [${copy.lastFailure.code}] ${copy.lastFailure.message}`
+    : "";
+  return `${lag}${last}${failure}`;
 }
 
 interface LoadedStatus {

@@ -89,6 +89,14 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
         this.queue?.pump();
         this.armTimer();
       },
+      owedChanged: ({ job, owed }) => {
+        void this.store?.update(job.name, (current) => {
+          const { owed: _, ...rest } = current ?? { knownSince: this.nowDate().toISOString() };
+          return owed
+            ? { ...rest, owed: { since: new Date(owed.since).toISOString(), reason: owed.reason } }
+            : rest;
+        });
+      },
     });
     // The config's restic_binary is read at each lookup: a reload before restic is found counts.
     this.restic = createResticProvider({

@@ -21,6 +21,8 @@ export interface ConditionGateOptions {
   readonly emit: (event: SkippedEvent) => void;
   /** A look ended (a run was let through or owed): the scheduler pumps its queue and re-arms. */
   readonly looked: () => void;
+  /** The job's owed run began or ended: the scheduler writes it down for `status`. */
+  readonly owedChanged: (timeline: JobTimeline) => void;
 }
 
 /**
@@ -46,7 +48,7 @@ export class ConditionGate {
   admit(timeline: JobTimeline, runId: string, recheck: boolean, start: () => void): void {
     const { job } = timeline;
     if (!job.when) {
-      timeline.settleOwed();
+      this.settle(timeline);
       start();
       return;
     }
@@ -59,10 +61,12 @@ export class ConditionGate {
         this.looking.delete(job.name);
         const now = this.options.now();
         if (verdict.met) {
-          timeline.settleOwed();
+          this.settle(timeline);
           start();
         } else {
+          const before = timeline.owed;
           timeline.owe(now, verdict.reason);
+          if (before?.reason !== verdict.reason) this.options.owedChanged(timeline);
           if (!recheck) {
             this.options.emit({
               type: "skipped",
@@ -79,6 +83,12 @@ export class ConditionGate {
       })
       .finally(() => this.inFlight.delete(look));
     this.inFlight.add(look);
+  }
+
+  private settle(timeline: JobTimeline): void {
+    if (timeline.owed === undefined) return;
+    timeline.settleOwed();
+    this.options.owedChanged(timeline);
   }
 
   /** Resolves once no look is under way. */

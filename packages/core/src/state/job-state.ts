@@ -68,6 +68,8 @@ export interface JobState {
   readonly lastCheckSubset?: string;
   /** Each `copy_to` target by name. */
   readonly copies?: Readonly<Record<string, CopyState>>;
+  /** A run owed because the job's `when` did not hold (written by the daemon for `status`). */
+  readonly owed?: { readonly since: string; readonly reason: string };
 }
 
 export interface DaemonInfo {

@@ -20,6 +20,22 @@ export interface JobStatusReport {
   readonly lastSuccess: RunRecordSummary | undefined;
   /** The last partial run (a snapshot saved without some of the job's data). */
   readonly lastPartial: RunRecordSummary | undefined;
+  /** A run the daemon owes because the job's `when` did not hold: since when (ISO) and why. */
+  readonly owed: { readonly since: string; readonly reason: string } | undefined;
+  /** Each `copy_to` target: its last copy, how far behind it is, its last failure. */
+  readonly copies: readonly CopyStatusReport[];
+}
+
+/** One `copy_to` target as the state folder records it. */
+export interface CopyStatusReport {
+  readonly target: string;
+  /** ISO times, as in state.json. */
+  readonly lastCopiedAt: string | undefined;
+  readonly snapshotId: string | undefined;
+  /** Snapshots of the job the target lacks, and since when; 0 and undefined when it has them all. */
+  readonly behindSnapshots: number;
+  readonly behindSince: string | undefined;
+  readonly lastFailure: { readonly at: string; readonly code: string; readonly message: string } | undefined;
 }
 
 export interface StatusReport {
@@ -61,6 +77,7 @@ export async function readStatus(
       nextRunAt: new Date(
         nextRunAfter(job.schedule, now, { timezone: job.timezone }) + stableJitterMs(job.name, job.jitterMs),
       ),
+      targets: job.copyTo.map((target) => target.name),
     }),
   );
   return { stateDir, daemon: folder.daemon, jobs };
@@ -73,12 +90,20 @@ export async function readStatus(
 export async function readLastGoodStatus(stateDir: string): Promise<StatusReport> {
   const folder = await readStateFolder(stateDir);
   const jobs = folder.jobNames.map((name) =>
-    folder.report(name, { schedule: undefined, timezone: undefined, nextRunAt: undefined }),
+    folder.report(name, {
+      schedule: undefined,
+      timezone: undefined,
+      nextRunAt: undefined,
+      targets: undefined,
+    }),
   );
   return { stateDir, daemon: folder.daemon, jobs };
 }
 
-type Schedule = Pick<JobStatusReport, "schedule" | "timezone" | "nextRunAt">;
+type Schedule = Pick<JobStatusReport, "schedule" | "timezone" | "nextRunAt"> & {
+  /** The job's targets in the config; undefined when it no longer loads (those in state.json then). */
+  readonly targets: readonly string[] | undefined;
+};
 
 async function readStateFolder(stateDir: string) {
   const [state, lock, history] = await Promise.all([
@@ -99,14 +124,28 @@ async function readStateFolder(stateDir: string) {
     report(name: string, schedule: Schedule): JobStatusReport {
       const saved = state?.jobs && Object.hasOwn(state.jobs, name) ? state.jobs[name] : undefined;
       const seen = fromHistory.get(name);
+      const { targets, ...when } = schedule;
+      const copies = saved?.copies ?? {};
       return {
         job: name,
-        ...schedule,
+        ...when,
         nextRunAt: (daemon && saved?.nextRun ? new Date(saved.nextRun) : undefined) ?? schedule.nextRunAt,
         running: daemon !== undefined && saved?.running !== undefined,
         lastAttempt: newest(saved?.lastAttempt, seen?.lastAttempt),
         lastSuccess: newest(completeSuccess(saved?.lastSuccess), seen?.lastSuccess),
         lastPartial: newest(saved?.lastPartial, seen?.lastPartial),
+        owed: daemon && saved?.owed ? { ...saved.owed } : undefined,
+        copies: (targets ?? Object.keys(copies)).map((target) => {
+          const copy = Object.hasOwn(copies, target) ? copies[target] : undefined;
+          return {
+            target,
+            lastCopiedAt: copy?.lastCopiedAt,
+            snapshotId: copy?.snapshotId,
+            behindSnapshots: copy?.behindSnapshots ?? 0,
+            behindSince: copy?.behindSince,
+            lastFailure: copy?.lastFailure,
+          };
+        }),
       };
     },
   };
