@@ -30,6 +30,13 @@ export function eventKinds(event: NotifiableEvent): NotifierEventKind[] {
 /**
  * The failure side, which is what a person needs to hear about without asking: success only when a
  * notifier asks for it.
+ *
+ * For `copy_to` targets that is `copy-lagging`, not `copy-failed`. A copy is retried until it works
+ * (every retry delay, and at once when a probe finds the target back), so each failed attempt of a
+ * target that is down for a day would be a message, and a blip that the next attempt mends would be
+ * one too. `copy-lagging` comes once per spell, when the target has lacked a snapshot for its
+ * `alert_after`: the copy's counterpart of `stale`. A `skipped` run (its `when` conditions not met)
+ * is no failure either: the job's own `stale` speaks if it waits too long.
  */
 export const DEFAULT_NOTIFY_ON: readonly NotifierEventKind[] = Object.freeze([
   "failure",
@@ -39,6 +46,7 @@ export const DEFAULT_NOTIFY_ON: readonly NotifierEventKind[] = Object.freeze([
   "config-invalid",
   "stale",
   "recovered",
+  "copy-lagging",
 ]);
 
 /** Whether a notifier listening for `on` wants this event. */

@@ -39,7 +39,7 @@ export type {
 export { createNotifierHub } from "./hub/hub.js";
 export type { MemoryNotification, MemoryNotifier, MemoryNotifierOptions } from "./memory/memory-notifier.js";
 export { createMemoryNotifier } from "./memory/memory-notifier.js";
-export type { JobMetrics } from "./metrics/exposition.js";
+export type { CopyMetrics, JobMetrics } from "./metrics/exposition.js";
 export { parseMetrics, renderMetrics } from "./metrics/exposition.js";
 export type { MetricsWriter, MetricsWriterOptions } from "./metrics/metrics-writer.js";
 export { createMetricsWriter } from "./metrics/metrics-writer.js";

@@ -29,6 +29,16 @@ describe("command", () => {
     });
   });
 
+  it("names a copy event's target in SIMPLEBACKUP_TARGET", async () => {
+    const script = createRecordingScript(temp.path);
+    await command({ command: process.execPath, args: [script.script] }).notify(events["copy-failed"]);
+    expect(script.received()[0]?.env).toMatchObject({
+      event: "copy-failed",
+      job: "Photos",
+      target: "offsite",
+    });
+  });
+
   it("fails with the exit code and the end of stderr", async () => {
     const notifier = command({
       ...node("console.error('no route to chat server'); process.exit(4)"),

@@ -147,6 +147,99 @@ describe("formatMessage", () => {
     expect(message.body).toContain('- backupjobs[0] ("Photos").backup_interval: expected a cron expression');
   });
 
+  it("names the target of a copy, what it copied, the newest snapshot there and the target's retention", () => {
+    expect(utc(events["copy-done"])).toEqual({
+      title: "Photos: copied 3 snapshots to offsite",
+      body: [
+        "Copied 3 snapshots to offsite (rest:https://backup:***@nas.example:8000/photos).",
+        "The newest snapshot there is b2f1a9c0.",
+        "Retention there kept 14 snapshots, removed 1.",
+        "Took 1m 2s.",
+      ].join("\n"),
+      severity: "success",
+    });
+  });
+
+  it("says a copy found the target up to date, and that it created the target", () => {
+    const message = utc({
+      ...events["copy-done"],
+      copied: 0,
+      initialized: true,
+      retention: undefined,
+      snapshotId: undefined,
+    });
+    expect(message.title).toBe("Photos: copy to offsite up to date");
+    expect(message.body).toBe(
+      [
+        "The target offsite (rest:https://backup:***@nas.example:8000/photos) already had every snapshot of Photos.",
+        "The repository was created by this copy with the chunker parameters of the job's repository, so data deduplicates across both.",
+        "Took 1m 2s.",
+      ].join("\n"),
+    );
+  });
+
+  it("names the target of a failed copy, when it is tried again, and that the backups are not affected", () => {
+    expect(utc(events["copy-failed"])).toEqual({
+      title: "Photos: copy to offsite failed: Destination unreachable",
+      body: [
+        "Destination unreachable: Cannot reach rest:https://backup:***@nas.example:8000/photos: dial tcp: connection refused",
+        'Check the network and the server of "offsite".',
+        "The copy is tried again at 2026-06-01 10:15:00 +00:00 (in 15m); every snapshot offsite lacks is copied then.",
+        "The backups of Photos go on as before; only its copy to offsite is behind.",
+        "Failed after 4s.",
+      ].join("\n"),
+      severity: "warning",
+    });
+  });
+
+  it("points a failed copy's password trouble at the target, not the job", () => {
+    const message = utc({
+      ...events["copy-failed"],
+      code: "WRONG_PASSWORD",
+      message: "wrong password for rest:https://backup:***@nas.example:8000/photos",
+      nextAttemptAt: undefined,
+    });
+    expect(message.title).toBe("Photos: copy to offsite failed: Wrong repository password");
+    expect(message.body.split("\n").slice(1, 3)).toEqual([
+      'Check the password of copy_to target "offsite": it is that repository\'s own.',
+      "No retry is planned: the daemon is stopping, or the target left the config.",
+    ]);
+    expect(message.body).not.toContain("job's password setting");
+  });
+
+  it("says how long a target's copy has lagged, since when, and what the alert is set to", () => {
+    expect(utc(events["copy-lagging"])).toEqual({
+      title: "Photos: copy to offsite lags 2d 3h behind",
+      body: [
+        "The copy to offsite lacks 3 snapshots, the oldest from 2d 3h ago.",
+        "It has lagged since 2026-05-30 07:00:00 +00:00; the alert is set to 2d.",
+        "Check that offsite is reachable and its password right: `simplebackup status` shows its last copy and error. Once a copy works again, every snapshot it missed arrives.",
+      ].join("\n"),
+      severity: "error",
+    });
+  });
+
+  it("tells a run that waits for its conditions apart from a skipped one: no warning, what it waits for", () => {
+    expect(utc(events.skippedConditions)).toEqual({
+      title: "Photos: backup waits for mains power",
+      body: [
+        "On battery; the backup runs once the job's conditions hold.",
+        "This is no failure; if the job goes without a backup for longer than its alert_after, a stale alert says so.",
+      ].join("\n"),
+      severity: "info",
+    });
+    const titles = (["path_exists", "reachable", "command", undefined] as const).map(
+      (condition) => utc({ ...events.skippedConditions, condition }).title,
+    );
+    expect(titles).toEqual([
+      "Photos: backup waits for its drive",
+      "Photos: backup waits for the repository's server",
+      "Photos: backup waits for its when command",
+      "Photos: backup waits for its conditions",
+    ]);
+    expect(utc(events.skipped).severity).toBe("warning");
+  });
+
   it("says what it can of an event type it has no words for", () => {
     const check = {
       type: "check-done",

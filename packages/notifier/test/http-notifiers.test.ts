@@ -2,14 +2,7 @@
 import type { SchedulerEvents } from "@simplebackup/core";
 import { EventEmitter } from "eventemitter3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createNotifierHub,
-  healthchecks,
-  type NotifiableEvent,
-  type Notifier,
-  ntfy,
-  webhook,
-} from "../src/index.js";
+import { createNotifierHub, healthchecks, type Notifier, ntfy, webhook } from "../src/index.js";
 import { encodeHeader } from "../src/ntfy/ntfy.js";
 import { AT, RUN_ID, sampleEvents } from "./helpers/events.js";
 import { closedPort, type Recorder, startRecorder } from "./helpers/http-recorder.js";
@@ -84,6 +77,19 @@ describe("webhook", () => {
     expect(bodies[2].event.stats.totalFilesProcessed).toBe(1234);
   });
 
+  it("sends a copy event with its target, masked repository and times as ISO strings", async () => {
+    await webhook({ url: `${server.url}/hook` }).notify(events["copy-failed"]);
+    const body = JSON.parse(server.requests[0]?.body ?? "{}");
+    expect(body.event).toMatchObject({
+      type: "copy-failed",
+      target: "offsite",
+      repository: "rest:https://backup:***@nas.example:8000/photos",
+      code: "BACKEND_UNAVAILABLE",
+      nextAttemptAt: "2026-06-01T10:15:00.000Z",
+    });
+    expect(body.notification.title).toBe("Photos: copy to offsite failed: Destination unreachable");
+  });
+
   it("sends credentials written in the URL as basic auth (fetch refuses them in URLs)", async () => {
     await webhook({ url: `http://ann:pa%40ss@127.0.0.1:${server.port}/hook` }).notify(events.failure);
     expect(server.requests[0]?.headers.authorization).toBe(
@@ -138,6 +144,22 @@ describe("ntfy", () => {
     expect(full?.body.split("\n")[0]).toBe("Destination full: /mnt/backup has no space left");
   });
 
+  it("gives a lagging copy a failure's priority and a failed copy, which is retried, a lower one", async () => {
+    const hub = hubFor(
+      ntfy({ url: `${server.url}/t`, on: ["copy-lagging", "copy-failed", "copy-done", "skipped"] }),
+    );
+    for (const type of ["copy-lagging", "copy-failed", "copy-done", "skippedConditions"] as const) {
+      hub.dispatch(events[type]);
+    }
+    await hub.flush();
+    expect(server.requests.map((r) => [r.headers.title, r.headers.priority])).toEqual([
+      ["Photos: copy to offsite lags 2d 3h behind", "4"],
+      ["Photos: copy to offsite failed: Destination unreachable", "3"],
+      ["Photos: copied 3 snapshots to offsite", "2"],
+      ["Photos: backup waits for mains power", "3"],
+    ]);
+  });
+
   it("encodes a title that is not ASCII as an RFC 2047 word", async () => {
     const event = sampleEvents("Fotos Übersicht").failure;
     await ntfy({ url: `${server.url}/t` }).notify(event);
@@ -167,6 +189,27 @@ describe("healthchecks", () => {
       "Repository locked: the repository is locked by PID 4242 on nas",
     );
     expect(server.requests[3]?.body).toContain("/home/ann/Photos/locked.db (permission denied)");
+  });
+
+  it("never pings /fail for a copy or a run that waits for its when: the check is about the backups", async () => {
+    const url = `${server.url}/ping/abc-uuid`;
+    const byDefault = hubFor(healthchecks({ url }));
+    for (const type of ["copy-failed", "copy-lagging", "copy-done", "skippedConditions"] as const) {
+      byDefault.dispatch(events[type]);
+    }
+    await byDefault.flush();
+    expect(server.requests).toEqual([]);
+
+    const asked = hubFor(healthchecks({ url, on: ["copy-failed", "copy-lagging", "skipped"] }));
+    for (const type of ["copy-failed", "copy-lagging", "skippedConditions"] as const) {
+      asked.dispatch(events[type]);
+    }
+    await asked.flush();
+    expect(server.requests.map((r) => r.url)).toEqual([
+      `/ping/abc-uuid/log?rid=${RUN_ID}`,
+      "/ping/abc-uuid/log",
+      `/ping/abc-uuid/log?rid=${RUN_ID}`,
+    ]);
   });
 
   it("logs other kinds it is asked for to /log, and leaves out a run id that is not a UUID", async () => {

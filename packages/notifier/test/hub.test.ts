@@ -223,7 +223,25 @@ describe("createNotifierHub: who hears what", () => {
       "config-invalid",
       "stale",
       "recovered",
+      "copy-lagging",
     ]);
+  });
+
+  it("by default hears a copy that lags past its alert_after, not each failed copy, nor a run that waits for its when", async () => {
+    const byDefault = createMemoryNotifier();
+    const copies = createMemoryNotifier({ on: ["copy-failed", "copy-done"] });
+    const hub = hubWith({ notifiers: [byDefault, copies] });
+    // A target down for an hour: failed copies retried, then the lag alert, then a copy that works.
+    hub.dispatch(events["copy-failed"]);
+    hub.dispatch(events["copy-failed"]);
+    hub.dispatch(events.skippedConditions);
+    hub.dispatch(events["copy-lagging"]);
+    hub.dispatch(events["copy-done"]);
+    await hub.flush();
+    expect(byDefault.notifications.map((n) => n.message.title)).toEqual([
+      "Photos: copy to offsite lags 2d 3h behind",
+    ]);
+    expect(copies.types()).toEqual(["copy-failed", "copy-failed", "copy-done"]);
   });
 
   it("tells about success only when asked", async () => {

@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMetricsWriter, createNotifierHub, parseMetrics, renderMetrics } from "../src/index.js";
+import {
+  createMetricsWriter,
+  createNotifierHub,
+  createNotifierHubFromConfig,
+  parseMetrics,
+  renderMetrics,
+} from "../src/index.js";
 import { sampleEvents } from "./helpers/events.js";
 import { createTempDir } from "./helpers/fake-programs.js";
 
@@ -22,7 +28,7 @@ afterEach(() => temp.dispose());
 const LINE = [
   /^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$/,
   /^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (gauge|counter|untyped)$/,
-  /^[a-zA-Z_:][a-zA-Z0-9_:]*\{job="(?:[^"\\\n]|\\["\\n])*"\} (?:[-+]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|Inf)|NaN)$/,
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*\{job="(?:[^"\\\n]|\\["\\n])*"(?:,target="(?:[^"\\\n]|\\["\\n])*")?\} (?:[-+]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|Inf)|NaN)$/,
 ];
 
 function expectParseable(text: string) {
@@ -160,6 +166,101 @@ describe("createMetricsWriter", () => {
     const writer = createMetricsWriter({ file: join(temp.path, "x.prom") });
     await writer.notify(photos.success);
     expect([...parseMetrics(readFileSync(join(temp.path, "x.prom"), "utf8")).keys()]).toEqual(["Photos"]);
+  });
+});
+
+describe("createMetricsWriter: copies to copy_to targets", () => {
+  const copyAt = at + 600;
+  const done = { ...photos["copy-done"], at: new Date(copyAt * 1000) };
+  const failed = { ...photos["copy-failed"], at: new Date((copyAt + 3600) * 1000) };
+
+  it("writes per job and target when the last copy succeeded, finished, its status and duration", async () => {
+    const writer = createMetricsWriter({ file });
+    await writer.notify(photos.success);
+    await writer.notify(done);
+    const text = readFileSync(file, "utf8");
+    expectParseable(text);
+    expect(text.split("\n").filter((line) => line.includes("copy"))).toEqual([
+      "# HELP simplebackup_copy_last_success_timestamp_seconds When the last complete copy to the target finished (every snapshot of the job there), in Unix seconds.",
+      "# TYPE simplebackup_copy_last_success_timestamp_seconds gauge",
+      `simplebackup_copy_last_success_timestamp_seconds{job="Photos",target="offsite"} ${copyAt}`,
+      "# HELP simplebackup_copy_last_run_timestamp_seconds When the last copy to the target finished, in Unix seconds.",
+      "# TYPE simplebackup_copy_last_run_timestamp_seconds gauge",
+      `simplebackup_copy_last_run_timestamp_seconds{job="Photos",target="offsite"} ${copyAt}`,
+      "# HELP simplebackup_copy_last_status Result of the last copy to the target: 1 complete, 0 failed (it is retried).",
+      "# TYPE simplebackup_copy_last_status gauge",
+      'simplebackup_copy_last_status{job="Photos",target="offsite"} 1',
+      "# HELP simplebackup_copy_last_duration_seconds How long the last copy to the target took.",
+      "# TYPE simplebackup_copy_last_duration_seconds gauge",
+      'simplebackup_copy_last_duration_seconds{job="Photos",target="offsite"} 62',
+    ]);
+    // The job's own series are untouched by a copy.
+    expect(parseMetrics(text).get("Photos")?.lastRunStatus).toBe(1);
+  });
+
+  it("after a failed copy keeps the last copy's success time and reports status 0; the backup's status stays", async () => {
+    const writer = createMetricsWriter({ file });
+    await writer.notify(photos.success);
+    await writer.notify(done);
+    await writer.notify(failed);
+    const metrics = parseMetrics(readFileSync(file, "utf8")).get("Photos");
+    expect(metrics?.copies).toEqual({
+      offsite: { lastSuccessAt: copyAt, lastRunAt: copyAt + 3600, lastStatus: 0, lastDurationSeconds: 4 },
+    });
+    expect(metrics?.lastRunStatus).toBe(1);
+    expect(metrics?.lastSuccessAt).toBe(at);
+  });
+
+  it("keeps one series per target, sorted, escaped, and reads them back after a restart", async () => {
+    await createMetricsWriter({ file }).notify({ ...done, target: 'usb "red"' });
+    const restarted = createMetricsWriter({ file });
+    await restarted.notify(failed);
+    const text = readFileSync(file, "utf8");
+    expectParseable(text);
+    expect(text.split("\n").filter((line) => line.startsWith("simplebackup_copy_last_status{"))).toEqual([
+      'simplebackup_copy_last_status{job="Photos",target="offsite"} 0',
+      'simplebackup_copy_last_status{job="Photos",target="usb \\"red\\""} 1',
+    ]);
+    expect(Object.keys(parseMetrics(text).get("Photos")?.copies ?? {}).sort()).toEqual([
+      "offsite",
+      'usb "red"',
+    ]);
+  });
+
+  it("leaves the file alone for a copy interrupted by a shutdown, and for a run that waits for its when", async () => {
+    const writer = createMetricsWriter({ file });
+    await writer.notify({ ...failed, code: "INTERRUPTED" });
+    await writer.notify(photos.skippedConditions);
+    expect(() => statSync(file)).toThrow();
+    await writer.notify(photos.success);
+    const before = readFileSync(file, "utf8");
+    await writer.notify(photos.skippedConditions);
+    await writer.notify({ ...failed, code: "INTERRUPTED" });
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("drops the series of a target taken out of the config when the file is read", async () => {
+    const writer = createMetricsWriter({ file });
+    await writer.notify(done);
+    await writer.notify({ ...done, target: "usb" });
+    await writer.notify(sampleEvents("Music")["copy-done"]);
+    // The config now has Photos with only "usb"; Music is not described, so it keeps its series.
+    const reloaded = createMetricsWriter({ file, copyTargets: { Photos: ["usb"] } });
+    await reloaded.notify(photos.success);
+    const jobs = parseMetrics(readFileSync(file, "utf8"));
+    expect(Object.keys(jobs.get("Photos")?.copies ?? {})).toEqual(["usb"]);
+    expect(Object.keys(jobs.get("Music")?.copies ?? {})).toEqual(["offsite"]);
+  });
+
+  it("learns the config's targets through the hub built from the config", async () => {
+    await createMetricsWriter({ file }).notify(done);
+    const hub = await createNotifierHubFromConfig(
+      { metricsFile: file, jobs: [{ name: "Photos", copyTo: [] }] },
+      { baseDir: temp.path },
+    );
+    hub.dispatch(photos.success);
+    await hub.close();
+    expect(parseMetrics(readFileSync(file, "utf8")).get("Photos")?.copies).toBeUndefined();
   });
 });
 

@@ -23,8 +23,8 @@ export interface CommandOptions {
 
 /**
  * Runs a program per event with `{ event, notification }` as JSON on stdin (the webhook's payload,
- * so one receiver script serves both) and SIMPLEBACKUP_EVENT, _JOB, _TITLE, _SEVERITY set for
- * scripts that need no JSON. A non-zero exit counts as a failed delivery.
+ * so one receiver script serves both) and SIMPLEBACKUP_EVENT, _JOB, _TITLE, _SEVERITY (and _TARGET for
+ * a copy event) set for scripts that need no JSON. A non-zero exit counts as a failed delivery.
  */
 export function command(options: CommandOptions): Notifier {
   const on = options.on ?? DEFAULT_NOTIFY_ON;
@@ -45,6 +45,8 @@ export function command(options: CommandOptions): Notifier {
             SIMPLEBACKUP_JOB: event.job,
             SIMPLEBACKUP_TITLE: notification.title,
             SIMPLEBACKUP_SEVERITY: notification.severity,
+            // The copy_to target a copy event is about, for scripts that route by it without JSON.
+            ...("target" in event ? { SIMPLEBACKUP_TARGET: event.target } : {}),
           },
         },
         throwOnError: true,

@@ -11,7 +11,12 @@ export interface NotificationsConfig {
   /** The top-level `notifications` list. */
   readonly notifications?: readonly unknown[];
   /** Each job's own `notifications`, added to the top-level ones for that job. */
-  readonly jobs?: readonly { readonly name: string; readonly notifications?: readonly unknown[] }[];
+  readonly jobs?: readonly {
+    readonly name: string;
+    readonly notifications?: readonly unknown[];
+    /** Its `copy_to` targets: the metrics file drops the series of targets no longer listed. */
+    readonly copyTo?: readonly { readonly name: string }[];
+  }[];
   /** `metrics_file`: a Prometheus textfile rewritten after every run. */
   readonly metricsFile?: string;
 }
@@ -34,7 +39,15 @@ export async function createNotifierHubFromConfig(
   const { baseDir, file, logger, importModule } = options;
   const common = { baseDir, file, logger, importModule };
   const notifiers: NotifierEntry[] = await createNotifiersFromConfig(config.notifications, common);
-  if (config.metricsFile) notifiers.push({ notifier: createMetricsWriter({ file: config.metricsFile }) });
+  if (config.metricsFile) {
+    // Only jobs that say what their targets are: a caller that leaves copyTo out keeps every series.
+    const copyTargets = Object.fromEntries(
+      (config.jobs ?? []).flatMap((job) =>
+        job.copyTo === undefined ? [] : [[job.name, job.copyTo.map((target) => target.name)]],
+      ),
+    );
+    notifiers.push({ notifier: createMetricsWriter({ file: config.metricsFile, copyTargets }) });
+  }
   const jobs: Record<string, NotifierEntry[]> = {};
   for (const [index, job] of (config.jobs ?? []).entries()) {
     if (!job.notifications?.length) continue;

@@ -10,7 +10,7 @@ import {
   shortId,
 } from "@simplebackup/core";
 import type { NotifiableEvent } from "../events.js";
-import { describeReason, reasonFor } from "./reasons.js";
+import { copyHintFor, describeReason, reasonFor } from "./reasons.js";
 
 export type Severity = "info" | "success" | "warning" | "error";
 
@@ -29,6 +29,14 @@ const PHASE_WORDS: Record<string, string> = {
   hook: "hook",
   check: "repository check",
   drill: "restore drill",
+};
+
+/** Titles of a run that waits for its `when`, by the condition that does not hold. */
+const WAITS_FOR: Record<string, string> = {
+  on_ac_power: "backup waits for mains power",
+  path_exists: "backup waits for its drive",
+  reachable: "backup waits for the repository's server",
+  command: "backup waits for its when command",
 };
 
 /** Paths listed in a partial-backup message before "… and N more". */
@@ -163,7 +171,60 @@ export function formatMessage(event: NotifiableEvent): FormattedMessage {
         "info",
       );
     case "skipped":
+      // A run that waits for its conditions is owed, not lost: no warning for a laptop on battery.
+      if (event.reason === "conditions") {
+        return message(
+          WAITS_FOR[event.condition ?? ""] ?? "backup waits for its conditions",
+          [
+            asSentence(event.message),
+            "This is no failure; if the job goes without a backup for longer than its alert_after, a stale alert says so.",
+          ],
+          "info",
+        );
+      }
       return message("backup skipped", [event.message], "warning");
+    case "copy-done":
+      return message(
+        event.copied === 0
+          ? `copy to ${event.target} up to date`
+          : `copied ${plural(event.copied, "snapshot")} to ${event.target}`,
+        [
+          event.copied === 0
+            ? `The target ${event.target} (${event.repository}) already had every snapshot of ${job}.`
+            : `Copied ${plural(event.copied, "snapshot")} to ${event.target} (${event.repository}).`,
+          event.snapshotId !== undefined && `The newest snapshot there is ${shortId(event.snapshotId)}.`,
+          event.initialized &&
+            "The repository was created by this copy with the chunker parameters of the job's repository, so data deduplicates across both.",
+          event.retention !== undefined &&
+            `Retention there kept ${plural(event.retention.kept, "snapshot")}, removed ${formatCount(event.retention.removed)}.`,
+          `Took ${formatHumanDuration(event.durationMs)}.`,
+        ],
+        "success",
+      );
+    case "copy-failed":
+      return message(
+        `copy to ${event.target} failed: ${reasonFor(event.code).words}`,
+        [
+          describeReason(event.code, event.message),
+          copyHintFor(event.code, event.target),
+          event.nextAttemptAt
+            ? `The copy is tried again at ${formatLocalTime(event.nextAttemptAt)} (in ${formatHumanDuration(event.nextAttemptAt.getTime() - event.at.getTime())}); every snapshot ${event.target} lacks is copied then.`
+            : "No retry is planned: the daemon is stopping, or the target left the config.",
+          `The backups of ${job} go on as before; only its copy to ${event.target} is behind.`,
+          `Failed after ${formatHumanDuration(event.durationMs)}.`,
+        ],
+        "warning",
+      );
+    case "copy-lagging":
+      return message(
+        `copy to ${event.target} lags ${formatHumanDuration(event.at.getTime() - event.behindSince.getTime())} behind`,
+        [
+          asSentence(event.message),
+          `It has lagged since ${formatLocalTime(event.behindSince)}; the alert is set to ${formatHumanDuration(event.alertAfterMs)}.`,
+          `Check that ${event.target} is reachable and its password right: \`simplebackup status\` shows its last copy and error. Once a copy works again, every snapshot it missed arrives.`,
+        ],
+        "error",
+      );
     case "waiting":
       return message("waiting for the repository", [`${event.message}.`], "info");
     case "config-reloaded":
@@ -227,6 +288,13 @@ export function formatMessage(event: NotifiableEvent): FormattedMessage {
       );
     }
   }
+}
+
+/** Core's sentences start in lower case to fit after a colon; a body line starts a sentence. */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
 function statsLines(stats: BackupStats, durationMs: number, snapshotId: string | undefined): string[] {

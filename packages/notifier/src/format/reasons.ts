@@ -82,3 +82,24 @@ export function describeReason(code: SimplebackupErrorCode, message: string): st
   if (text.toLowerCase().startsWith(words.toLowerCase())) return text;
   return `${words}: ${text}`;
 }
+
+/**
+ * Hints for a failed copy to a `copy_to` target, where the repository in trouble is the target: its
+ * own password, space and server. The job's hints ("Check the job's password setting") would send a
+ * person to the wrong entry of the config. Codes not listed here read as for a backup.
+ */
+const COPY_HINTS: Readonly<Record<string, (target: string) => string>> = {
+  WRONG_PASSWORD: (target) =>
+    `Check the password of copy_to target "${target}": it is that repository's own.`,
+  PASSWORD_UNAVAILABLE: (target) =>
+    `Check the password file, command or environment variable of copy_to target "${target}".`,
+  DESTINATION_FULL: (target) =>
+    `Free space at "${target}", or keep fewer snapshots there (the target's retention).`,
+  REPO_NOT_FOUND: (target) =>
+    `Check the destination of copy_to target "${target}"; is the drive mounted or the server path right?`,
+  BACKEND_UNAVAILABLE: (target) => `Check the network and the server of "${target}".`,
+};
+
+export function copyHintFor(code: SimplebackupErrorCode, target: string): string | undefined {
+  return COPY_HINTS[code]?.(target) ?? reasonFor(code).hint;
+}

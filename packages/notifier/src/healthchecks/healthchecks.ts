@@ -30,6 +30,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * healthchecks.io-style pings: `/start` when a run starts, the URL itself on success, `/fail` on a
  * failure or a partial backup, `/log` for any other kind asked for in `on`. The body is the run's log
  * tail when the event carries one, else the message.
+ *
+ * A check is about the job's backups, so a failed copy to a `copy_to` target is never a `/fail`: the
+ * backup it follows succeeded (and pinged so), and a check marked down by a retried copy would say
+ * the backup is broken when it is not. Asked for, copy events go to `/log`; watch a target with its
+ * own `alert_after` (the `copy-lagging` event) instead. Nor is a run skipped for its `when`.
  */
 export function healthchecks(options: HealthchecksOptions): Notifier {
   const on = options.on ?? HEALTHCHECKS_DEFAULT_ON;

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { NotifiableEvent, NotifierEventKind } from "../events.js";
 import type { Notifier } from "../notifier.js";
-import { type JobMetrics, parseMetrics, renderMetrics } from "./exposition.js";
+import { type CopyMetrics, type JobMetrics, parseMetrics, renderMetrics } from "./exposition.js";
 
 export interface MetricsWriterOptions {
   /**
@@ -14,6 +14,12 @@ export interface MetricsWriterOptions {
   readonly file: string;
   /** @default "metrics <file name>" */
   readonly name?: string;
+  /**
+   * The config's `copy_to` target names per job. When the file is read, the copy series of a listed
+   * job's targets that are not named here are dropped: a target taken out of the config would
+   * otherwise keep its last status in the file, and an alert on it, for ever. Jobs not listed keep theirs.
+   */
+  readonly copyTargets?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A notifier, so the hub's queue and error handling apply; plus `flush` for one-shot runs and tests. */
@@ -26,12 +32,14 @@ const METRICS_ON: readonly NotifierEventKind[] = Object.freeze([
   "success",
   "partial",
   "failure",
+  "copy-done",
+  "copy-failed",
   "config-reloaded",
 ]);
 
 /**
  * Keeps a Prometheus textfile for node_exporter's textfile collector: after every run (success,
- * partial, failure) the whole file is rewritten through a temporary file and a rename, so readers
+ * partial, failure) and every copy to a `copy_to` target the whole file is rewritten through a temporary file and a rename, so readers
  * see the old file or the new one, never a mix. Times come from the events' `at`, so no clock is needed.
  */
 export function createMetricsWriter(options: MetricsWriterOptions): MetricsWriter {
@@ -41,7 +49,7 @@ export function createMetricsWriter(options: MetricsWriterOptions): MetricsWrite
   async function load(): Promise<Map<string, JobMetrics>> {
     if (jobs) return jobs;
     const text = await readFile(options.file, "utf8").catch(() => "");
-    jobs ??= parseMetrics(text);
+    jobs ??= dropRemovedTargets(parseMetrics(text), options.copyTargets);
     return jobs;
   }
 
@@ -119,7 +127,36 @@ function update(previous: JobMetrics, event: NotifiableEvent): JobMetrics | unde
         lastRunAddedBytes: event.stats?.dataAdded ?? 0,
         lastRunProcessedBytes: event.stats?.totalBytesProcessed ?? 0,
       };
+    case "copy-done":
+    case "copy-failed": {
+      // Interrupted by a shutdown is no verdict on the target either.
+      if (event.type === "copy-failed" && event.code === "INTERRUPTED") return undefined;
+      const copy: CopyMetrics = {
+        ...previous.copies?.[event.target],
+        ...(event.type === "copy-done" ? { lastSuccessAt: at } : {}),
+        lastRunAt: at,
+        lastStatus: event.type === "copy-done" ? 1 : 0,
+        lastDurationSeconds: event.durationMs / 1000,
+      };
+      return { ...previous, copies: { ...previous.copies, [event.target]: copy } };
+    }
+    // A run skipped for its `when` conditions (or any other reason) is no run: nothing changes.
     default:
       return undefined;
   }
+}
+
+function dropRemovedTargets(
+  jobs: Map<string, JobMetrics>,
+  copyTargets: Readonly<Record<string, readonly string[]>> | undefined,
+): Map<string, JobMetrics> {
+  if (copyTargets === undefined) return jobs;
+  for (const [job, metrics] of jobs) {
+    const targets = copyTargets[job];
+    if (targets === undefined || metrics.copies === undefined) continue;
+    const kept = Object.entries(metrics.copies).filter(([target]) => targets.includes(target));
+    const { copies: _, ...rest } = metrics;
+    jobs.set(job, kept.length === 0 ? rest : { ...rest, copies: Object.fromEntries(kept) });
+  }
+  return jobs;
 }

@@ -29,9 +29,13 @@ const DEFAULT_PRIORITY: Partial<Record<NotifierEventKind, NtfyPriority>> = {
   "retries-exhausted": 4,
   "config-invalid": 4,
   stale: 4,
+  "copy-lagging": 4,
   partial: 3,
   recovered: 3,
+  // Retried until it works: worth a look, not a buzz at night.
+  "copy-failed": 3,
   success: 2,
+  "copy-done": 2,
   start: 2,
   progress: 1,
 };

@@ -19,7 +19,10 @@ export const STATS: BackupStats = {
   resticSeconds: 82.4,
 };
 
-/** One event of every type (and a full destination among the failures), as core emits them. */
+/**
+ * One event of every type (and a full destination among the failures, a run waiting for its `when`
+ * among the skipped), as core emits them.
+ */
 export function sampleEvents(job = "Photos") {
   return {
     start: {
@@ -157,6 +160,44 @@ export function sampleEvents(job = "Photos") {
       ...context(job),
       staleSinceAt: new Date("2026-06-01T04:00:00Z"),
       snapshotId: "4f2a9c1e7b3d5a6f8e0c2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a",
+    },
+    skippedConditions: {
+      type: "skipped",
+      ...context(job),
+      reason: "conditions",
+      condition: "on_ac_power",
+      message: "on battery; the backup runs once the job's conditions hold",
+    },
+    "copy-done": {
+      type: "copy-done",
+      ...context(job),
+      target: "offsite",
+      repository: "rest:https://backup:***@nas.example:8000/photos",
+      copied: 3,
+      snapshotId: "b2f1a9c07d3e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8",
+      initialized: false,
+      retention: { kept: 14, removed: 1 },
+      durationMs: 62_000,
+    },
+    "copy-failed": {
+      type: "copy-failed",
+      ...context(job),
+      target: "offsite",
+      repository: "rest:https://backup:***@nas.example:8000/photos",
+      code: "BACKEND_UNAVAILABLE",
+      message: "Cannot reach rest:https://backup:***@nas.example:8000/photos: dial tcp: connection refused",
+      durationMs: 4_000,
+      nextAttemptAt: new Date("2026-06-01T10:15:00Z"),
+    },
+    "copy-lagging": {
+      type: "copy-lagging",
+      job,
+      runId: "",
+      at: AT,
+      target: "offsite",
+      behindSince: new Date("2026-05-30T07:00:00Z"),
+      alertAfterMs: 2 * 86_400_000,
+      message: "the copy to offsite lacks 3 snapshots, the oldest from 2d 3h ago",
     },
   } satisfies Record<string, NotifiableEvent>;
 }

@@ -68,7 +68,7 @@ for await (const chunk of process.stdin) input += chunk;
 if (existsSync(${JSON.stringify(failFlag)})) { console.error("failing as asked"); process.exit(3); }
 appendFileSync(${JSON.stringify(log)}, JSON.stringify({
   stdin: JSON.parse(input),
-  env: { event: process.env.SIMPLEBACKUP_EVENT, job: process.env.SIMPLEBACKUP_JOB, title: process.env.SIMPLEBACKUP_TITLE, token: process.env.API_TOKEN },
+  env: { event: process.env.SIMPLEBACKUP_EVENT, job: process.env.SIMPLEBACKUP_JOB, title: process.env.SIMPLEBACKUP_TITLE, target: process.env.SIMPLEBACKUP_TARGET, token: process.env.API_TOKEN },
   argv: process.argv.slice(2),
   cwd: process.cwd(),
 }) + "\\n");
