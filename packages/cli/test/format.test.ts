@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BackupStats, shortId } from "@simplebackup/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { formatEventLine } from "../src/render/event-line.js";
 import { formatBackupSize, formatTable } from "../src/render/format.js";
 import { createHumanReporter } from "../src/render/human-reporter.js";
-import { toUtcTime } from "../src/render/json.js";
+import { printJsonLine, toUtcTime } from "../src/render/json.js";
 
 /** 168 B of files in a first backup that wrote 3.3 KiB: restic counts the directory trees too. */
 const stats: BackupStats = {
@@ -187,6 +187,109 @@ describe("backup lines for people", () => {
         removedIds: [],
       }),
     ).toBe("2026-11-25 17:21:25 +05:30 [Docs] retention: kept 1 snapshot, removed 2");
+  });
+});
+
+describe("the daemon's lines for copies and runs that wait for their conditions", () => {
+  const at = new Date("2026-11-25T11:51:25Z");
+  const context = { job: "Photos", runId: "r1", at };
+  const repository = "rest:https://backup:***@nas.example:8000/photos";
+  useTimeZone("Asia/Kolkata");
+
+  it("a copy names its target, how many snapshots it copied, the newest there, and the target's retention", () => {
+    const done = {
+      type: "copy-done",
+      ...context,
+      target: "offsite",
+      repository,
+      copied: 3,
+      snapshotId: "b2f1a9c07d3e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8",
+      initialized: false,
+      retention: { kept: 14, removed: 1 },
+      durationMs: 62_000,
+    } as const;
+    expect(formatEventLine(done)).toBe(
+      "2026-11-25 17:21:25 +05:30 [Photos] copied 3 snapshots to offsite (b2f1a9c0 newest) in 1m 2s; retention there: kept 14, removed 1",
+    );
+    expect(formatEventLine({ ...done, copied: 0, initialized: true, retention: undefined })).toBe(
+      `2026-11-25 17:21:25 +05:30 [Photos] copy to offsite: up to date (b2f1a9c0 newest); created ${repository}`,
+    );
+  });
+
+  it("a failed copy gives its code, core's message and when it is tried again", () => {
+    const failed = {
+      type: "copy-failed",
+      ...context,
+      target: "offsite",
+      repository,
+      code: "BACKEND_UNAVAILABLE",
+      message: `Cannot reach ${repository}: dial tcp: connection refused`,
+      durationMs: 4_000,
+      nextAttemptAt: new Date("2026-11-25T12:06:25Z"),
+    } as const;
+    expect(formatEventLine(failed)).toBe(
+      `2026-11-25 17:21:25 +05:30 [Photos] copy to offsite failed: [BACKEND_UNAVAILABLE] Cannot reach ${repository}: dial tcp: connection refused; next try at 2026-11-25 17:36:25 +05:30`,
+    );
+    expect(formatEventLine({ ...failed, nextAttemptAt: undefined })).toMatch(/; no retry planned$/);
+  });
+
+  it("a lagging copy stands out like a stale job, with since when", () => {
+    expect(
+      formatEventLine({
+        type: "copy-lagging",
+        ...context,
+        runId: "",
+        target: "offsite",
+        behindSince: new Date("2026-11-23T08:51:25Z"),
+        alertAfterMs: 2 * 86_400_000,
+        message: "the copy to offsite lacks 3 snapshots, the oldest from 2d 3h ago",
+      }),
+    ).toBe(
+      "2026-11-25 17:21:25 +05:30 [Photos] copy to offsite LAGGING since 2026-11-23 14:21:25 +05:30: the copy to offsite lacks 3 snapshots, the oldest from 2d 3h ago",
+    );
+  });
+
+  it("a run that waits for its conditions says what is missing and that it runs once they hold", () => {
+    expect(
+      formatEventLine({
+        type: "skipped",
+        ...context,
+        job: "laptop",
+        reason: "conditions",
+        condition: "on_ac_power",
+        message: "on battery; the backup runs once the job's conditions hold",
+      }),
+    ).toBe(
+      "2026-11-25 17:21:25 +05:30 [laptop] skipped: on battery; the backup runs once the job's conditions hold",
+    );
+  });
+
+  it("--json prints the copies' times as UTC ISO strings, and leaves out a time that is not set", () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      printJsonLine({
+        type: "copy-lagging",
+        ...context,
+        target: "offsite",
+        behindSince: new Date("2026-11-23T08:51:25Z"),
+        alertAfterMs: 1000,
+        message: "m",
+      });
+      printJsonLine({ type: "copy-failed", ...context, target: "offsite", nextAttemptAt: undefined });
+    } finally {
+      spy.mockRestore();
+    }
+    const [lagging, failed] = written.map((line) => JSON.parse(line));
+    expect(lagging).toMatchObject({
+      at: "2026-11-25T11:51:25.000Z",
+      behindSince: "2026-11-23T08:51:25.000Z",
+    });
+    expect(failed).not.toHaveProperty("nextAttemptAt");
+    expect(written.every((line) => line.endsWith("}\n") && !line.slice(0, -1).includes("\n"))).toBe(true);
   });
 });
 

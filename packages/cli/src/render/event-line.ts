@@ -1,4 +1,5 @@
 import {
+  type CopyDoneEvent,
   formatHumanDuration,
   formatLocalTime,
   NO_CHANGES_NO_SNAPSHOT,
@@ -55,6 +56,7 @@ function describe(event: SchedulerEvent): string | undefined {
     case "stale-lock-removed":
       return `removed a stale lock of PID ${event.holderPid} on ${event.holderHost}`;
     case "skipped":
+      // For `conditions` core's message says what is missing and that the run is owed.
       return `skipped: ${event.message}`;
     case "waiting":
       return `${event.task}: ${event.message}`;
@@ -66,11 +68,34 @@ function describe(event: SchedulerEvent): string | undefined {
     case "recovered":
       // A run that found nothing changed recovers too, with no new snapshot to name.
       return `recovered: ${event.snapshotId ? `snapshot ${shortId(event.snapshotId)}` : "a backup succeeded"} after being stale since ${formatLocalTime(event.staleSinceAt)}`;
+    case "copy-done":
+      return describeCopyDone(event);
+    case "copy-failed":
+      return `copy to ${event.target} failed: [${event.code}] ${event.message}; ${
+        event.nextAttemptAt ? `next try at ${formatLocalTime(event.nextAttemptAt)}` : "no retry planned"
+      }`;
+    case "copy-lagging":
+      return `copy to ${event.target} LAGGING since ${formatLocalTime(event.behindSince)}: ${event.message}`;
     case "config-reloaded":
       return `config reloaded: ${describeChanges(event.added, event.removed, event.changed)}`;
     case "config-invalid":
       return `config INVALID, still running the last good one:\n  ${event.problems.join("\n  ")}`;
   }
+}
+
+/** `copied 3 snapshots to offsite (b2f1a9c0 newest) in 1m 2s; retention there: kept 14, removed 1` */
+function describeCopyDone(event: CopyDoneEvent): string {
+  const newest = event.snapshotId === undefined ? "" : ` (${shortId(event.snapshotId)} newest)`;
+  const parts = [
+    event.copied === 0
+      ? `copy to ${event.target}: up to date${newest}`
+      : `copied ${plural(event.copied, "snapshot")} to ${event.target}${newest} in ${formatHumanDuration(event.durationMs)}`,
+  ];
+  if (event.initialized) parts.push(`created ${event.repository}`);
+  if (event.retention) {
+    parts.push(`retention there: kept ${event.retention.kept}, removed ${event.retention.removed}`);
+  }
+  return parts.join("; ");
 }
 
 function describeChanges(
