@@ -243,6 +243,8 @@ export interface CopyFailedEvent extends RunContext {
 export interface CopyLaggingEvent extends RunContext {
   readonly type: "copy-lagging";
   readonly target: string;
+  /** Snapshots of the job the target lacks. */
+  readonly behindSnapshots: number;
   /** Since when the target has lacked a snapshot of the job. */
   readonly behindSince: Date;
   readonly alertAfterMs: number;

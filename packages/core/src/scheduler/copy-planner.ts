@@ -5,6 +5,7 @@ import type { BackupJob, CopyTarget } from "../config/types.js";
 import { asSimplebackupError } from "../errors.js";
 import type { CopyDoneEvent, CopyFailedEvent, CopyLaggingEvent } from "../events.js";
 import { formatHumanDuration } from "../format/duration.js";
+import { plural } from "../format/units.js";
 import { maskRepository } from "../restic/environment.js";
 import type { CopyState, JobStateStore } from "../state/job-state.js";
 import { CopyTimeline } from "./copy-timeline.js";
@@ -305,9 +306,10 @@ export class CopyPlanner {
       runId: "",
       at: new Date(now),
       target: target.name,
+      behindSnapshots: entry.timeline.behindSnapshots,
       behindSince: new Date(since),
       alertAfterMs: target.alertAfterMs ?? 0,
-      message: `the copy to ${target.name} lacks ${entry.timeline.behindSnapshots} snapshot(s), the oldest from ${formatHumanDuration(now - since)} ago`,
+      message: `the copy to ${target.name} lacks ${plural(entry.timeline.behindSnapshots, "snapshot")} of the job, the oldest from ${formatHumanDuration(now - since)} ago`,
     });
   }
 

@@ -195,6 +195,7 @@ export function sampleEvents(job = "Photos") {
       runId: "",
       at: AT,
       target: "offsite",
+      behindSnapshots: 3,
       behindSince: new Date("2026-05-30T07:00:00Z"),
       alertAfterMs: 2 * 86_400_000,
       message: "the copy to offsite lacks 3 snapshots, the oldest from 2d 3h ago",
