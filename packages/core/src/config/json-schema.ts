@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { configFileSchema, passwordKeys } from "./schema.js";
+import { configFileSchema } from "./schema.js";
+import { passwordKeys } from "./schema-fields.js";
 
 /**
  * Where the committed JSON Schema (`schema/backup_config.schema.json`) is published: its `$id`, and what
@@ -14,8 +15,9 @@ export type JsonSchema = { [keyword: string]: unknown };
 /**
  * The JSON Schema of the config file (draft 2020-12) for editors: generated from `configFileSchema`,
  * with a `$id`, titles, defaults, examples, and the rules across keys that editors can check (exactly one
- * password source per job; `delays` or `backoff`, not both). Unique job names cannot be written in JSON
- * Schema; the descriptions state that rule and `simplebackup validate` checks it.
+ * password source per job and per copy target; `delays` or `backoff`, not both). Unique job and target
+ * names cannot be written in JSON Schema; the descriptions state those rules and `simplebackup validate`
+ * checks them.
  */
 export function buildConfigJsonSchema(): JsonSchema {
   const generated = z.toJSONSchema(configFileSchema, {
@@ -78,6 +80,54 @@ const RETRY_NOTES: Record<string, KeyNote> = {
   "retry.backoff.max": { examples: ["1h"], duration: "value" },
 };
 
+const EXAMPLE_TARGET = {
+  name: "offsite",
+  destination: "rest:https://backup.example.com:8000/laptop",
+  password_file: "~/.config/simplebackup/offsite.pass",
+};
+
+const COPY_NOTES: Record<string, KeyNote> = {
+  "backupjobs[].copy_to": {
+    default: [],
+    examples: [
+      [EXAMPLE_TARGET],
+      [
+        {
+          name: "usb",
+          destination: "/media/usb/restic",
+          password_env: "USB_BACKUP_PASSWORD",
+          retention: { weeks: 8, months: 24 },
+        },
+      ],
+    ],
+  },
+  "backupjobs[].copy_to[]": { title: "Copy target", examples: [EXAMPLE_TARGET] },
+  "backupjobs[].copy_to[].name": { examples: ["offsite"] },
+  "backupjobs[].copy_to[].destination": {
+    examples: ["rest:https://backup.example.com:8000/laptop", "/media/usb/restic"],
+  },
+  "backupjobs[].copy_to[].password": { examples: ["another horse battery staple"] },
+  "backupjobs[].copy_to[].password_file": { examples: ["~/.config/simplebackup/offsite.pass"] },
+  "backupjobs[].copy_to[].password_command": { examples: ["pass show backup/offsite"] },
+  "backupjobs[].copy_to[].password_env": { examples: ["OFFSITE_PASSWORD"] },
+  "backupjobs[].copy_to[].env": {
+    default: {},
+    examples: [{ RESTIC_REST_USERNAME: "laptop", RESTIC_REST_PASSWORD: "…" }],
+  },
+  "backupjobs[].copy_to[].retention": {
+    title: "Retention on the target",
+    examples: [{ days: 14, weeks: 8, months: 24 }, {}],
+  },
+  "backupjobs[].copy_to[].retention.hours": { examples: [24] },
+  "backupjobs[].copy_to[].retention.days": { examples: [14] },
+  "backupjobs[].copy_to[].retention.weeks": { examples: [8] },
+  "backupjobs[].copy_to[].retention.months": { examples: [24] },
+  "backupjobs[].copy_to[].retention.years": { examples: [5] },
+  "backupjobs[].copy_to[].retention.last": { examples: [30] },
+  "backupjobs[].copy_to[].retention.within": { examples: ["1y"] },
+  "backupjobs[].copy_to[].alert_after": { examples: ["3d"], duration: "value" },
+};
+
 const NOTES: Record<string, KeyNote> = {
   $schema: { examples: [CONFIG_SCHEMA_URL] },
   restic_binary: { default: "restic", examples: ["/usr/local/bin/restic"] },
@@ -134,6 +184,9 @@ const NOTES: Record<string, KeyNote> = {
   "backupjobs[].check_read_data_groups": { default: 10, examples: [4] },
   "backupjobs[].drill_interval": { examples: ["0 5 1 * *"] },
   "backupjobs[].drill_files": { default: 10, examples: [25] },
+  ...COPY_NOTES,
+  ...whenNotes("when", { on_ac_power: true }),
+  ...whenNotes("backupjobs[].when", { on_ac_power: true, path_exists: "/mnt/backup" }),
   ...notifierNotes("notifications"),
   ...notifierNotes("backupjobs[].notifications"),
   metrics_file: { examples: ["/var/lib/node_exporter/textfile_collector/simplebackup.prom"] },
@@ -149,6 +202,18 @@ const NOTES: Record<string, KeyNote> = {
   },
   "backupjobs[].hooks.timeout": { default: "5m", examples: ["15m"], duration: "value" },
 };
+
+/** A job's when keys default to the top level's, so only the top level's have a fixed default. */
+function whenNotes(place: string, example: Record<string, unknown>): Record<string, KeyNote> {
+  const fixed = place === "when" ? { default: false } : {};
+  return {
+    [place]: { title: "Run conditions", examples: [example] },
+    [`${place}.on_ac_power`]: { ...fixed, examples: [true] },
+    [`${place}.path_exists`]: { examples: ["/media/usb", ["/media/usb", "~/Documents"]] },
+    [`${place}.reachable`]: { ...fixed, examples: [true] },
+    [`${place}.command`]: { examples: ["nmcli -t -f NAME connection show --active | grep -qx HomeWifi"] },
+  };
+}
 
 function notifierNotes(place: string): Record<string, KeyNote> {
   return {
@@ -168,7 +233,7 @@ const DURATION_PATTERN = "^(?=\\d)(?:\\d+w)?(?:\\d+d)?(?:\\d+h)?(?:\\d+m(?!s))?(
 
 /** Rules across keys that JSON Schema can state, so editors flag them as the loader does. */
 function addCrossKeyRules(place: string, node: JsonSchema): void {
-  if (place === "backupjobs[]") {
+  if (place === "backupjobs[]" || place === "backupjobs[].copy_to[]") {
     node.oneOf = passwordKeys.map((key) => ({ required: [key] }));
   }
   if (place === "retry" || place === "backupjobs[].retry") {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { homedir as osHomedir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
+import { copyTargetProblems, toCopyTargets } from "./copy-targets.js";
 import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "./defaults.js";
 import { parseDuration } from "./duration.js";
 import { stripJsonComments } from "./jsonc.js";
@@ -12,16 +13,12 @@ import {
   jsonSyntaxProblem,
   type RawProblem,
 } from "./problems.js";
+import { passwordCountProblem, toPasswordSource, toRetention } from "./repository-keys.js";
+import { resolveRepository } from "./repository-path.js";
 import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "./retry-config.js";
-import { type ConfigFile, configFileSchema, passwordKeys } from "./schema.js";
-import type {
-  BackupJob,
-  JobHooks,
-  PasswordSource,
-  ResolvedConfig,
-  RetentionPolicy,
-  RetryPolicy,
-} from "./types.js";
+import { toRunConditions, whenProblems } from "./run-conditions.js";
+import { type ConfigFile, configFileSchema } from "./schema.js";
+import type { BackupJob, JobHooks, ResolvedConfig, RetryPolicy } from "./types.js";
 
 const DEFAULT_STALE_LOCK_AFTER_MS = 3_600_000;
 
@@ -56,15 +53,16 @@ export function parseConfigText(text: string, options: ResolveOptions): Resolved
 
 /** Validates a config object (as parsed from JSON) and resolves its paths. */
 export function resolveConfig(input: unknown, options: ResolveOptions): ResolvedConfig {
+  const resolve = pathResolver(path.resolve(options.baseDir), options.homedir ?? osHomedir());
   const result = configFileSchema.safeParse(input);
   const problems = [
     ...(result.success ? [] : issuesToProblems(result.error.issues, configFileSchema)),
-    ...crossKeyProblems(input),
+    ...crossKeyProblems(input, resolve),
   ];
   if (!result.success || problems.length > 0) {
     throw new ConfigError("CONFIG_INVALID", options.file, finishProblems(problems, input));
   }
-  return toResolvedConfig(result.data, options);
+  return toResolvedConfig(result.data, options, resolve);
 }
 
 /** Reads and loads a config file; relative paths in it are relative to its folder. */
@@ -93,19 +91,15 @@ function readFailure(error: unknown): string {
  * Rules across keys, checked on the raw input so they are reported together with the schema's
  * problems rather than only after those are fixed.
  */
-function crossKeyProblems(input: unknown): RawProblem[] {
+function crossKeyProblems(input: unknown, resolve: (p: string) => string): RawProblem[] {
   if (!isPlainObject(input) || !Array.isArray(input.backupjobs)) return [];
   const problems: RawProblem[] = [];
   const firstIndexByName = new Map<string, number>();
   for (const [index, job] of input.backupjobs.entries()) {
     if (!isPlainObject(job)) continue;
-    const found = passwordKeys.filter((key) => job[key] !== undefined);
-    if (found.length !== 1) {
-      problems.push({
-        path: ["backupjobs", index],
-        message: `set exactly one of ${passwordKeys.join(", ")} (found: ${found.length === 0 ? "none" : found.join(", ")})`,
-      });
-    }
+    const password = passwordCountProblem(job, ["backupjobs", index]);
+    if (password) problems.push(password);
+    problems.push(...copyTargetProblems(job, index, resolve), ...whenProblems(job, index, resolve));
     const name = job.jobname;
     if (typeof name !== "string" || name === "") continue;
     const first = firstIndexByName.get(name);
@@ -120,8 +114,11 @@ function crossKeyProblems(input: unknown): RawProblem[] {
   return problems;
 }
 
-function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedConfig {
-  const resolve = pathResolver(path.resolve(options.baseDir), options.homedir ?? osHomedir());
+function toResolvedConfig(
+  file: ConfigFile,
+  options: ResolveOptions,
+  resolve: (p: string) => string,
+): ResolvedConfig {
   const bin = file.restic_binary;
   const defaults: JobDefaults = {
     retry: buildRetryPolicy(file.retry, DEFAULT_RETRY_POLICY),
@@ -129,6 +126,7 @@ function toResolvedConfig(file: ConfigFile, options: ResolveOptions): ResolvedCo
     backendUnreachableAfterMs:
       durationMs(file.backend_unreachable_after) ?? DEFAULT_BACKEND_UNREACHABLE_AFTER_MS,
     skipIfUnchanged: file.skip_if_unchanged ?? false,
+    when: file.when,
   };
   return {
     file: options.file === undefined ? undefined : path.resolve(options.file),
@@ -152,6 +150,8 @@ interface JobDefaults {
   readonly staleLockAfterMs: number;
   readonly backendUnreachableAfterMs: number;
   readonly skipIfUnchanged: boolean;
+  /** The top-level `when`, as written: each job's `when` is merged over it. */
+  readonly when: ConfigFile["when"];
 }
 
 function durationMs(text: string | undefined): number | undefined {
@@ -159,15 +159,17 @@ function durationMs(text: string | undefined): number | undefined {
 }
 
 function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: JobDefaults): BackupJob {
+  const repository = resolveRepository(job.destination, resolve);
+  const retention = job.retention === undefined ? undefined : toRetention(job.retention);
   return {
     name: job.jobname,
     sources: [...new Set(job.sources.map(resolve))],
-    repository: resolveRepository(job.destination, resolve),
+    repository,
     password: toPasswordSource(job, resolve),
     schedule: job.backup_interval,
     excludes: job.exclude_patterns ?? [],
     skipIfUnchanged: job.skip_if_unchanged ?? defaults.skipIfUnchanged,
-    retention: toRetention(job.retention),
+    retention,
     env: job.env ?? {},
     tags: job.tags ?? [],
     timezone: job.timezone,
@@ -186,9 +188,8 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
       ? { schedule: job.check_interval, readDataGroups: job.check_read_data_groups ?? 10 }
       : undefined,
     drill: job.drill_interval ? { schedule: job.drill_interval, files: job.drill_files ?? 10 } : undefined,
-    // Read from the file once the schema has `copy_to` and `when` (issue 15).
-    copyTo: [],
-    when: undefined,
+    copyTo: toCopyTargets(job.copy_to, retention, resolve),
+    when: toRunConditions(defaults.when, job.when, repository, resolve),
   };
 }
 
@@ -205,29 +206,6 @@ function toHooks(hooks: JobInput["hooks"]): JobHooks | undefined {
     onFailure,
     timeoutMs: durationMs(hooks.timeout) ?? DEFAULT_HOOK_TIMEOUT_MS,
   };
-}
-
-function toPasswordSource(job: JobInput, resolve: (p: string) => string): PasswordSource {
-  // Validation has ensured exactly one is set.
-  if (job.password !== undefined) return { kind: "literal", value: job.password };
-  if (job.password_file !== undefined) return { kind: "file", path: resolve(job.password_file) };
-  if (job.password_command !== undefined) return { kind: "command", command: job.password_command };
-  return { kind: "env", variable: job.password_env ?? "" };
-}
-
-function toRetention(retention: JobInput["retention"]): RetentionPolicy | undefined {
-  if (retention === undefined) return undefined;
-  const kept = Object.fromEntries(Object.entries(retention).filter(([, value]) => value !== undefined));
-  return Object.keys(kept).length === 0 ? undefined : (kept as RetentionPolicy);
-}
-
-const BACKEND = /^(?:sftp|rest|s3|b2|azure|gs|swift|rclone):/;
-
-/** Backend URLs stay as written; local folders, with or without restic's `local:` prefix, become absolute. */
-function resolveRepository(destination: string, resolve: (p: string) => string): string {
-  if (BACKEND.test(destination)) return destination;
-  if (destination.startsWith("local:")) return `local:${resolve(destination.slice("local:".length))}`;
-  return resolve(destination);
 }
 
 /** A drive-letter or UNC path: absolute on Windows, and kept as written when this host is not Windows. */

@@ -137,8 +137,8 @@ function compareOrder(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
- * Writes a path the way a user finds it in the file. A job is labelled with its name when it has a
- * usable one, except on the `jobname` itself, whose message already quotes it.
+ * Writes a path the way a user finds it in the file. A job, and a copy target, is labelled with its name
+ * when it has a usable one, except on the name itself, whose message already quotes it.
  */
 function formatPlace(path: readonly PropertyKey[], input: unknown): string {
   let place = "";
@@ -152,8 +152,22 @@ function formatPlace(path: readonly PropertyKey[], input: unknown): string {
       const name = jobNameAt(input, segment);
       if (name !== undefined) place += ` (${JSON.stringify(name)})`;
     }
+    if (index === 3 && path[2] === "copy_to" && typeof segment === "number" && path[4] !== "name") {
+      const name = targetNameAt(input, path[1], segment);
+      if (name !== undefined) place += ` (${JSON.stringify(name)})`;
+    }
   }
   return place;
+}
+
+function targetNameAt(input: unknown, jobIndex: PropertyKey | undefined, index: number): string | undefined {
+  if (!isPlainObject(input) || !Array.isArray(input.backupjobs) || typeof jobIndex !== "number")
+    return undefined;
+  const job: unknown = input.backupjobs[jobIndex];
+  if (!isPlainObject(job) || !Array.isArray(job.copy_to)) return undefined;
+  const target: unknown = job.copy_to[index];
+  const name = isPlainObject(target) ? target.name : undefined;
+  return typeof name === "string" && name !== "" ? name : undefined;
 }
 
 function jobNameAt(input: unknown, index: number): string | undefined {

@@ -18,6 +18,12 @@ const DEFAULT_TEXT: Record<string, string> = {
   "backupjobs[].backend_unreachable_after": 'the top-level `backend_unreachable_after`, else `"45s"`',
   "backupjobs[].timezone": "the machine's local time zone",
   "backupjobs[].retention": "keep every snapshot",
+  "backupjobs[].copy_to[].retention": "the job's `retention`",
+  "backupjobs[].when": "the top-level `when`",
+  "backupjobs[].when.on_ac_power": "the top-level `when.on_ac_power`, else `false`",
+  "backupjobs[].when.path_exists": "the top-level `when.path_exists`, else none",
+  "backupjobs[].when.reachable": "the top-level `when.reachable`, else `false`",
+  "backupjobs[].when.command": "the top-level `when.command`, else none",
 };
 
 /** Types that a JSON Schema type alone undersells; keyed like DEFAULT_TEXT. */
@@ -26,6 +32,11 @@ const TYPE_TEXT: Record<string, string> = {
   "backupjobs[].timezone": "IANA time zone",
   "backupjobs[].retention.within": "restic duration (y, m, d, h)",
   "backupjobs[].env": "object of string values",
+  "backupjobs[].copy_to[].env": "object of string values",
+  "backupjobs[].copy_to[].retention.within": "restic duration (y, m, d, h)",
+  "when.path_exists": "path or array of paths",
+  "backupjobs[].when.path_exists": "path or array of paths",
+  "backupjobs[].when.command": "string, or null to drop the top-level command",
 };
 
 const INTRO = `# Configuration reference
@@ -44,8 +55,14 @@ committed as [\`schema/backup_config.schema.json\`](../schema/backup_config.sche
 
 ## Rules across keys
 
-- Each job sets exactly one of \`password\`, \`password_file\`, \`password_command\`, \`password_env\`.
-- Job names are unique in the file (JSON Schema cannot say this; \`simplebackup validate\` checks it).
+- Each job, and each of its \`copy_to\` targets, sets exactly one of \`password\`, \`password_file\`, \`password_command\`, \`password_env\`.
+- Job names are unique in the file, and target names in their job (JSON Schema cannot say this;
+  \`simplebackup validate\` checks it).
+- A copy target is a second repository: never the job's own \`destination\`, nor another target's. restic
+  copy reads both repositories in one process, so a variable that the job's \`env\` and the target's
+  \`env\` both set must have the same value.
+- A job's \`when\` overrides the top-level \`when\` key by key. \`reachable: true\` in a job's \`when\`
+  needs a remote repository; a top-level \`reachable: true\` applies to the remote jobs only.
 - A \`retry\` sets \`delays\` or \`backoff\`, not both.
 - Unknown keys are errors, with a "did you mean" for a near miss; so are wrong types and values.
 
@@ -121,9 +138,11 @@ function renderKey(row: KeyRow): string {
     lines.push(`- Example: ${inline.map((json) => `\`${json}\``).join(", ")}`);
   } else if (examples.length > 0) {
     lines.push("- Example:\n");
-    for (const example of examples) {
-      lines.push(indentBlock(`\`\`\`json\n${blockJson(example, "")}\n\`\`\``, "  "));
-    }
+    // Blocks apart by a blank line, as biome formats markdown.
+    const blocks = examples.map((example) =>
+      indentBlock(`\`\`\`json\n${blockJson(example, "")}\n\`\`\``, "  "),
+    );
+    lines.push(blocks.join("\n\n"));
   } else {
     lines.push("- Example: none yet");
   }

@@ -9,3 +9,12 @@ export function localRepositoryPath(repository: string): string | undefined {
   if (/^[a-z][a-z0-9]+:/i.test(repository)) return undefined;
   return repository;
 }
+
+const BACKEND = /^(?:sftp|rest|s3|b2|azure|gs|swift|rclone):/;
+
+/** Backend URLs stay as written; local folders, with or without restic's `local:` prefix, become absolute. */
+export function resolveRepository(destination: string, resolve: (p: string) => string): string {
+  if (BACKEND.test(destination)) return destination;
+  if (destination.startsWith("local:")) return `local:${resolve(destination.slice("local:".length))}`;
+  return resolve(destination);
+}

@@ -1,13 +1,18 @@
 import * as z from "zod";
 import { describeCronProblem } from "../cron/cron.js";
+import { expected, isPlainObject } from "./problems.js";
 import {
-  DURATION_FORMAT,
-  describeDurationProblem,
-  describeKeepWithinProblem,
-  KEEP_WITHIN,
-  KEEP_WITHIN_FORMAT,
-} from "./duration.js";
-import { expected } from "./problems.js";
+  boolean,
+  duration,
+  durationText,
+  envVariables,
+  formatted,
+  PASSWORD_RULE,
+  passwordFields,
+  path,
+  positiveWhole,
+  retentionRules,
+} from "./schema-fields.js";
 import { describeTimeZoneProblem, TIME_ZONE_FORMAT } from "./time-zone.js";
 
 /**
@@ -15,50 +20,14 @@ import { describeTimeZoneProblem, TIME_ZONE_FORMAT } from "./time-zone.js";
  * JSON Schema for editors and the config reference are all generated from it, so every key carries a
  * description and every check carries a message that says what is expected.
  *
- * Rules that span several keys (exactly one password source, unique job names) cannot be written as a
- * plain object tree; load.ts checks them and the descriptions below state them.
+ * Rules that span several keys (exactly one password source, unique job names, a copy target that is
+ * not the job's own repository, `reachable` only on a remote repository) cannot be written as a plain
+ * object tree; load.ts checks them and the descriptions below state them.
  */
 
 const NON_EMPTY_PATH = "a non-empty path";
 
-const path = (what: string) => z.string(expected(what)).min(1, expected(what));
-
-const wholeNumber = (description: string) => {
-  const rule = expected("a whole number ≥ 0");
-  return z.number(rule).int(rule).min(0, rule).optional().describe(description);
-};
-
 const noComma = /^[^,]+$/;
-
-function formatProblem(
-  what: string,
-  describe: (value: unknown) => string | undefined,
-  issue: z.core.$ZodRawIssue,
-): string | undefined {
-  return issue.input === undefined ? `missing; expected ${what}` : describe(issue.input);
-}
-
-/**
- * A string in a format that `describe` checks: its message names the format and, when it can tell,
- * the value that was meant (`"2 days"` → `"2d"`), for a wrong type as for a wrong string.
- */
-const formatted = (what: string, describe: (value: unknown) => string | undefined) =>
-  z.string({ error: (issue) => formatProblem(what, describe, issue) }).superRefine((text, context) => {
-    const problem = describe(text);
-    if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
-  });
-
-const durationText = () => formatted(DURATION_FORMAT, describeDurationProblem);
-
-const duration = (description: string) => durationText().optional().describe(description);
-
-const positiveWhole = (description: string) => {
-  const rule = expected("a whole number ≥ 1");
-  return z.number(rule).int(rule).min(1, rule).optional().describe(description);
-};
-
-const boolean = (description: string) =>
-  z.boolean(expected("true or false")).optional().describe(description);
 
 const notifierEntrySchema = z
   .looseObject(
@@ -168,34 +137,128 @@ const retrySchema = z
       "server, an unknown error); a wrong password or a full disk is reported once.",
   );
 
-/** The four ways to give the repository password; a job sets exactly one. */
-export const passwordKeys = ["password", "password_file", "password_command", "password_env"] as const;
-
-const PASSWORD_RULE = "Set exactly one of password, password_file, password_command, password_env.";
-
-const retentionSchema = z
-  .strictObject(
-    {
-      hours: wholeNumber("Keep the last snapshot of each of this many hours (restic --keep-hourly)."),
-      days: wholeNumber("Keep the last snapshot of each of this many days (restic --keep-daily)."),
-      weeks: wholeNumber("Keep the last snapshot of each of this many weeks (restic --keep-weekly)."),
-      months: wholeNumber("Keep the last snapshot of each of this many months (restic --keep-monthly)."),
-      years: wholeNumber("Keep the last snapshot of each of this many years (restic --keep-yearly)."),
-      last: wholeNumber("Keep this many most recent snapshots (restic --keep-last)."),
-      within: z
-        .string({ error: (issue) => formatProblem(KEEP_WITHIN_FORMAT, describeKeepWithinProblem, issue) })
-        // A regex rather than formatted(): the generated JSON Schema keeps it as a `pattern` editors check.
-        .regex(KEEP_WITHIN, { error: (issue) => describeKeepWithinProblem(issue.input) })
-        .optional()
-        .describe('Keep every snapshot newer than this duration, e.g. "2y5m7d3h" (restic --keep-within).'),
-    },
-    expected("an object of keep rules (hours, days, weeks, months, years, last, within)"),
-  )
+const retentionSchema = retentionRules()
   .optional()
   .describe(
     "Which snapshots to keep; older ones are removed with restic forget --prune after each backup. " +
       "Leave it out to keep every snapshot.",
   );
+
+const DESTINATION =
+  "The restic repository: a local folder (relative to the config file's folder) or a backend URL " +
+  "(sftp:, rest:, s3:, b2:, azure:, gs:, swift:, rclone:, local:).";
+
+const destination = () =>
+  path("a restic repository: a folder path or a backend URL such as sftp:user@host:/srv/restic");
+
+/** A target's name labels events and metrics, so it keeps to characters every label format takes. */
+const TARGET_NAME = "a target name of letters, digits, - and _ (at most 64 characters)";
+
+const copyTargetSchema = z
+  .strictObject(
+    {
+      name: z
+        .string(expected(TARGET_NAME))
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, expected(TARGET_NAME))
+        .describe(
+          "Name of the target, unique in the job: letters, digits, - and _. Events, status, metrics and notifications name the target by it.",
+        ),
+      destination: destination().describe(
+        `${DESTINATION} Not the job's own destination. A repository that does not exist yet is created with the job's chunker parameters, so the copy deduplicates as well as the original.`,
+      ),
+      ...passwordFields("the target repository"),
+      env: envVariables()
+        .optional()
+        .describe(
+          "Extra environment variables for restic's access to this target, such as its backend credentials. restic copy reads the job's repository and this one in one process, with the job's env and this env together: a variable both set must have the same value (for different credentials, put the target on another backend).",
+        ),
+      retention: retentionRules()
+        .optional()
+        .describe(
+          "Which of the job's snapshots to keep on this target, applied after each complete copy (restic forget --prune, scoped to the job). {} keeps every snapshot on the target even when the job's own retention removes them from the job's repository. Default: the job's retention.",
+        ),
+      alert_after: duration(
+        "Notify when this target's copy has lagged behind the job's last snapshot for this long (the target down, copies failing), and again when it catches up.",
+      ),
+    },
+    expected(
+      'a copy target object such as {"name": "offsite", "destination": "rest:https://…", "password_file": "…"}',
+    ),
+  )
+  .describe(`A second repository that gets a copy of every snapshot of the job. ${PASSWORD_RULE}`);
+
+const copyToSchema = z
+  .array(copyTargetSchema, {
+    error: (issue: z.core.$ZodRawIssue) =>
+      isPlainObject(issue.input)
+        ? 'expected an array of copy targets, got an object; put the target in a list: "copy_to": [{ … }]'
+        : expected("an array of copy targets").error(issue),
+  })
+  .optional()
+  .describe(
+    "Second repositories (an offsite server, a USB drive) that get a copy of every snapshot of the job with restic copy: after each successful backup, and as soon as a target that was unreachable is back. A failed copy is reported as copy-failed with the target's name and never fails the backup. Default: none.",
+  );
+
+/** Something that only a backend URL can be: path_exists wants a folder, not a server. */
+const BACKEND_URL = /^(?:[a-z][a-z0-9+.-]*:\/\/|(?:sftp|rest|s3|b2|azure|gs|swift|rclone):)/i;
+
+const conditionPath = z
+  .string(expected("a path"))
+  .min(1, expected("a non-empty path"))
+  .refine((text) => !BACKEND_URL.test(text), {
+    message:
+      'expected a local path (a mount point such as "/media/usb"), got a URL; to wait for a server, use "reachable": true',
+  });
+
+const conditionCommand = z.string(expected("a shell command")).min(1, expected("a non-empty shell command"));
+
+const WHEN_MERGE =
+  "A job's when overrides the top-level when key by key: a key the job sets (false and [] included) replaces the top level's, a key it leaves out keeps it.";
+
+const whenSchema = (scope: "job" | "top") =>
+  z
+    .strictObject(
+      {
+        on_ac_power: boolean(
+          `Run only on mains power: on battery the run is skipped, owed, and started once the machine is plugged in. A machine without a battery is always on mains. ${
+            scope === "job"
+              ? "false runs on battery too, whatever the top-level when says."
+              : "false is the same as leaving it out."
+          }`,
+        ),
+        path_exists: z
+          .union([conditionPath, z.array(conditionPath)], expected("a path or an array of paths"))
+          .optional()
+          .describe(
+            "Run only while this path exists (all of them, for a list), e.g. the mount point of a removable drive that holds the repository or a source; once it appears the owed run starts. Relative to the config file's folder.",
+          ),
+        reachable: boolean(
+          scope === "job"
+            ? "Run only when the repository's server accepts a TCP connection, checked before restic starts, instead of a failure after restic's network retries. Only for a remote repository (rest:, sftp:, s3:, …); for a repository on a drive, use path_exists. Copy targets are retried on their own."
+            : "The default of reachable for every job on a remote repository (rest:, sftp:, s3:, …); jobs on a local folder ignore it.",
+        ),
+        command:
+          scope === "job"
+            ? conditionCommand
+                .nullable()
+                .optional()
+                .describe(
+                  "Run only when this shell command exits 0, e.g. a check of the network the machine is on. null drops the top-level command for this job.",
+                )
+            : conditionCommand
+                .optional()
+                .describe(
+                  "Run a job only when this shell command exits 0, e.g. a check of the network the machine is on.",
+                ),
+      },
+      expected("an object of run conditions (on_ac_power, path_exists, reachable, command)"),
+    )
+    .optional()
+    .describe(
+      scope === "job"
+        ? `What must hold for a scheduled run of this job to start. A run whose conditions do not hold is skipped with the reason (never a failure), stays owed, and runs once as soon as they hold. ${WHEN_MERGE} Runs started by hand do not wait. Default: the top-level when.`
+        : `Run conditions for every job, as a job's when. ${WHEN_MERGE} Default: none.`,
+    );
 
 const jobSchema = z
   .strictObject(
@@ -215,32 +278,8 @@ const jobSchema = z
         .describe(
           "Files and folders to back up. Relative paths are relative to the config file's folder; ~/ is the home folder.",
         ),
-      destination: path(
-        "a restic repository: a folder path or a backend URL such as sftp:user@host:/srv/restic",
-      ).describe(
-        "The restic repository: a local folder (relative to the config file's folder) or a backend URL " +
-          "(sftp:, rest:, s3:, b2:, azure:, gs:, swift:, rclone:, local:).",
-      ),
-      password: z
-        .string(expected("the repository password"))
-        .min(1, expected("a non-empty repository password"))
-        .optional()
-        .describe(`The repository password, written in this file. ${PASSWORD_RULE}`),
-      password_file: path("a path to a file holding the repository password")
-        .optional()
-        .describe(`A file holding the repository password (restic --password-file). ${PASSWORD_RULE}`),
-      password_command: z
-        .string(expected("a command that prints the repository password"))
-        .min(1, expected("a non-empty command that prints the repository password"))
-        .optional()
-        .describe(
-          `A command that prints the repository password (restic --password-command). ${PASSWORD_RULE}`,
-        ),
-      password_env: z
-        .string(expected("the name of an environment variable holding the repository password"))
-        .regex(/^[^=\0]+$/, expected("the name of an environment variable holding the repository password"))
-        .optional()
-        .describe(`The name of an environment variable holding the repository password. ${PASSWORD_RULE}`),
+      destination: destination().describe(DESTINATION),
+      ...passwordFields("the repository"),
       backup_interval: z
         .string(expected('a cron expression such as "0 2 * * *"'))
         .min(1, expected('a cron expression such as "0 2 * * *"'))
@@ -263,13 +302,7 @@ const jobSchema = z
         `Make no new snapshot when nothing changed since the job's last one (restic backup --skip-if-unchanged, restic 0.17 or later; validate and every run refuse it on an older restic). The run still succeeds, says "no changes, no new snapshot", and applies the retention: the last snapshot holds exactly what a new one would. restic compares the whole tree, the folders above each source included, so a file created or removed next to a source (in its parent folder) counts as a change. It compares with the job's own last snapshot (restic --group-by host,paths,tags), so after a change of the job's tags the next run reads every file again. Default: the top-level value, else false.`,
       ),
       retention: retentionSchema,
-      env: z
-        .record(z.string().regex(/^[^=\0]+$/), z.string(expected("a string value (quote numbers)")), {
-          error: (issue: z.core.$ZodRawIssue) =>
-            issue.code === "invalid_key"
-              ? 'not a valid environment variable name (it must be non-empty and contain no "=")'
-              : expected("an object of environment variable names to string values").error(issue),
-        })
+      env: envVariables()
         .optional()
         .describe(
           "Extra environment variables for restic, such as backend credentials (AWS_ACCESS_KEY_ID, B2_ACCOUNT_KEY).",
@@ -325,6 +358,8 @@ const jobSchema = z
         "Notifiers for this job only, added to the top-level ones.",
       ),
       hooks: hooksSchema,
+      copy_to: copyToSchema,
+      when: whenSchema("job"),
     },
     expected("a job object"),
   )
@@ -369,6 +404,7 @@ export const configFileSchema = z
       backend_unreachable_after: duration(
         "How long restic may retry one failing request to a repository (a server that is down, a network that is gone) before simplebackup stops it and the run fails as BACKEND_UNAVAILABLE, which the retry policy retries. restic 0.17 and later would retry for up to 15 minutes by themselves. Raise it on a link that often drops for longer. Default: 45s.",
       ),
+      when: whenSchema("top"),
       backupjobs: z
         .array(jobSchema, expected("an array of jobs"))
         .min(1, expected("at least one job"))

@@ -59,7 +59,10 @@ export interface CopyTarget {
   readonly password: PasswordSource;
   /** Extra environment for restic's access to the target (its backend credentials). */
   readonly env: Readonly<Record<string, string>>;
-  /** Retention on the target, scoped to the job; the job's own policy unless the target has one. */
+  /**
+   * Retention on the target, scoped to the job; the job's own policy unless the target has one.
+   * Undefined keeps every snapshot on the target (the job keeps all, or the target wrote `retention: {}`).
+   */
   readonly retention: RetentionPolicy | undefined;
   /** Alert when the target's copy has lagged behind the job's last snapshot for this long. */
   readonly alertAfterMs: number | undefined;
@@ -72,9 +75,9 @@ export interface CopyTarget {
 export interface RunConditions {
   /** Only on mains power (a machine without a battery always is). */
   readonly onAcPower: boolean;
-  /** Absolute paths that must exist: a removable drive holding the repository or a source. */
+  /** Absolute paths that must all exist: a removable drive holding the repository or a source. */
   readonly pathExists: readonly string[];
-  /** A remote repository's host must accept a TCP connection before restic starts. */
+  /** A remote repository's host must accept a TCP connection before restic starts; never true for a local one. */
   readonly reachable: boolean;
   /** A shell command that must exit 0. */
   readonly command: string | undefined;

@@ -10,7 +10,7 @@ import {
   renderConfigJsonSchema,
 } from "../../src/config/json-schema.js";
 import { resolveConfig } from "../../src/config/load.js";
-import { passwordKeys } from "../../src/config/schema.js";
+import { passwordKeys } from "../../src/config/schema-fields.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const COMMITTED = `${ROOT}schema/backup_config.schema.json`;
@@ -86,6 +86,9 @@ describe("buildConfigJsonSchema", () => {
   it("states the rules across keys that JSON Schema can express", () => {
     const node = places(schema);
     expect(node.get("backupjobs[]")?.oneOf).toEqual(passwordKeys.map((key) => ({ required: [key] })));
+    expect(node.get("backupjobs[].copy_to[]")?.oneOf).toEqual(
+      passwordKeys.map((key) => ({ required: [key] })),
+    );
     expect(node.get("retry")?.not).toEqual({ required: ["delays", "backoff"] });
     expect(node.get("backupjobs[].retry")?.not).toEqual({ required: ["delays", "backoff"] });
     // Unique job names cannot be written in JSON Schema: the description says it instead.
@@ -104,7 +107,7 @@ describe("buildConfigJsonSchema", () => {
     const node = places(schema);
     for (const [place, child] of keys) {
       for (const example of child.examples as unknown[]) {
-        const config = embed(node, place, example);
+        const config = withJobKeys(embed(node, place, example), JOB_KEYS_BESIDE[place]);
         expect(
           () => resolveConfig(config, { baseDir: "/configs" }),
           `${place}: ${JSON.stringify(example)}`,
@@ -154,6 +157,17 @@ function embed(node: Map<string, JsonSchema>, place: string, value: unknown): un
   for (const group of EXCLUSIVE) if (group.includes(key)) for (const other of group) delete parent[other];
   parent[key] = value;
   return embed(node, parentPlace, parent);
+}
+
+/** Examples that hold only beside other job keys: `reachable` needs a job on a remote repository. */
+const JOB_KEYS_BESIDE: Record<string, Record<string, unknown>> = {
+  "backupjobs[].when.reachable": { destination: "sftp:backup@nas.local:/srv/restic/laptop" },
+};
+
+function withJobKeys(config: unknown, keys: Record<string, unknown> | undefined): unknown {
+  const [job] = (config as { backupjobs: Record<string, unknown>[] }).backupjobs;
+  if (job !== undefined && keys !== undefined) Object.assign(job, keys);
+  return config;
 }
 
 function exampleOf(node: Map<string, JsonSchema>, place: string): unknown {
