@@ -11,11 +11,12 @@ type CopyTargetInput = NonNullable<ConfigFile["backupjobs"][number]["copy_to"]>[
 /**
  * A job's `copy_to` as resolved: destinations and password files relative to the config file's
  * folder, like the job's own. A target without `retention` takes the job's; `retention: {}` keeps
- * every snapshot on the target (undefined), as `{}` does on a job.
+ * every snapshot on the target (undefined), as `{}` does on a job. A target without `alert_after`
+ * takes the job's: copy failures are retried quietly, so a lag alert is how a dead target gets told.
  */
 export function toCopyTargets(
   targets: readonly CopyTargetInput[] | undefined,
-  jobRetention: RetentionPolicy | undefined,
+  job: { readonly retention: RetentionPolicy | undefined; readonly alertAfterMs: number | undefined },
   resolve: (p: string) => string,
 ): CopyTarget[] {
   return (targets ?? []).map((target) => ({
@@ -23,8 +24,8 @@ export function toCopyTargets(
     repository: resolveRepository(target.destination, resolve),
     password: toPasswordSource(target, resolve),
     env: target.env ?? {},
-    retention: target.retention === undefined ? jobRetention : toRetention(target.retention),
-    alertAfterMs: target.alert_after === undefined ? undefined : parseDuration(target.alert_after),
+    retention: target.retention === undefined ? job.retention : toRetention(target.retention),
+    alertAfterMs: target.alert_after === undefined ? job.alertAfterMs : parseDuration(target.alert_after),
   }));
 }
 

@@ -188,7 +188,7 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
       ? { schedule: job.check_interval, readDataGroups: job.check_read_data_groups ?? 10 }
       : undefined,
     drill: job.drill_interval ? { schedule: job.drill_interval, files: job.drill_files ?? 10 } : undefined,
-    copyTo: toCopyTargets(job.copy_to, retention, resolve),
+    copyTo: toCopyTargets(job.copy_to, { retention, alertAfterMs: durationMs(job.alert_after) }, resolve),
     when: toRunConditions(defaults.when, job.when, repository, resolve),
   };
 }

@@ -49,7 +49,7 @@ const notifierEntrySchema = z
         .array(z.string(expected("an event type")), expected("an array of event types"))
         .optional()
         .describe(
-          'Which events it hears, e.g. ["failure", "success"]. Default: failure, partial, retries-exhausted, config-invalid, stale, recovered.',
+          'Which events it hears, e.g. ["failure", "success"]. Default: failure, partial, retries-exhausted, config-invalid, stale, recovered, copy-lagging.',
         ),
     },
     expected('a notifier object such as {"type": "desktop"}'),
@@ -178,7 +178,7 @@ const copyTargetSchema = z
           "Which of the job's snapshots to keep on this target, applied after each complete copy (restic forget --prune, scoped to the job). {} keeps every snapshot on the target even when the job's own retention removes them from the job's repository. Default: the job's retention.",
         ),
       alert_after: duration(
-        "Notify when this target's copy has lagged behind the job's last snapshot for this long (the target down, copies failing), and again when it catches up.",
+        "Notify when this target's copy has lagged behind the job's last snapshot for this long (the target down, copies failing); once per spell. Default: the job's alert_after. Failed copies are retried quietly until they work, so this alert is how a dead target is told.",
       ),
     },
     expected(

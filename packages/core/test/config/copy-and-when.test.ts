@@ -97,6 +97,15 @@ describe("copy_to, resolved", () => {
     expect(copy?.retention).toEqual(expected);
   });
 
+  it.each<[string, string | undefined, Record<string, unknown>, number | undefined]>([
+    ["takes the job's alert_after when it has none", "2d", {}, 2 * 86_400_000],
+    ["keeps its own alert_after", "2d", { alert_after: "6h" }, 6 * 3_600_000],
+    ["has none when neither has one", undefined, {}, undefined],
+  ])("%s", (_, jobAlert, targetKeys, expected) => {
+    const [copy] = loadJob({ alert_after: jobAlert, copy_to: [target(targetKeys)] }).copyTo;
+    expect(copy?.alertAfterMs).toBe(expected);
+  });
+
   it("keeps restic's local: prefix and makes its path absolute", () => {
     const [copy] = loadJob({ copy_to: [target({ destination: "local:usb/restic" })] }).copyTo;
     expect(copy?.repository).toBe(`local:${path.join(baseDir, "usb/restic")}`);
