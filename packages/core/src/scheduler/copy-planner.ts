@@ -93,7 +93,8 @@ export class CopyPlanner {
           entry.timeline.target = target;
           continue;
         }
-        const state = this.options.store?.get(job.name)?.copies?.[target.name];
+        const jobState = this.options.store?.get(job.name);
+        const state = jobState?.copies?.[target.name];
         const added: TargetEntry = {
           timeline: new CopyTimeline(job, target, state),
           queued: false,
@@ -101,6 +102,19 @@ export class CopyPlanner {
           probing: false,
         };
         this.entries.set(key, added);
+        // A snapshot the target may lack though no copy was owed: made by `simplebackup backup` while
+        // no daemon ran, or before the target was added to the job.
+        const made = jobState?.lastSuccess?.snapshotId
+          ? Date.parse(jobState.lastSuccess.finishedAt)
+          : undefined;
+        if (
+          !added.timeline.behind &&
+          made !== undefined &&
+          !(Date.parse(state?.lastCopiedAt ?? "") >= made)
+        ) {
+          added.timeline.snapshotMade(made);
+          this.saveLag(added);
+        }
         // A copy owed when the daemon stopped (or a target added to a job with snapshots) goes now.
         if (added.timeline.behind) this.enqueue(added);
       }

@@ -6,6 +6,7 @@ import { SCHEDULER_EVENT_TYPES, type SchedulerEvent } from "../../src/events.js"
 import { BackupScheduler } from "../../src/scheduler/backup-scheduler.js";
 import { createManualClock, type ManualClock } from "../../src/scheduler/clock.js";
 import type { CopyOutcome } from "../../src/scheduler/copy-planner.js";
+import { appendRunRecord } from "../../src/state/history.js";
 import { createTempDir } from "../helpers/tree.js";
 import { advanceScheduler, createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
 
@@ -169,6 +170,31 @@ describe("copies to copy_to targets", () => {
     await advance(MINUTE);
     expect(offsite.copies).toHaveLength(1);
     expect(ofType("copy-lagging")).toEqual([]);
+  });
+
+  it("copy at start a snapshot made by hand while no daemon ran", async () => {
+    const job = makeJob("docs", { schedule: "0 2 * * *", copyTo: [target("offsite")] });
+    await start([job]);
+    await (scheduler as BackupScheduler).stop({ timeoutMs: 1000 });
+    scheduler = undefined;
+    await appendRunRecord(join(temp.path, "state"), {
+      job: "docs",
+      runId: "by-hand",
+      startedAt: "2026-06-01T09:05:00.000Z",
+      finishedAt: "2026-06-01T09:06:00.000Z",
+      status: "success",
+      snapshotId: "feed1234",
+      durationMs: 60_000,
+    });
+    await start([job]);
+    await advance(MINUTE);
+    expect(fake.calls).toEqual([]); // no backup: the one by hand counts
+    expect(offsite.copies).toHaveLength(1);
+    await (scheduler as BackupScheduler).stop({ timeoutMs: 1000 });
+    scheduler = undefined;
+    await start([job]); // and not again at the next start
+    await advance(MINUTE);
+    expect(offsite.copies).toHaveLength(1);
   });
 
   it("does not copy after a failed or partial backup, nor when nothing new was made", async () => {
