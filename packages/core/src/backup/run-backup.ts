@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
-import { localRepositoryPath } from "../config/repository-path.js";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
 import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
 import { buildBackupArgs } from "../restic/commands/backup.js";
 import { buildInitArgs } from "../restic/commands/init.js";
 import { maskRepository } from "../restic/environment.js";
+import { refuseInitReason } from "../restic/init-guard.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseResticLine } from "../restic/messages.js";
 import type { Restic } from "../restic/restic.js";
@@ -422,21 +420,6 @@ function describeBackup({ snapshotId, unchanged }: MadeBackup): string {
 /** What the success and partial events and results say of the backup, `unchanged` only when set. */
 function madeFields({ snapshotId, unchanged }: MadeBackup, stats: BackupStats) {
   return { snapshotId, ...(unchanged ? { unchanged } : {}), stats };
-}
-
-/**
- * restic would create every missing folder of a local repository path. When the parent is missing the
- * likely cause is an unmounted drive, and creating the repository on the disk underneath would hide
- * the backups from the user once the drive is back.
- */
-async function refuseInitReason(repository: string): Promise<string | undefined> {
-  const local = localRepositoryPath(repository);
-  if (!local) return undefined;
-  const parent = dirname(local);
-  try {
-    if ((await stat(parent)).isDirectory()) return undefined;
-  } catch {}
-  return `the repository ${local} does not exist and its parent folder ${parent} is missing; not creating a repository there (is the drive mounted?). Create ${parent} to allow it.`;
 }
 
 function asSimplebackupError(error: unknown): SimplebackupError {

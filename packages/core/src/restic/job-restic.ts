@@ -69,6 +69,14 @@ export interface JobResticOptions {
   readonly progressFps?: number;
   /** Told of each stale lock removed. @default logs `removed a stale lock of PID …` */
   readonly onStaleLockRemoved?: (removal: StaleLockRemoval) => void;
+  /**
+   * The environment restic runs with, from the inherited one and the status rate: another repository
+   * of the job (a copy target) than its own. @default the job's repository ({@link buildResticEnvironment})
+   */
+  readonly environment?: (
+    processEnv: NodeJS.ProcessEnv,
+    progressFps: number,
+  ) => Record<string, string | undefined>;
 }
 
 export interface JobRestic {
@@ -94,9 +102,12 @@ export interface JobRestic {
 export function createJobRestic(
   job: BackupJob,
   options: JobResticSetup,
-  { progressFps = 1, onStaleLockRemoved }: JobResticOptions = {},
+  { progressFps = 1, onStaleLockRemoved, environment }: JobResticOptions = {},
 ): JobRestic {
-  const env = buildResticEnvironment(job, options.env ?? process.env, progressFps);
+  const env = (environment ?? ((processEnv, fps) => buildResticEnvironment(job, processEnv, fps)))(
+    options.env ?? process.env,
+    progressFps,
+  );
   const log = (line: string) => options.log?.(line);
   const staleLockRemoved =
     onStaleLockRemoved ??
@@ -151,6 +162,13 @@ export function createJobRestic(
     if (result.exitCode === 0) return result;
     const holder = parseLockHolder(result.stderr);
     if (!holder || !isStaleLock(holder, options.staleLockAfterMs ?? job.staleLockAfterMs)) return result;
+    // A lock this repository does not list is gone, or is in the other repository of a command that
+    // opens two (restic copy's source: `unlock` here could not remove it): nothing is removed, nor
+    // said to be, and the command runs once more.
+    if (holder.storageId !== undefined && !(await lockRemains(holder.storageId))) {
+      log(`the lock of PID ${holder.pid} on ${holder.host} is not in this repository; running again`);
+      return once(args, extra);
+    }
 
     const unlockArgs = buildUnlockArgs();
     log(`$ restic ${unlockArgs.join(" ")}`);

@@ -25,6 +25,8 @@ export interface SnapshotInfo {
   readonly gid?: number;
   readonly excludes?: readonly string[];
   readonly tags?: readonly string[];
+  /** The snapshot this one was copied from (`restic copy`), in the repository it came from. */
+  readonly original?: string;
   /** 0.16+. */
   readonly program_version?: string;
   /** 0.17+: the backup summary stored in the snapshot. */
@@ -44,6 +46,7 @@ const snapshotSchema = z.object({
   gid: z.number().optional(),
   excludes: z.array(z.string()).nullish(),
   tags: z.array(z.string()).nullish(),
+  original: z.string().optional(),
   program_version: z.string().optional(),
   summary: z.record(z.string(), z.unknown()).optional(),
 });
