@@ -3,6 +3,14 @@
 export type { ActionErrorCode, ActionOptions } from "./actions/action-options.js";
 export type { CheckResult, RunCheckOptions } from "./actions/check.js";
 export { runCheck } from "./actions/check.js";
+export type {
+  CopiedSnapshot,
+  CopyResult,
+  CopyRetention,
+  CopyStage,
+  RunCopyOptions,
+} from "./actions/copy.js";
+export { CopyError, runCopy } from "./actions/copy.js";
 export type { DrillFile, DrillFileStatus, DrillResult, RunDrillOptions } from "./actions/drill.js";
 export { runDrill } from "./actions/drill.js";
 export { findJob } from "./actions/find-job.js";
@@ -103,6 +111,7 @@ export { runPreflight } from "./preflight/preflight.js";
 export { createPreflightIO } from "./preflight/preflight-io.js";
 export { buildBackupArgs } from "./restic/commands/backup.js";
 export { nextCheckSubset, normalizeReadDataSubset } from "./restic/commands/check.js";
+export { buildCopyArgs } from "./restic/commands/copy.js";
 export { buildForgetArgs } from "./restic/commands/forget.js";
 export type { RestoreFileError, RestoreStatus } from "./restic/commands/restore.js";
 export type { SnapshotInfo } from "./restic/commands/snapshots.js";

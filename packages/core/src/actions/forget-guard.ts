@@ -25,17 +25,30 @@ export function findUnsafeRetention(
   groups: readonly ForgetGroup[],
   facts: ForgetSafetyFacts,
 ): string | undefined {
+  const reason = unsafeRetentionReason(job, groups, facts);
+  if (!reason) return undefined;
+  return `${reason}. Nothing was removed. Run a complete backup first (simplebackup backup ${job.name}), then forget; --dry-run shows what it would remove.`;
+}
+
+/**
+ * The rule of {@link findUnsafeRetention} without its advice, for a retention that is not run by hand
+ * (a copy target's, which the next complete backup's copy applies).
+ */
+export function unsafeRetentionReason(
+  job: BackupJob,
+  groups: readonly ForgetGroup[],
+  facts: ForgetSafetyFacts,
+): string | undefined {
   const newest = newestOf(groups.filter((group) => group.host === facts.host));
   if (!newest) return undefined;
   const name = newest.short_id ?? newest.id?.slice(0, 8) ?? newest.time;
   const recorded = new Set(newest.paths.map(withoutTrailingSlash));
   const missing = job.sources.filter((source) => !recorded.has(withoutTrailingSlash(source)));
-  const fix = `Nothing was removed. Run a complete backup first (simplebackup backup ${job.name}), then forget; --dry-run shows what it would remove.`;
   if (missing.length > 0) {
-    return `the newest snapshot of job "${job.name}" (${name}) does not hold ${missing.join(", ")}: forget now could remove the only snapshots of ${missing.length === 1 ? "that source" : "those sources"}. ${fix}`;
+    return `the newest snapshot of job "${job.name}" (${name}) does not hold ${missing.join(", ")}: forget now could remove the only snapshots of ${missing.length === 1 ? "that source" : "those sources"}`;
   }
   if (facts.partialSnapshotIds.some((id) => sameSnapshot(newest, id))) {
-    return `the newest snapshot of job "${job.name}" (${name}) is from a partial backup (files could not be read): forget now could remove the only snapshots holding them. ${fix}`;
+    return `the newest snapshot of job "${job.name}" (${name}) is from a partial backup (files could not be read): forget now could remove the only snapshots holding them`;
   }
   return undefined;
 }

@@ -99,7 +99,8 @@ export async function runForget(job: BackupJob, options: RunForgetOptions): Prom
   return { ...summarize(empty, groups, pruneReport), durationMs: elapsed() };
 }
 
-async function partialSnapshotIds(stateDir: string, job: string): Promise<string[]> {
+/** The snapshots the state folder's history records as partial runs of the job. */
+export async function partialSnapshotIds(stateDir: string, job: string): Promise<string[]> {
   const { records } = await readHistory(stateDir, { job });
   return records.flatMap((r) => (r.status === "partial" && r.snapshotId ? [r.snapshotId] : []));
 }
