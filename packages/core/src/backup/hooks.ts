@@ -1,4 +1,4 @@
-import { x } from "tinyexec";
+import { commandEnvironment, runShellCommand } from "../system/shell-command.js";
 import type { BackupRunResult } from "./run-backup.js";
 
 export type HookName = "before" | "after" | "on_success" | "on_failure";
@@ -25,54 +25,16 @@ export interface RunHookOptions {
  * inherits.
  */
 export async function runHook(name: HookName, command: string, options: RunHookOptions): Promise<HookResult> {
-  const [shell, flag] = process.platform === "win32" ? ["cmd.exe", "/d /s /c"] : ["/bin/sh", "-c"];
   options.log(`hook ${name}: ${command}`);
-  const detached = process.platform !== "win32";
-  const child = x(shell, [...flag.split(" "), command], {
-    throwOnError: false,
-    nodePath: false,
-    nodeOptions: {
-      env: hookEnvironment(options.env ?? process.env, options.facts),
-      stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group, so a timeout stops what the shell started too (a `sleep`, a pg_dump).
-      detached,
-    },
+  const result = await runShellCommand(command, {
+    env: commandEnvironment(options.env ?? process.env, options.facts),
+    timeoutMs: options.timeoutMs,
+    onLine: (line) => options.log(`hook ${name}: ${line}`),
   });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    const pid = child.pid;
-    if (pid === undefined) return;
-    try {
-      if (detached) process.kill(-pid, "SIGTERM");
-      else child.kill("SIGTERM");
-    } catch {}
-  }, options.timeoutMs);
-  try {
-    for await (const line of child) options.log(`hook ${name}: ${line}`);
-  } catch (error) {
-    options.log(`hook ${name}: could not run: ${(error as Error).message}`);
-  } finally {
-    clearTimeout(timer);
-  }
-  if (timedOut) options.log(`hook ${name}: stopped after ${options.timeoutMs} ms`);
-  else options.log(`hook ${name}: exit ${child.exitCode}`);
-  return { exitCode: child.exitCode, timedOut };
-}
-
-const SECRET_VARIABLES =
-  /^(RESTIC_PASSWORD|RESTIC_PASSWORD_FILE|RESTIC_PASSWORD_COMMAND|RESTIC_REPOSITORY.*|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|B2_ACCOUNT_KEY|AZURE_ACCOUNT_KEY|AZURE_ACCOUNT_SAS|GOOGLE_APPLICATION_CREDENTIALS|OS_PASSWORD|RCLONE_CONFIG_PASS)$/;
-
-function hookEnvironment(
-  inherited: NodeJS.ProcessEnv,
-  facts: Readonly<Record<string, string>>,
-): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  // tinyexec merges process.env underneath: a secret in it is removed by setting it undefined.
-  for (const key of Object.keys({ ...process.env, ...inherited })) {
-    env[key] = SECRET_VARIABLES.test(key) ? undefined : inherited[key];
-  }
-  return { ...env, ...facts };
+  if (result.error !== undefined) options.log(`hook ${name}: could not run: ${result.error}`);
+  if (result.timedOut) options.log(`hook ${name}: stopped after ${options.timeoutMs} ms`);
+  else options.log(`hook ${name}: exit ${result.exitCode}`);
+  return { exitCode: result.exitCode, timedOut: result.timedOut };
 }
 
 /** What a hook learns about the run, as SIMPLEBACKUP_* variables. */
