@@ -39,6 +39,19 @@ export type {
 export { runBackup } from "./backup/run-backup.js";
 export type { RunRecordedBackupOptions } from "./backup/run-recorded-backup.js";
 export { runRecordedBackup } from "./backup/run-recorded-backup.js";
+export type { ConditionIOOptions } from "./conditions/condition-io.js";
+export { createConditionIO } from "./conditions/condition-io.js";
+export type { PowerReading } from "./conditions/power.js";
+export type { RepositoryEndpoint, SshRoute } from "./conditions/repository-endpoint.js";
+export { repositoryEndpoint } from "./conditions/repository-endpoint.js";
+export type {
+  CommandOutcome,
+  ConditionIO,
+  ConnectOutcome,
+  PathState,
+  RunConditionName,
+} from "./conditions/run-conditions.js";
+export { checkRunConditions } from "./conditions/run-conditions.js";
 export {
   DURATION_FORMAT,
   describeDurationProblem,
