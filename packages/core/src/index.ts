@@ -47,6 +47,8 @@ export { repositoryEndpoint } from "./conditions/repository-endpoint.js";
 export type {
   CommandOutcome,
   ConditionIO,
+  ConditionSubject,
+  ConditionVerdict,
   ConnectOutcome,
   PathState,
   RunConditionName,
@@ -70,9 +72,11 @@ export type { ConfigFile } from "./config/schema.js";
 export { configFileSchema } from "./config/schema.js";
 export type {
   BackupJob,
+  CopyTarget,
   PasswordSource,
   ResolvedConfig,
   RetentionPolicy,
+  RunConditions,
 } from "./config/types.js";
 export { usesNotifications } from "./config/uses-notifications.js";
 export type { ConfigProblem, ResticErrorCode, SimplebackupErrorCode } from "./errors.js";
@@ -148,7 +152,7 @@ export type { AttemptContext, RunAttempt } from "./scheduler/attempt-runner.js";
 export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";
 export { createManualClock, systemClock } from "./scheduler/clock.js";
-export type { ConditionCheck, ConditionVerdict } from "./scheduler/condition-gate.js";
+export type { ConditionCheck } from "./scheduler/condition-gate.js";
 export type { CopyContext, CopyOutcome, CopyStatus, ProbeTarget, RunCopy } from "./scheduler/copy-planner.js";
 export type { JobStatus } from "./scheduler/job-status.js";
 export type { MaintenanceTask } from "./scheduler/job-timeline.js";

@@ -34,6 +34,11 @@ export interface DaemonOptions {
   readonly notifiers?: readonly NotifierInput[];
   /** Where notifier trouble is told (a failed delivery never fails a backup). @default stderr */
   readonly logger?: NotifierLogger;
+  /**
+   * Told, once each, what the daemon cannot check and lets pass rather than stop backing up (a power
+   * source it cannot read for `when.on_ac_power`). @default stderr
+   */
+  readonly warn?: (message: string) => void;
   /** How a notifier plugin module is imported by URL. @default import() */
   readonly importModule?: (url: string) => Promise<unknown>;
   /** @default restic_binary from the config, $RESTIC_BINARY, or restic on PATH */
@@ -108,6 +113,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.runAttempt ? { runAttempt: options.runAttempt } : {}),
     ...(options.runMaintenance ? { runMaintenance: options.runMaintenance } : {}),
+    onWarning: options.warn ?? ((message) => console.error(`warning: ${message}`)),
     // Notifier options are part of the config: checked before it is used, at start and at each reload.
     acceptConfig: (config) => (configNotifiers as ConfigNotifiers).accept(config),
   });

@@ -12,6 +12,9 @@ import {
 
 export type RunConditionName = NonNullable<SkippedEvent["condition"]>;
 
+/** What the checks read of a job: its conditions, and the repository `reachable` looks at. */
+export type ConditionSubject = Pick<BackupJob, "name" | "repository" | "env" | "when">;
+
 /** What a look at a job's `when` found. */
 export type ConditionVerdict =
   | { readonly met: true }
@@ -69,7 +72,7 @@ export interface ConditionIO {
 const MET: ConditionVerdict = { met: true };
 
 type Check = (
-  job: BackupJob,
+  job: ConditionSubject,
   when: RunConditions,
   io: ConditionIO,
   signal?: AbortSignal,
@@ -85,7 +88,7 @@ const CHECKS: readonly Check[] = [checkPower, checkPaths, checkReachable, checkC
  * aborted.
  */
 export async function checkRunConditions(
-  job: BackupJob,
+  job: ConditionSubject,
   io: ConditionIO,
   options: { readonly signal?: AbortSignal } = {},
 ): Promise<ConditionVerdict> {
@@ -105,7 +108,11 @@ const unmet = (condition: RunConditionName, reason: string): ConditionVerdict =>
   reason,
 });
 
-async function checkPower(_job: BackupJob, when: RunConditions, io: ConditionIO): Promise<ConditionVerdict> {
+async function checkPower(
+  _job: ConditionSubject,
+  when: RunConditions,
+  io: ConditionIO,
+): Promise<ConditionVerdict> {
   if (!when.onAcPower) return MET;
   const reading = await io.power();
   switch (reading.source) {
@@ -122,7 +129,11 @@ async function checkPower(_job: BackupJob, when: RunConditions, io: ConditionIO)
   }
 }
 
-async function checkPaths(_job: BackupJob, when: RunConditions, io: ConditionIO): Promise<ConditionVerdict> {
+async function checkPaths(
+  _job: ConditionSubject,
+  when: RunConditions,
+  io: ConditionIO,
+): Promise<ConditionVerdict> {
   for (const path of when.pathExists) {
     const found = await io.pathState(path);
     switch (found.state) {
@@ -150,7 +161,7 @@ function describeFsError(code: string): string {
 }
 
 async function checkReachable(
-  job: BackupJob,
+  job: ConditionSubject,
   when: RunConditions,
   io: ConditionIO,
   signal?: AbortSignal,
@@ -212,7 +223,7 @@ function describeConnectError(code: string): string {
 }
 
 async function checkCommand(
-  job: BackupJob,
+  job: ConditionSubject,
   when: RunConditions,
   io: ConditionIO,
   signal?: AbortSignal,

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
 import { EventEmitter } from "eventemitter3";
 import { type BackupRunResult, runBackup } from "../backup/run-backup.js";
+import { createConditionIO } from "../conditions/condition-io.js";
+import { type ConditionIO, checkRunConditions } from "../conditions/run-conditions.js";
 import type { BackupJob, ResolvedConfig } from "../config/types.js";
 import { ConfigError, SimplebackupError } from "../errors.js";
 import type { SchedulerEvent, SchedulerEvents } from "../events.js";
@@ -14,7 +16,7 @@ import { type RunAttempt, type RunReason, runScheduledAttempt, type ScheduledRun
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { ConditionGate } from "./condition-gate.js";
 import { ConfigWatcher, diffJobs } from "./config-watcher.js";
-import { copyWithRestic, probeTarget } from "./copy-defaults.js";
+import { copyWithRestic, probeTargetWith } from "./copy-defaults.js";
 import { CopyPlanner } from "./copy-planner.js";
 import {
   configInvalidEvent,
@@ -62,6 +64,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private readonly restic: ResticProvider;
   private readonly configFile: ConfigWatcher | undefined;
   private readonly gate: ConditionGate;
+  private machine: ConditionIO | undefined;
   private currentConfig: ResolvedConfig | undefined;
   private resolvedStateDir: string | undefined;
   private store: JobStateStore | undefined;
@@ -82,7 +85,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     this.env = options.env ?? process.env;
     this.configFile = options.configPath ? new ConfigWatcher(options.configPath, this.clock) : undefined;
     this.gate = new ConditionGate({
-      check: options.checkConditions ?? (async () => ({ met: true })),
+      check: options.checkConditions ?? ((job) => checkRunConditions(job, this.conditionIO())),
       now: () => this.clock.now(),
       emit: (event) => this.emitEvent(event),
       looked: () => {
@@ -145,8 +148,8 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
       queue: this.queue,
       now: () => this.clock.now(),
       emit: (event) => this.emitEvent(event),
-      runCopy: this.options.runCopy ?? copyWithRestic(this.restic, this.env),
-      probe: this.options.probeTarget ?? probeTarget,
+      runCopy: this.options.runCopy ?? copyWithRestic(this.restic, this.env, stateDir),
+      probe: this.options.probeTarget ?? probeTargetWith(this.conditionIO()),
       changed: () => this.armTimer(),
     });
     for (const job of config.jobs) this.addEntry(job, "start");
@@ -480,6 +483,15 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     try {
       (this.emit as (type: string, event: SchedulerEvent) => boolean)(event.type, event);
     } catch {}
+  }
+
+  /** The machine as the run conditions and copy probes see it; made on first use and kept (it caches). */
+  private conditionIO(): ConditionIO {
+    this.machine ??= createConditionIO({
+      env: this.env,
+      warn: (message) => this.options.onWarning?.(message),
+    });
+    return this.machine;
   }
 
   private nowDate(): Date {

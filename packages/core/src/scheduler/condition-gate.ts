@@ -1,16 +1,7 @@
+import type { ConditionVerdict } from "../conditions/run-conditions.js";
 import type { BackupJob } from "../config/types.js";
 import type { SkippedEvent } from "../events.js";
 import type { JobTimeline } from "./job-timeline.js";
-
-/** What a look at a job's `when` found. */
-export type ConditionVerdict =
-  | { readonly met: true }
-  | {
-      readonly met: false;
-      readonly condition: NonNullable<SkippedEvent["condition"]>;
-      /** For people: `on battery`, `/media/usb/backup is not there (is the drive plugged in?)`. */
-      readonly reason: string;
-    };
 
 /** Looks at a job's conditions. The default reads the machine (conditions/); tests pass their own. */
 export type ConditionCheck = (job: BackupJob) => Promise<ConditionVerdict>;

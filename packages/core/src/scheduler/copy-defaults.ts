@@ -1,16 +1,57 @@
+import { dirname } from "node:path";
+import { runCopy } from "../actions/copy.js";
+import type { ConditionIO } from "../conditions/run-conditions.js";
+import { checkRunConditions } from "../conditions/run-conditions.js";
+import { localRepositoryPath } from "../config/repository-path.js";
 import type { CopyTarget } from "../config/types.js";
-import { SimplebackupError } from "../errors.js";
 import type { ResticProvider } from "../restic/restic-provider.js";
-import type { ProbeTarget, RunCopy } from "./copy-planner.js";
+import type { CopyOutcome, ProbeTarget, RunCopy } from "./copy-planner.js";
 
-// The restic side of copies, wired in once the copy action lands (issue 15).
-
-/** The default copy: restic copy through the scheduler's provider. */
-export function copyWithRestic(_restic: ResticProvider, _env: NodeJS.ProcessEnv): RunCopy {
-  return async () => {
-    throw new SimplebackupError("RESTIC_FAILED", "copies to copy_to targets are not available yet");
+/** The default copy: `runCopy` (restic copy, then the target's retention) through the scheduler's restic. */
+export function copyWithRestic(restic: ResticProvider, env: NodeJS.ProcessEnv, stateDir: string): RunCopy {
+  return async (job, target, context): Promise<CopyOutcome> => {
+    const result = await runCopy(job, target, {
+      restic: await restic.get(),
+      env,
+      stateDir,
+      signal: context.signal,
+      log: context.log,
+      now: context.now,
+    });
+    return {
+      copied: result.copied,
+      snapshotId: result.newest?.id,
+      initialized: result.initialized,
+      retention:
+        result.retention.status === "done"
+          ? { kept: result.retention.kept, removed: result.retention.removed }
+          : undefined,
+    };
   };
 }
 
-/** The default probe of a target that failed: none yet, so a failed copy waits for its retry delay. */
-export const probeTarget: ProbeTarget = async (_target: CopyTarget) => false;
+/**
+ * The default probe of a target whose copy failed, without restic: a remote one answers a TCP connect
+ * (as the `reachable` condition asks it, proxies and ssh's config included); a local one has its
+ * folder's parent (the drive is mounted).
+ */
+export function probeTargetWith(io: ConditionIO): ProbeTarget {
+  return async (target: CopyTarget) => {
+    const local = localRepositoryPath(target.repository);
+    const verdict = await checkRunConditions(
+      {
+        name: target.name,
+        repository: target.repository,
+        env: target.env,
+        when: {
+          onAcPower: false,
+          pathExists: local === undefined ? [] : [dirname(local)],
+          reachable: local === undefined,
+          command: undefined,
+        },
+      },
+      io,
+    );
+    return verdict.met;
+  };
+}

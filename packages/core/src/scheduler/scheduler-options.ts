@@ -35,6 +35,11 @@ export interface BackupSchedulerOptions {
   readonly runCopy?: RunCopy;
   /** Whether a target that failed answers again. @default a TCP connect (remote) or a stat (local) */
   readonly probeTarget?: ProbeTarget;
+  /**
+   * Told what the daemon cannot check and lets pass rather than stop backing up (the power source
+   * cannot be read), once each. @default nothing
+   */
+  readonly onWarning?: (message: string) => void;
   /** Looks at a job's `when` before a scheduled run. @default reads the machine (power, paths, network, a command) */
   readonly checkConditions?: ConditionCheck;
   readonly runMaintenance?: RunMaintenance;

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ConditionVerdict } from "../../src/conditions/run-conditions.js";
 import type { RunConditions } from "../../src/config/types.js";
 import type { SchedulerEvent } from "../../src/events.js";
 import { SCHEDULER_EVENT_TYPES } from "../../src/events.js";
 import { BackupScheduler } from "../../src/scheduler/backup-scheduler.js";
 import { createManualClock, type ManualClock } from "../../src/scheduler/clock.js";
-import type { ConditionVerdict } from "../../src/scheduler/condition-gate.js";
 import { createTempDir } from "../helpers/tree.js";
 import { advanceScheduler, createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
 

@@ -72,7 +72,9 @@ async function start(jobs: BackupJob[]) {
   return scheduler;
 }
 
-const advance = (ms: number) => advanceScheduler(clock, scheduler as BackupScheduler, ms);
+/** The scheduler started last (a function, so TypeScript does not narrow it across restarts). */
+const current = () => scheduler as BackupScheduler;
+const advance = (ms: number) => advanceScheduler(clock, current(), ms);
 const ofType = <T extends SchedulerEvent["type"]>(type: T) =>
   events.filter((event): event is Extract<SchedulerEvent, { type: T }> => event.type === type);
 
@@ -91,7 +93,7 @@ describe("copies to copy_to targets", () => {
       },
       { job: "docs", target: "usb" },
     ]);
-    const [status] = (scheduler as BackupScheduler).status();
+    const [status] = current().status();
     expect(status?.copies).toMatchObject([
       {
         target: "offsite",
@@ -116,7 +118,7 @@ describe("copies to copy_to targets", () => {
       code: "BACKEND_UNAVAILABLE",
       nextAttemptAt: expect.any(Date),
     });
-    const [behind] = (scheduler as BackupScheduler).status()[0]?.copies ?? [];
+    const [behind] = current().status()[0]?.copies ?? [];
     expect(behind).toMatchObject({
       behindSnapshots: 3,
       behindSince: new Date(Date.parse("2026-06-01T11:00:00Z")),
@@ -125,7 +127,7 @@ describe("copies to copy_to targets", () => {
     offsite.up = true;
     await advance(MINUTE); // the next probe finds it back
     expect(offsite.copies).toHaveLength(1); // one copy brings every snapshot it missed
-    expect((scheduler as BackupScheduler).status()[0]?.copies[0]).toMatchObject({
+    expect(current().status()[0]?.copies[0]).toMatchObject({
       behindSnapshots: 0,
       lastFailure: undefined,
     });
@@ -134,7 +136,7 @@ describe("copies to copy_to targets", () => {
   it("probe a down target once a minute, without running restic", async () => {
     offsite.up = false;
     await start([makeJob("docs", { schedule: "0 12 * * *", copyTo: [target("offsite")] })]);
-    await (scheduler as BackupScheduler).runNow("docs");
+    await current().runNow("docs");
     await advance(MINUTE);
     const failures = ofType("copy-failed").length;
     const probes = offsite.probes;
@@ -161,7 +163,7 @@ describe("copies to copy_to targets", () => {
         alertAfterMs: 2 * HOUR,
       },
     ]);
-    await (scheduler as BackupScheduler).stop({ timeoutMs: 1000 });
+    await current().stop({ timeoutMs: 1000 });
     scheduler = undefined;
 
     offsite.up = true;
@@ -175,7 +177,7 @@ describe("copies to copy_to targets", () => {
   it("copy at start a snapshot made by hand while no daemon ran", async () => {
     const job = makeJob("docs", { schedule: "0 2 * * *", copyTo: [target("offsite")] });
     await start([job]);
-    await (scheduler as BackupScheduler).stop({ timeoutMs: 1000 });
+    await current().stop({ timeoutMs: 1000 });
     scheduler = undefined;
     await appendRunRecord(join(temp.path, "state"), {
       job: "docs",
@@ -190,7 +192,7 @@ describe("copies to copy_to targets", () => {
     await advance(MINUTE);
     expect(fake.calls).toEqual([]); // no backup: the one by hand counts
     expect(offsite.copies).toHaveLength(1);
-    await (scheduler as BackupScheduler).stop({ timeoutMs: 1000 });
+    await current().stop({ timeoutMs: 1000 });
     scheduler = undefined;
     await start([job]); // and not again at the next start
     await advance(MINUTE);
