@@ -11,7 +11,7 @@ const RUNS_RESTIC = [
   "packages/core/test/actions/{check,drill,forget,forget-guard,restore,unlock}.test.ts",
   "packages/core/test/scheduler/{backup-scheduler,repository-turns}.test.ts",
   "test/e2e/{backup,commands,daemon,embed-example,interrupt,library,notify,outcomes}.test.ts",
-  "test/e2e/{output-contract,packaging,remote,repository-lock,setup-commands}.test.ts",
+  "test/e2e/{copies-and-conditions,output-contract,packaging,remote,repository-lock,setup-commands}.test.ts",
   "test/faults/{broken-config,live-lock,partial,passwords,remote-lock,secrets,sigkill,signals,soak}.test.ts",
 ];
 // Files whose types are the test: checked with tsc by the unit project, once.
