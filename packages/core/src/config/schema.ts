@@ -230,7 +230,7 @@ const whenSchema = (scope: "job" | "top") =>
           .union([conditionPath, z.array(conditionPath)], expected("a path or an array of paths"))
           .optional()
           .describe(
-            "Run only while this path exists (all of them, for a list), e.g. the mount point of a removable drive that holds the repository or a source; once it appears the owed run starts. Relative to the config file's folder.",
+            "Run only while this path exists (all of them, for a list): a folder ON a removable drive that holds the repository or a source, such as the repository itself, not the drive's mount point (an empty mount point exists while the drive is away). Once it appears the owed run starts, within a minute. Relative to the config file's folder.",
           ),
         reachable: boolean(
           scope === "job"

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { localRepositoryPath } from "../config/repository-path.js";
-import type { BackupJob, ResolvedConfig } from "../config/types.js";
+import type { BackupJob, PasswordSource, ResolvedConfig } from "../config/types.js";
 import type { ResticVersion } from "../restic/commands/version.js";
 import {
   describeUnmet,
@@ -82,17 +82,31 @@ export async function runPreflight(config: ResolvedConfig, io: PreflightIO): Pro
 async function checkJob(job: BackupJob, index: number, io: PreflightIO): Promise<PreflightWarning[]> {
   const at = (key: string) => ({ job: job.name, path: `backupjobs[${index}].${key}` });
   const found = await Promise.all([
-    checkPassword(job, at, io),
+    checkPassword(job.password, at, io),
     ...job.sources.map((source) => checkSource(source, at, io)),
     checkDestination(job.repository, at, io),
+    // A copy target's password and drive are checked like the job's: a copy fails on them just the same.
+    ...job.copyTo.flatMap((target, t) => {
+      const atTarget = (key: string) => ({
+        job: job.name,
+        path: `backupjobs[${index}].copy_to[${t}].${key}`,
+      });
+      return [
+        checkPassword(target.password, atTarget, io),
+        checkDestination(target.repository, atTarget, io),
+      ];
+    }),
   ]);
   return found.flat();
 }
 
 type Place = (key: string) => { job: string; path: string };
 
-async function checkPassword(job: BackupJob, at: Place, io: PreflightIO): Promise<PreflightWarning[]> {
-  const source = job.password;
+async function checkPassword(
+  source: PasswordSource,
+  at: Place,
+  io: PreflightIO,
+): Promise<PreflightWarning[]> {
   switch (source.kind) {
     case "literal":
       return [];

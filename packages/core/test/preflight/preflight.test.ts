@@ -65,6 +65,23 @@ describe("runPreflight", () => {
     expect(await runPreflight(config(), fakeIO({ files: healthy }))).toEqual([]);
   });
 
+  it("checks a copy_to target's password and drive as the job's, naming the target's keys", async () => {
+    const warnings = await runPreflight(
+      config({
+        copy_to: [
+          { name: "usb", destination: "/media/usb/restic", password_file: "/home/ada/usb.pass" },
+          { name: "offsite", destination: "rest:https://nas.example:8000/docs", password_env: "OFFSITE_PW" },
+        ],
+      }),
+      fakeIO({ files: healthy }),
+    );
+    expect(warnings.map(({ code, path }) => [code, path])).toEqual([
+      ["PASSWORD_FILE_MISSING", "backupjobs[0].copy_to[0].password_file"],
+      ["DESTINATION_PARENT_MISSING", "backupjobs[0].copy_to[0].destination"],
+      ["PASSWORD_ENV_UNSET", "backupjobs[0].copy_to[1].password_env"],
+    ]);
+  });
+
   it("warns about a password file that does not exist, and says how to create one", async () => {
     const warnings = await runPreflight(
       config({ password_file: "~/.config/simplebackup/docs.pass" }),
