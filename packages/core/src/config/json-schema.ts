@@ -209,7 +209,7 @@ function whenNotes(place: string, example: Record<string, unknown>): Record<stri
   return {
     [place]: { title: "Run conditions", examples: [example] },
     [`${place}.on_ac_power`]: { ...fixed, examples: [true] },
-    [`${place}.path_exists`]: { examples: ["/media/usb", ["/media/usb", "~/Documents"]] },
+    [`${place}.path_exists`]: { examples: ["/media/usb/restic", ["/media/usb/restic", "~/Documents"]] },
     [`${place}.reachable`]: { ...fixed, examples: [true] },
     [`${place}.command`]: { examples: ["nmcli -t -f NAME connection show --active | grep -qx HomeWifi"] },
   };

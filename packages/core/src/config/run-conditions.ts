@@ -57,7 +57,7 @@ export function whenProblems(
       path: ["backupjobs", jobIndex, "when", "reachable"],
       message:
         "the job's destination is a local folder, which has no server to reach; to wait for a drive, " +
-        'use "path_exists" with its mount point (e.g. "/media/usb"), or remove reachable',
+        'use "path_exists" with a folder on the drive (e.g. "/media/usb/restic"; not its mount point, which exists while the drive is away), or remove reachable',
     },
   ];
 }

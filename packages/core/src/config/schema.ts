@@ -207,7 +207,7 @@ const conditionPath = z
   .min(1, expected("a non-empty path"))
   .refine((text) => !BACKEND_URL.test(text), {
     message:
-      'expected a local path (a mount point such as "/media/usb"), got a URL; to wait for a server, use "reachable": true',
+      'expected a local path (a folder on a drive such as "/media/usb/restic"), got a URL; to wait for a server, use "reachable": true',
   });
 
 const conditionCommand = z.string(expected("a shell command")).min(1, expected("a non-empty shell command"));

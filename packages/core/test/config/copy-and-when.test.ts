@@ -436,7 +436,7 @@ describe("when, rejected", () => {
         path: `${JOB}.when.reachable`,
         message:
           "the job's destination is a local folder, which has no server to reach; to wait for a drive, " +
-          'use "path_exists" with its mount point (e.g. "/media/usb"), or remove reachable',
+          'use "path_exists" with a folder on the drive (e.g. "/media/usb/restic"; not its mount point, which exists while the drive is away), or remove reachable',
       },
     ],
     [
@@ -486,7 +486,7 @@ describe("when, rejected", () => {
       {
         path: `${JOB}.when.path_exists`,
         message:
-          'expected a local path (a mount point such as "/media/usb"), got a URL; to wait for a server, use "reachable": true',
+          'expected a local path (a folder on a drive such as "/media/usb/restic"), got a URL; to wait for a server, use "reachable": true',
       },
     ],
     [
