@@ -256,7 +256,7 @@ async function benchIdleDaemon(onReady) {
   const minutes = P3_SECONDS / 60;
   rows.push({
     id: "P3",
-    what: `idle daemon, 100 hourly jobs, ${minutes} min: CPU time (user+sys) vs a bare \`node\` keeping a timer`,
+    what: `idle daemon, 100 hourly jobs with when on each, ${minutes} min: CPU time (user+sys) vs a bare \`node\` keeping a timer`,
     a: `${idle.daemon.toFixed(2)} s idle + ${startup.daemon.toFixed(2)} s start`,
     b: `${idle.bare.toFixed(2)} s idle + ${startup.bare.toFixed(2)} s start`,
     ratio: idle.bare > 0 ? `${(idle.daemon / idle.bare).toFixed(1)}× (idle)` : "—",

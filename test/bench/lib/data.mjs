@@ -123,6 +123,9 @@ export function generateManyJobsConfig(count, seed) {
  */
 export function generateIdleConfig(count, minute, dataDir) {
   return {
+    // Conditions on every job (issue 15): an idle daemon must not pay for them; they are looked at
+    // when a slot comes, and then once a minute only while a run is owed.
+    when: { on_ac_power: true, path_exists: [dataDir] },
     backupjobs: Array.from({ length: count }, (_, i) => ({
       jobname: `idle-${String(i).padStart(3, "0")}`,
       sources: [dataDir],
