@@ -32,9 +32,9 @@ function restic(repository: string, password: string, args: string[]) {
   return result.stdout;
 }
 
-const snapshotTimes = (repository: string, password: string, env: NodeJS.ProcessEnv = {}) =>
+const snapshotTimes = (repository: string, password: string) =>
   (
-    JSON.parse(restic(repository, password, ["snapshots", "--json", "--tag", "simplebackup:docs"], env)) as {
+    JSON.parse(restic(repository, password, ["snapshots", "--json", "--tag", "simplebackup:docs"])) as {
       time: string;
     }[]
   ).map((snapshot) => Date.parse(snapshot.time));
