@@ -61,11 +61,9 @@ export async function runScheduledAttempt(
 ): Promise<BackupRunResult> {
   const { store, now, emit } = options;
   const startedAt = now();
-  await store?.update(job.name, (current) => ({
-    knownSince: current?.knownSince ?? startedAt.toISOString(),
-    ...current,
+  await store?.patch(job.name, startedAt, {
     running: { runId: run.runId, startedAt: startedAt.toISOString(), pid: process.pid },
-  }));
+  });
   const { result, summary } = await recordAttempt(
     job,
     {

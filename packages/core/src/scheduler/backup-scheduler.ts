@@ -278,11 +278,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   private announce(entry: JobEntry, reason: "schedule" | "catch-up"): void {
     const { timeline } = entry;
     const nextRunAt = new Date(timeline.dueAt);
-    void this.store?.update(timeline.job.name, (current) => ({
-      knownSince: current?.knownSince ?? this.nowDate().toISOString(),
-      ...current,
-      nextRun: nextRunAt.toISOString(),
-    }));
+    void this.store?.patch(timeline.job.name, this.nowDate(), { nextRun: nextRunAt.toISOString() });
     this.emitEvent({
       type: "scheduled",
       job: timeline.job.name,
@@ -333,11 +329,7 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   /** Raised once per stale spell, and remembered across restarts, so it is never repeated. */
   private raiseStaleAlert(entry: JobEntry, now: number): void {
     const { job } = entry.timeline;
-    void this.store?.update(job.name, (current) => ({
-      knownSince: current?.knownSince ?? new Date(now).toISOString(),
-      ...current,
-      staleAlertedAt: new Date(now).toISOString(),
-    }));
+    void this.store?.patch(job.name, new Date(now), { staleAlertedAt: new Date(now).toISOString() });
     this.emitEvent(staleEvent(job, lastSuccessTime(this.store?.get(job.name)), now));
   }
 

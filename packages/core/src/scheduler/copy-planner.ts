@@ -337,9 +337,7 @@ export class CopyPlanner {
 
   private save(entry: TargetEntry, change: (current: CopyState | undefined) => CopyState): void {
     const { job, target } = entry.timeline;
-    void this.options.store?.update(job.name, (current) => ({
-      knownSince: current?.knownSince ?? new Date(this.options.now()).toISOString(),
-      ...current,
+    void this.options.store?.patch(job.name, new Date(this.options.now()), (current) => ({
       copies: { ...current?.copies, [target.name]: change(current?.copies?.[target.name]) },
     }));
   }

@@ -81,11 +81,7 @@ export async function runScheduledMaintenance(
     emit({ type: "failure", ...context, phase: task, code, exitCode: undefined, snapshotId: undefined });
   }
   if (readDataSubset) {
-    await store?.update(job.name, (current) => ({
-      knownSince: current?.knownSince ?? startedAt.toISOString(),
-      ...current,
-      lastCheckSubset: readDataSubset,
-    }));
+    await store?.patch(job.name, startedAt, { lastCheckSubset: readDataSubset });
   }
 }
 

@@ -152,6 +152,22 @@ export class JobStateStore {
     return this.state.daemon;
   }
 
+  /**
+   * Sets some of a job's fields, keeping the rest; a job seen for the first time is known since `now`.
+   * `fields` may be computed from the job's current state.
+   */
+  patch(
+    job: string,
+    now: Date,
+    fields: Partial<JobState> | ((current: JobState | undefined) => Partial<JobState>),
+  ): Promise<void> {
+    return this.update(job, (current) => ({
+      knownSince: current?.knownSince ?? now.toISOString(),
+      ...current,
+      ...(typeof fields === "function" ? fields(current) : fields),
+    }));
+  }
+
   update(job: string, change: (current: JobState | undefined) => JobState): Promise<void> {
     let next: JobState;
     try {

@@ -48,6 +48,18 @@ describe("JobStateStore", () => {
     });
   });
 
+  it("patches fields of a job, keeping the rest, and knows a new job since the patch", async () => {
+    const { store } = await JobStateStore.open(dir.path);
+    await store.patch("new", now(), { nextRun: "2026-11-26T02:00:00.000Z" });
+    expect(store.get("new")).toEqual({
+      knownSince: "2026-11-25T10:00:00.000Z",
+      nextRun: "2026-11-26T02:00:00.000Z",
+    });
+    await store.update("old", () => ({ ...known, lastCheckSubset: "1/4" }));
+    await store.patch("old", now(), (current) => ({ lastCheckSubset: `${current?.lastCheckSubset}+` }));
+    expect(store.get("old")).toEqual({ ...known, lastCheckSubset: "1/4+" });
+  });
+
   it("removes a job and clears the daemon", async () => {
     const { store } = await JobStateStore.open(dir.path);
     await store.update("a", () => known);
