@@ -5,11 +5,9 @@ import {
   DatabaseServerError,
   diesWithParent,
   envWithout,
-  freePort,
-  logTail,
+  launchAtFreePort,
   openLog,
   runCommand,
-  ServerExitedError,
   stopChild,
   waitForLogLine,
 } from "./server-process.js";
@@ -53,23 +51,16 @@ export class MariaDbServer {
     if (this.pid !== undefined) return;
     mkdirSync(this.folder, { recursive: true });
     if (!existsSync(join(this.dataDir, "mysql"))) await this.installDb();
-    for (let attempt = 1; ; attempt++) {
-      if (this.port === 0 || attempt > 1) this.port = await freePort();
-      try {
-        return await this.launch();
-      } catch (error) {
-        // Another test may take the free port between freePort() and the server's bind: try another.
-        const portTaken =
-          error instanceof ServerExitedError && /Address already in use|Bind on TCP\/IP port/.test(error.log);
-        if (!portTaken || attempt === 3) {
-          throw new DatabaseServerError(
-            "START_FAILED",
-            `mariadbd did not start in ${this.folder}: ${(error as Error).message}\n${logTail(this.logPath)}`,
-            { cause: error },
-          );
-        }
-      }
-    }
+    this.port = await launchAtFreePort({
+      port: this.port,
+      launch: (port) => {
+        this.port = port;
+        return this.launch();
+      },
+      portTaken: /Address already in use|Bind on TCP\/IP port/,
+      what: `mariadbd did not start in ${this.folder}`,
+      logPath: this.logPath,
+    });
   }
 
   /**

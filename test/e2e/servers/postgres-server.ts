@@ -15,11 +15,9 @@ import {
   DatabaseServerError,
   diesWithParent,
   envWithout,
-  freePort,
-  logTail,
+  launchAtFreePort,
   openLog,
   runCommand,
-  ServerExitedError,
   stopChild,
   waitForLogLine,
 } from "./server-process.js";
@@ -74,22 +72,16 @@ export class PostgresServer {
       makeReachable(dirname(this.folder));
     }
     if (!existsSync(join(this.dataDir, "PG_VERSION"))) await this.initdb(owner);
-    for (let attempt = 1; ; attempt++) {
-      if (this.port === 0 || attempt > 1) this.port = await freePort();
-      try {
-        return await this.launch(owner);
-      } catch (error) {
-        // Another test may take the free port between freePort() and the server's bind: try another.
-        const portTaken = error instanceof ServerExitedError && /Address already in use/.test(error.log);
-        if (!portTaken || attempt === 3) {
-          throw new DatabaseServerError(
-            "START_FAILED",
-            `postgres did not start in ${this.folder}: ${(error as Error).message}\n${logTail(this.logPath)}`,
-            { cause: error },
-          );
-        }
-      }
-    }
+    this.port = await launchAtFreePort({
+      port: this.port,
+      launch: (port) => {
+        this.port = port;
+        return this.launch(owner);
+      },
+      portTaken: /Address already in use/,
+      what: `postgres did not start in ${this.folder}`,
+      logPath: this.logPath,
+    });
   }
 
   private async initdb(owner: Account | undefined): Promise<void> {

@@ -26,6 +26,37 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a server at a free port (or at `port` on a restart), and when another test took that port
+ * between freePort() and the server's bind (its log says `portTaken`), at another, three tries in all.
+ * @returns the port it listens on
+ * @throws DatabaseServerError START_FAILED with `what`, the reason and the log's tail
+ */
+export async function launchAtFreePort(options: {
+  readonly port: number;
+  readonly launch: (port: number) => Promise<void>;
+  readonly portTaken: RegExp;
+  readonly what: string;
+  readonly logPath: string;
+}): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port === 0 || attempt > 1 ? await freePort() : options.port;
+    try {
+      await options.launch(port);
+      return port;
+    } catch (error) {
+      const portTaken = error instanceof ServerExitedError && options.portTaken.test(error.log);
+      if (!portTaken || attempt === 3) {
+        throw new DatabaseServerError(
+          "START_FAILED",
+          `${options.what}: ${(error as Error).message}\n${logTail(options.logPath)}`,
+          { cause: error },
+        );
+      }
+    }
+  }
+}
+
 /** The last `lines` lines of a log file, or a note that there is none. */
 export function logTail(path: string, lines = 25): string {
   if (!existsSync(path)) return `(no log at ${path})`;
