@@ -25,6 +25,12 @@ export type SimplebackupErrorCode =
   | "STATE_LOCKED"
   | "STATE_UNWRITABLE"
   | "REPOSITORY_BUSY"
+  | "DATABASE_TOOL_MISSING"
+  | "DATABASE_NOT_FOUND"
+  | "DATABASE_AUTH_FAILED"
+  | "DATABASE_UNREACHABLE"
+  | "DATABASE_DUMP_FAILED"
+  | "DATABASE_LOAD_FAILED"
   | "RESTIC_FAILED";
 
 export class SimplebackupError extends Error {

@@ -3,6 +3,7 @@ import { homedir as osHomedir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { copyTargetProblems, toCopyTargets } from "./copy-targets.js";
+import { databaseProblems, toDatabases } from "./databases.js";
 import { DEFAULT_BACKEND_UNREACHABLE_AFTER_MS } from "./defaults.js";
 import { parseDuration } from "./duration.js";
 import { stripJsonComments } from "./jsonc.js";
@@ -99,7 +100,11 @@ function crossKeyProblems(input: unknown, resolve: (p: string) => string): RawPr
     if (!isPlainObject(job)) continue;
     const password = passwordCountProblem(job, ["backupjobs", index]);
     if (password) problems.push(password);
-    problems.push(...copyTargetProblems(job, index, resolve), ...whenProblems(job, index, resolve));
+    problems.push(
+      ...copyTargetProblems(job, index, resolve),
+      ...whenProblems(job, index, resolve),
+      ...databaseProblems(job, index),
+    );
     const name = job.jobname;
     if (typeof name !== "string" || name === "") continue;
     const first = firstIndexByName.get(name);
@@ -163,7 +168,8 @@ function toBackupJob(job: JobInput, resolve: (p: string) => string, defaults: Jo
   const retention = job.retention === undefined ? undefined : toRetention(job.retention);
   return {
     name: job.jobname,
-    sources: [...new Set(job.sources.map(resolve))],
+    sources: [...new Set((job.sources ?? []).map(resolve))],
+    databases: toDatabases(job.databases, resolve),
     repository,
     password: toPasswordSource(job, resolve),
     schedule: job.backup_interval,

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { describeCronProblem } from "../cron/cron.js";
+import { databasesSchema } from "./databases.js";
 import { expected, isPlainObject } from "./problems.js";
 import {
   boolean,
@@ -272,12 +273,14 @@ const jobSchema = z
         .describe(
           "Name of the job, unique in the file. Snapshots are tagged simplebackup:<jobname>, so it may not contain a comma.",
         ),
+      // Required unless the job lists databases; databaseProblems (load.ts) says so when both are missing.
       sources: z
         .array(path(NON_EMPTY_PATH), expected("a non-empty array of file or folder paths"))
-        .min(1, expected("a non-empty array of file or folder paths"))
+        .optional()
         .describe(
-          "Files and folders to back up. Relative paths are relative to the config file's folder; ~/ is the home folder.",
+          "Files and folders to back up. Relative paths are relative to the config file's folder; ~/ is the home folder. Required unless the job lists databases.",
         ),
+      databases: databasesSchema,
       destination: destination().describe(DESTINATION),
       ...passwordFields("the repository"),
       backup_interval: z
@@ -312,9 +315,9 @@ const jobSchema = z
           z
             .string(expected("a non-empty tag"))
             .regex(
-              /^(?!simplebackup:)[^,]+$/,
+              /^(?!simplebackup:|simplebackup-db:)[^,]+$/,
               expected(
-                'a non-empty tag without "," that does not start with "simplebackup:" (kept for job tags)',
+                'a non-empty tag without "," that does not start with "simplebackup:" or "simplebackup-db:" (kept for job and database tags)',
               ),
             ),
           expected("an array of tags"),

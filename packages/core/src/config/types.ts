@@ -83,10 +83,40 @@ export interface RunConditions {
   readonly command: string | undefined;
 }
 
+export type DatabaseType = "postgresql" | "mariadb" | "mysql" | "sqlite";
+
+/** Where a database password comes from; a database on a local socket or a SQLite file may need none. */
+export type DatabasePassword =
+  | { readonly kind: "literal"; readonly value: string }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "env"; readonly variable: string };
+
+/**
+ * A database a job dumps (`databases`): with its server's own tool, streamed into restic as a snapshot
+ * of its own, tagged `simplebackup-db:<type>:<name>`.
+ */
+export interface DatabaseSpec {
+  readonly type: DatabaseType;
+  /** The database's name; `all` for every database of the server. For SQLite, the file's name by default. */
+  readonly name: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** PostgreSQL: the socket's folder; MariaDB/MySQL: the socket file. Absolute. */
+  readonly socket?: string;
+  readonly username?: string;
+  readonly password: DatabasePassword | undefined;
+  /** Extra flags for the dump tool. */
+  readonly options: readonly string[];
+  /** SQLite only: the database file, absolute. */
+  readonly path?: string;
+}
+
 export interface BackupJob {
   readonly name: string;
-  /** Absolute paths, in the order the user wrote them. */
+  /** Absolute paths, in the order the user wrote them; empty for a job of databases only. */
   readonly sources: readonly string[];
+  /** Databases dumped after the files, each into a snapshot of its own; empty for none. */
+  readonly databases: readonly DatabaseSpec[];
   /** A restic repository: an absolute local path or a backend URL (`sftp:…`, `rest:…`, `s3:…`). */
   readonly repository: string;
   readonly password: PasswordSource;

@@ -54,10 +54,17 @@ export interface JobResticResult extends ResticProcessResult {
 const UNLOCK_AFTER_STOP_MS = 2_500;
 const UNLOCK_STOP_ESCALATION: StopEscalation = { sigtermAfterMs: 250, sigkillAfterMs: 250 };
 
-/** Callbacks for the lines restic prints while a command runs. */
-export interface ResticLineHandlers {
+/** What one command takes besides its arguments: callbacks for its lines, and for a stdin backup its input. */
+export interface ResticRunExtras {
   readonly onStdoutLine?: (line: string) => void;
   readonly onStderrLine?: (line: string) => void;
+  /** Added to the job's environment for this command only (a dump tool's settings, for --stdin-from-command). */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Makes restic's stdin, called at each start of the command: a run once more after a stale lock was
+   * removed needs its input from the beginning.
+   */
+  readonly stdin?: () => NodeJS.ReadableStream;
 }
 
 /** A lock that {@link JobRestic.run} removed before running its command once more: the event's facts. */
@@ -84,14 +91,14 @@ export interface JobRestic {
    * Runs one restic command for the job. When it fails on a lock whose holder is gone, removes that
    * lock with `restic unlock` (never `--remove-all`) and runs the command once more, as backups do.
    */
-  run(args: readonly string[], lines?: ResticLineHandlers): Promise<JobResticResult>;
+  run(args: readonly string[], lines?: ResticRunExtras): Promise<JobResticResult>;
   /**
    * The typed error for a failed run, named by what restic printed: `messages` when given (JSON lines
    * the caller already parsed), else the JSON lines of its stderr.
    */
   error(result: JobResticResult, args: readonly string[], messages?: readonly ResticMessage[]): ResticError;
   /** Runs, and throws the typed error unless restic exited 0. */
-  runOk(args: readonly string[], lines?: ResticLineHandlers): Promise<JobResticResult>;
+  runOk(args: readonly string[], lines?: ResticRunExtras): Promise<JobResticResult>;
 }
 
 /**
@@ -124,10 +131,12 @@ export function createJobRestic(
     onNotice: log,
   };
 
-  const once = async (args: readonly string[], extra: ResticLineHandlers = {}) => {
+  const once = async (args: readonly string[], extra: ResticRunExtras = {}) => {
     log(`$ restic ${args.join(" ")}`);
     const result = await options.restic.run(args, {
       ...processOptions,
+      ...(extra.env ? { env: { ...env, ...extra.env } } : {}),
+      ...(extra.stdin ? { stdin: extra.stdin() } : {}),
       signal: options.signal,
       onStdoutLine: extra.onStdoutLine,
       onStderrLine: (line) => {

@@ -49,6 +49,11 @@ export interface ResticProcessOptions {
   readonly onNotice?: ((line: string) => void) | undefined;
   /** @default the real timers */
   readonly timers?: ResticTimers | undefined;
+  /**
+   * What restic reads on stdin (`backup --stdin`); its end is restic's end of input. Without it restic's
+   * stdin is closed. If restic exits first, the stream is unpiped and left to its owner.
+   */
+  readonly stdin?: NodeJS.ReadableStream | undefined;
 }
 
 export interface ResticProcessResult {
@@ -79,10 +84,14 @@ export async function runResticProcess(
   const child = x(binary, args, {
     throwOnError: false,
     nodePath: false,
-    nodeOptions: { env: options.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
+    nodeOptions: {
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    },
   });
   const proc = child.process;
   options.onSpawn?.(child.pid);
+  const detachStdin = feedStdin(options.stdin, proc?.stdin);
 
   let interrupted = false;
   let backendUnreachable: BackendRetry | undefined;
@@ -132,10 +141,26 @@ export async function runResticProcess(
     }
     throw error;
   } finally {
+    detachStdin();
     watchdog.stop();
     stopper.exited();
     options.signal?.removeEventListener("abort", interrupt);
   }
+}
+
+/**
+ * Pipes `input` into restic's stdin. restic may exit before reading it all (a wrong password, a
+ * failure): the write then fails with EPIPE, which is restic's failure to report, not a crash of ours.
+ * @returns a function that unpipes, once restic has exited
+ */
+function feedStdin(
+  input: NodeJS.ReadableStream | undefined,
+  stdin: NodeJS.WritableStream | null | undefined,
+): () => void {
+  if (!input || !stdin) return () => {};
+  stdin.on("error", () => {});
+  input.pipe(stdin);
+  return () => input.unpipe(stdin);
 }
 
 /** SIGINT, then SIGTERM and SIGKILL while restic has not exited; each step is said. */

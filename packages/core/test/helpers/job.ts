@@ -9,6 +9,7 @@ export function makeJob(overrides: Partial<BackupJob> = {}): BackupJob {
   return {
     name,
     sources: [`/data/${name}`],
+    databases: [],
     repository: `/repos/${name}`,
     password: { kind: "literal", value: "pw" },
     schedule: "0 * * * *",
