@@ -10,7 +10,12 @@ import type { DatabasePassword, DatabaseSpec, DatabaseType } from "./types.js";
  * are checked on the raw input by {@link databaseProblems}, so they are reported with the schema's.
  */
 
-export const DATABASE_TYPES = ["postgresql", "mariadb", "mysql", "sqlite"] as const satisfies readonly DatabaseType[];
+export const DATABASE_TYPES = [
+  "postgresql",
+  "mariadb",
+  "mysql",
+  "sqlite",
+] as const satisfies readonly DatabaseType[];
 
 /** The name that stands for every database of a server, each dumped on its own. */
 export const ALL_DATABASES = "all";
@@ -148,10 +153,14 @@ export function databaseLabel(database: Pick<DatabaseSpec, "type" | "name">): st
   return `${database.type}:${database.name}`;
 }
 
+/** Said when a job has neither sources nor databases: the fix for a job that backs up databases alone. */
+const ONLY_DATABASES = ' (a job that backs up only databases lists them in "databases" instead)';
+
 /**
  * Rules across a job's `databases` and its `sources`: at least one of the two, at most one password
- * per database, `all` and `path` only where they mean something, no password in `options`, and each
- * database once per job (its snapshots form one retention series, named by type and name).
+ * per database, host or socket (not both), `all` and `path` only where they mean something, no
+ * password in `options`, and each database once per job (its snapshots form one retention series,
+ * named by type and name; a SQLite file without a name is named by its file name).
  */
 export function databaseProblems(job: Record<string, unknown>, jobIndex: number): RawProblem[] {
   const jobPlace = ["backupjobs", jobIndex];
@@ -161,13 +170,12 @@ export function databaseProblems(job: Record<string, unknown>, jobIndex: number)
   if (job.sources === undefined && databases.length === 0) {
     problems.push({
       path: [...jobPlace, "sources"],
-      message:
-        'missing; expected a non-empty array of file or folder paths (or a "databases" list, for a job that backs up only databases)',
+      message: `missing; expected a non-empty array of file or folder paths${ONLY_DATABASES}`,
     });
   } else if (Array.isArray(job.sources) && !hasSources && databases.length === 0) {
     problems.push({
       path: [...jobPlace, "sources"],
-      message: 'expected a non-empty array of file or folder paths (or a "databases" list)',
+      message: `expected a non-empty array of file or folder paths, got an empty array${ONLY_DATABASES}`,
     });
   }
   const firstByLabel = new Map<string, number>();
@@ -175,20 +183,32 @@ export function databaseProblems(job: Record<string, unknown>, jobIndex: number)
     if (!isPlainObject(database)) continue;
     const place = [...jobPlace, "databases", index];
     problems.push(...entryProblems(database, place));
-    const type = database.type;
-    const name = typeof database.name === "string" ? database.name : undefined;
-    if (typeof type !== "string" || name === undefined) continue;
-    const label = `${type}:${name}`;
+    const label = seriesLabel(database);
+    if (label === undefined) continue;
     const first = firstByLabel.get(label);
     if (first === undefined) firstByLabel.set(label, index);
     else {
+      const fix =
+        database.type === "sqlite"
+          ? "give one of the files a name of its own"
+          : "list it once (a second server with the same database name goes in a job of its own)";
       problems.push({
         path: [...place, "name"],
-        message: `${label} is already listed as databases[${first}]; each database is one retention series in a job, so list it once (a second server with the same database name goes in a job of its own)`,
+        message: `${label} is already listed as databases[${first}]; each database is one retention series in a job, so ${fix}`,
       });
     }
   }
   return problems;
+}
+
+/** `postgresql:app`, or `sqlite:data` for `/srv/data.db` without a name; undefined while keys are wrong. */
+function seriesLabel(database: Record<string, unknown>): string | undefined {
+  const { type, name, path: file } = database;
+  if (typeof type !== "string") return undefined;
+  if (typeof name === "string") return `${type}:${name}`;
+  return type === "sqlite" && typeof file === "string" && file !== ""
+    ? `${type}:${sqliteName(file)}`
+    : undefined;
 }
 
 function entryProblems(database: Record<string, unknown>, place: readonly PropertyKey[]): RawProblem[] {
@@ -227,6 +247,14 @@ function entryProblems(database: Record<string, unknown>, place: readonly Proper
       problems.push({
         path: [...place, "path"],
         message: `path is for type sqlite; a ${database.type} database is reached by host, port or socket`,
+      });
+    }
+    // pg_dump would take the socket and quietly drop the host; say which one is meant instead.
+    if (database.host !== undefined && database.socket !== undefined) {
+      problems.push({
+        path: [...place, "socket"],
+        message:
+          "set host or socket, not both: a server is reached by one of them (remove host to use the socket)",
       });
     }
   }

@@ -128,6 +128,50 @@ const COPY_NOTES: Record<string, KeyNote> = {
   "backupjobs[].copy_to[].alert_after": { examples: ["3d"], duration: "value" },
 };
 
+/** A server reached over TCP, its password in the daemon's environment: the usual remote database. */
+const EXAMPLE_DATABASE = {
+  type: "postgresql",
+  name: "app",
+  host: "db.example.com",
+  port: 5432,
+  username: "backup",
+  password_env: "APP_DB_PASSWORD",
+};
+
+const DATABASE_NOTES: Record<string, KeyNote> = {
+  "backupjobs[].databases": {
+    default: [],
+    examples: [
+      [EXAMPLE_DATABASE],
+      [
+        {
+          type: "mariadb",
+          name: "all",
+          socket: "/run/mysqld/mysqld.sock",
+          username: "backup",
+          password_file: "~/.config/simplebackup/mariadb.pass",
+        },
+        { type: "sqlite", path: "/srv/app/data.db" },
+      ],
+    ],
+  },
+  "backupjobs[].databases[]": { title: "Database", examples: [EXAMPLE_DATABASE] },
+  "backupjobs[].databases[].type": { examples: ["postgresql", "mariadb"] },
+  "backupjobs[].databases[].name": { examples: ["app", "all"] },
+  "backupjobs[].databases[].host": { examples: ["db.example.com", "127.0.0.1"] },
+  "backupjobs[].databases[].port": { examples: [5432, 3306] },
+  "backupjobs[].databases[].socket": { examples: ["/var/run/postgresql", "/run/mysqld/mysqld.sock"] },
+  "backupjobs[].databases[].username": { examples: ["backup"] },
+  "backupjobs[].databases[].password": { examples: ["correct horse battery staple"] },
+  "backupjobs[].databases[].password_file": { examples: ["~/.config/simplebackup/app-db.pass"] },
+  "backupjobs[].databases[].password_env": { examples: ["APP_DB_PASSWORD"] },
+  "backupjobs[].databases[].options": {
+    default: [],
+    examples: [["--no-owner"], "--no-owner --no-privileges"],
+  },
+  "backupjobs[].databases[].path": { examples: ["/srv/app/data.db", "~/.local/share/app/app.sqlite"] },
+};
+
 const NOTES: Record<string, KeyNote> = {
   $schema: { examples: [CONFIG_SCHEMA_URL] },
   restic_binary: { default: "restic", examples: ["/usr/local/bin/restic"] },
@@ -185,6 +229,7 @@ const NOTES: Record<string, KeyNote> = {
   "backupjobs[].drill_interval": { examples: ["0 5 1 * *"] },
   "backupjobs[].drill_files": { default: 10, examples: [25] },
   ...COPY_NOTES,
+  ...DATABASE_NOTES,
   ...whenNotes("when", { on_ac_power: true }),
   ...whenNotes("backupjobs[].when", { on_ac_power: true, path_exists: "/mnt/backup" }),
   ...notifierNotes("notifications"),
@@ -236,9 +281,31 @@ function addCrossKeyRules(place: string, node: JsonSchema): void {
   if (place === "backupjobs[]" || place === "backupjobs[].copy_to[]") {
     node.oneOf = passwordKeys.map((key) => ({ required: [key] }));
   }
+  if (place === "backupjobs[]") {
+    node.anyOf = ["sources", "databases"].map((key) => ({
+      required: [key],
+      properties: { [key]: { minItems: 1 } },
+    }));
+  }
+  if (place === "backupjobs[].databases[]") addDatabaseRules(node);
   if (place === "retry" || place === "backupjobs[].retry") {
     node.not = { required: ["delays", "backoff"] };
   }
+}
+
+/** A SQLite file is found by its path, a server's database by its name; one password, host or socket. */
+function addDatabaseRules(node: JsonSchema): void {
+  const exclusive = [
+    ["password", "password_file"],
+    ["password", "password_env"],
+    ["password_file", "password_env"],
+    ["host", "socket"],
+  ];
+  node.not = { anyOf: exclusive.map((keys) => ({ required: keys })) };
+  node.if = { properties: { type: { const: "sqlite" } }, required: ["type"] };
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else, in a plain JSON document
+  node.then = { required: ["path"] };
+  node.else = { required: ["name"] };
 }
 
 /** Walks the generated schema, adding notes, patterns and cross-key rules, and dropping noise. */

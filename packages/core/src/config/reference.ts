@@ -24,6 +24,9 @@ const DEFAULT_TEXT: Record<string, string> = {
   "backupjobs[].when.path_exists": "the top-level `when.path_exists`, else none",
   "backupjobs[].when.reachable": "the top-level `when.reachable`, else `false`",
   "backupjobs[].when.command": "the top-level `when.command`, else none",
+  "backupjobs[].sources": "required, unless the job lists `databases`",
+  "backupjobs[].databases[].name": "required, except for `sqlite`: the file's name without its extension",
+  "backupjobs[].databases[].path": "required for `sqlite`",
 };
 
 /** Types that a JSON Schema type alone undersells; keyed like DEFAULT_TEXT. */
@@ -37,6 +40,7 @@ const TYPE_TEXT: Record<string, string> = {
   "when.path_exists": "path or array of paths",
   "backupjobs[].when.path_exists": "path or array of paths",
   "backupjobs[].when.command": "string, or null to drop the top-level command",
+  "backupjobs[].databases[].options": "array of strings, or a string split at spaces",
 };
 
 const INTRO = `# Configuration reference
@@ -63,6 +67,10 @@ committed as [\`schema/backup_config.schema.json\`](../schema/backup_config.sche
   \`env\` both set must have the same value.
 - A job's \`when\` overrides the top-level \`when\` key by key. \`reachable: true\` in a job's \`when\`
   needs a remote repository; a top-level \`reachable: true\` applies to the remote jobs only.
+- A job lists \`sources\`, \`databases\` or both, at least one of them non-empty.
+- A database sets at most one of \`password\`, \`password_file\`, \`password_env\`, and \`host\` or
+  \`socket\`, not both. A \`sqlite\` database takes \`path\` (and no server keys); the others take
+  \`name\` (\`"all"\` for every database of the server) and no \`path\`. Each database is listed once per job.
 - A \`retry\` sets \`delays\` or \`backoff\`, not both.
 - Unknown keys are errors, with a "did you mean" for a near miss; so are wrong types and values.
 

@@ -89,6 +89,17 @@ describe("buildConfigJsonSchema", () => {
     expect(node.get("backupjobs[].copy_to[]")?.oneOf).toEqual(
       passwordKeys.map((key) => ({ required: [key] })),
     );
+    expect(node.get("backupjobs[]")?.anyOf).toEqual([
+      { required: ["sources"], properties: { sources: { minItems: 1 } } },
+      { required: ["databases"], properties: { databases: { minItems: 1 } } },
+    ]);
+    expect(node.get("backupjobs[].databases[]")).toMatchObject({
+      not: { anyOf: expect.arrayContaining([{ required: ["host", "socket"] }]) },
+      if: { properties: { type: { const: "sqlite" } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else
+      then: { required: ["path"] },
+      else: { required: ["name"] },
+    });
     expect(node.get("retry")?.not).toEqual({ required: ["delays", "backoff"] });
     expect(node.get("backupjobs[].retry")?.not).toEqual({ required: ["delays", "backoff"] });
     // Unique job names cannot be written in JSON Schema: the description says it instead.
@@ -143,7 +154,17 @@ function readCommitted(): string {
 // --- placing one example in a whole config -----------------------------------------------------------
 
 /** Keys of which an object holds at most one: setting one removes the others. */
-const EXCLUSIVE: readonly (readonly string[])[] = [passwordKeys, ["type", "module"], ["delays", "backoff"]];
+const EXCLUSIVE: readonly (readonly string[])[] = [
+  passwordKeys,
+  ["type", "module"],
+  ["delays", "backoff"],
+  ["host", "socket"],
+];
+
+/** Examples that hold only in a parent of another kind than the first example: a SQLite file's path. */
+const PARENT_OF: Record<string, Record<string, unknown>> = {
+  "backupjobs[].databases[].path": { type: "sqlite" },
+};
 
 /** A valid config in which `place` holds `value`, built from the examples of the places around it. */
 function embed(node: Map<string, JsonSchema>, place: string, value: unknown): unknown {
@@ -153,7 +174,7 @@ function embed(node: Map<string, JsonSchema>, place: string, value: unknown): un
   const parentPlace = isItem ? place.slice(0, -2) : dot === -1 ? "" : place.slice(0, dot);
   if (isItem) return embed(node, parentPlace, [value]);
   const key = dot === -1 ? place : place.slice(dot + 1);
-  const parent = { ...(exampleOf(node, parentPlace) as Record<string, unknown>) };
+  const parent = { ...(PARENT_OF[place] ?? (exampleOf(node, parentPlace) as Record<string, unknown>)) };
   for (const group of EXCLUSIVE) if (group.includes(key)) for (const other of group) delete parent[other];
   parent[key] = value;
   return embed(node, parentPlace, parent);

@@ -36,6 +36,7 @@ const SCHEDULING_DEFAULTS = {
   check: undefined,
   drill: undefined,
   copyTo: [],
+  databases: [],
   when: undefined,
 };
 

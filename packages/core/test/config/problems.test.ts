@@ -53,7 +53,7 @@ describe("a bad job key", () => {
       "sources empty",
       { sources: [] },
       `${JOB}.sources`,
-      "expected a non-empty array of file or folder paths, got an empty array",
+      'expected a non-empty array of file or folder paths, got an empty array (a job that backs up only databases lists them in "databases" instead)',
     ],
     [
       "sources a string",
@@ -65,7 +65,7 @@ describe("a bad job key", () => {
       "sources missing",
       { sources: undefined },
       `${JOB}.sources`,
-      "missing; expected a non-empty array of file or folder paths",
+      'missing; expected a non-empty array of file or folder paths (a job that backs up only databases lists them in "databases" instead)',
     ],
     ["a source empty", { sources: ["a", ""] }, `${JOB}.sources[1]`, 'expected a non-empty path, got ""'],
     [
@@ -277,13 +277,13 @@ describe("a bad job key", () => {
       "a tag with comma",
       { tags: ["ok", "a,b"] },
       `${JOB}.tags[1]`,
-      'expected a non-empty tag without "," that does not start with "simplebackup:" (kept for job tags), got "a,b"',
+      'expected a non-empty tag without "," that does not start with "simplebackup:" or "simplebackup-db:" (kept for job and database tags), got "a,b"',
     ],
     [
       "a tag reserved",
       { tags: ["simplebackup:Other"] },
       `${JOB}.tags[0]`,
-      'expected a non-empty tag without "," that does not start with "simplebackup:" (kept for job tags), got "simplebackup:Other"',
+      'expected a non-empty tag without "," that does not start with "simplebackup:" or "simplebackup-db:" (kept for job and database tags), got "simplebackup:Other"',
     ],
   ])("%s", (_, overrides, place, message) => {
     expect(problemsOfJob(overrides)).toEqual([{ path: place, message }]);
@@ -441,7 +441,8 @@ describe("collecting problems", () => {
       },
       {
         path: 'backupjobs[1] ("Photos").sources',
-        message: "expected a non-empty array of file or folder paths, got an empty array",
+        message:
+          'expected a non-empty array of file or folder paths, got an empty array (a job that backs up only databases lists them in "databases" instead)',
       },
       { path: 'backupjobs[1] ("Photos").retention.days', message: "expected a whole number ≥ 0, got -1" },
       {
@@ -469,7 +470,7 @@ describe("collecting problems", () => {
     const file = path.join(baseDir, "backup_config.json");
     const text = JSON.stringify({ backupjobs: [configJob({ sources: [], retention: { days: -1 } })] });
     expect(() => parseConfigText(text, { file, baseDir })).toThrow(
-      `${file}: backupjobs[0] ("Docs").sources: expected a non-empty array of file or folder paths, got an empty array\n` +
+      `${file}: backupjobs[0] ("Docs").sources: expected a non-empty array of file or folder paths, got an empty array (a job that backs up only databases lists them in "databases" instead)\n` +
         'backupjobs[0] ("Docs").retention.days: expected a whole number ≥ 0, got -1',
     );
   });
