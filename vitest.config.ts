@@ -8,10 +8,10 @@ import { resticsUnderTest } from "./test/support/restics-under-test.js";
 // its RESTIC_BINARY and PATH lead to test/support/no-restic/restic, which says where to move it.
 const RUNS_RESTIC = [
   "packages/*/test/**/*.integration.test.ts",
-  "packages/core/test/actions/{check,drill,forget,forget-guard,restore,unlock}.test.ts",
+  "packages/core/test/actions/{check,database-retention,drill,forget,forget-guard,restore,unlock}.test.ts",
   "packages/core/test/scheduler/{backup-scheduler,repository-turns}.test.ts",
   "test/e2e/{backup,commands,daemon,embed-example,interrupt,library,notify,outcomes}.test.ts",
-  "test/e2e/{copies-and-conditions,output-contract,packaging,remote,repository-lock,setup-commands}.test.ts",
+  "test/e2e/{copies-and-conditions,output-contract,packaging,remote,repository-lock,restore-db,setup-commands}.test.ts",
   "test/faults/{broken-config,live-lock,partial,passwords,remote-lock,secrets,sigkill,signals,soak}.test.ts",
 ];
 // Files whose types are the test: checked with tsc by the unit project, once.

@@ -55,6 +55,7 @@ export type {
   JobStatus,
   JobStatusReport,
   JsonSchema,
+  ListedSnapshot,
   ListSnapshotsOptions,
   LocateResticOptions,
   LockInfo,

@@ -16,7 +16,7 @@ export { runDrill } from "./actions/drill.js";
 export { findJob } from "./actions/find-job.js";
 export type { ForgetResult, ForgetSnapshot, RunForgetOptions } from "./actions/forget.js";
 export { runForget } from "./actions/forget.js";
-export type { ListSnapshotsOptions } from "./actions/list-snapshots.js";
+export type { ListedSnapshot, ListSnapshotsOptions } from "./actions/list-snapshots.js";
 export { listSnapshots } from "./actions/list-snapshots.js";
 export type {
   RestoreProgress,

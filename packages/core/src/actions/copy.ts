@@ -392,8 +392,9 @@ function toCopiedSnapshot(snapshot: SnapshotInfo): CopiedSnapshot {
 }
 
 /**
- * The target's snapshots of the job as forget groups by host, for the rule forget-guard.ts states.
- * A copy is named by its original, the id the job's history knows.
+ * The target's snapshots of the job as forget groups by host, for the rule forget-guard.ts states
+ * (which reads the tags to leave database dumps out). A copy is named by its original, the id the
+ * job's history knows.
  */
 function asForgetGroups(snapshots: readonly SnapshotInfo[]): ForgetGroup[] {
   const hosts = [...new Set(snapshots.map((snapshot) => snapshot.hostname))];
@@ -408,6 +409,7 @@ function asForgetGroups(snapshots: readonly SnapshotInfo[]): ForgetGroup[] {
         short_id: snapshot.short_id,
         time: snapshot.time,
         paths: snapshot.paths,
+        ...(snapshot.tags ? { tags: snapshot.tags } : {}),
       })),
     remove: [],
     reasons: [],

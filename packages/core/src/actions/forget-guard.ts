@@ -4,8 +4,16 @@
  * snapshot is complete: then every file of every listed source is in it. After a partial run (a source
  * missing, files unreadable) the newest snapshot lacks what older ones hold, and forget could remove
  * their only copy. A real forget refuses then; a dry run says it would.
+ *
+ * Only the job's file snapshots are judged. Its database dumps (tagged `simplebackup-db:…`) are series
+ * of their own that hold none of the sources: the newest snapshot of the job is often a dump, which
+ * must neither be read as "a snapshot lacking every source" nor hide a partial file snapshot before it.
+ * The file snapshots can span groups (forget groups by host and tags, so a change of the job's tags
+ * starts a group); judging the newest of them all is enough, since the finer grouping keeps every
+ * snapshot the host alone would (restic/commands/forget.ts).
  */
 import type { BackupJob } from "../config/types.js";
+import { parseDatabaseTags } from "../databases/database-series.js";
 import type { ForgetGroup, SnapshotRef } from "../restic/commands/forget.js";
 
 export interface ForgetSafetyFacts {
@@ -17,8 +25,8 @@ export interface ForgetSafetyFacts {
 
 /**
  * Why forgetting now could remove the only copy of a listed source's files, or undefined when it is
- * safe: the newest snapshot of this host's group must hold every source the job lists and must not be
- * a run recorded as partial.
+ * safe: the newest file snapshot of this host (database dumps left out) must hold every source the job
+ * lists and must not be a run recorded as partial.
  */
 export function findUnsafeRetention(
   job: BackupJob,
@@ -39,7 +47,7 @@ export function unsafeRetentionReason(
   groups: readonly ForgetGroup[],
   facts: ForgetSafetyFacts,
 ): string | undefined {
-  const newest = newestOf(groups.filter((group) => group.host === facts.host));
+  const newest = newestFileSnapshot(groups.filter((group) => group.host === facts.host));
   if (!newest) return undefined;
   const name = newest.short_id ?? newest.id?.slice(0, 8) ?? newest.time;
   const recorded = new Set(newest.paths.map(withoutTrailingSlash));
@@ -53,9 +61,10 @@ export function unsafeRetentionReason(
   return undefined;
 }
 
-function newestOf(groups: readonly ForgetGroup[]): SnapshotRef | undefined {
+function newestFileSnapshot(groups: readonly ForgetGroup[]): SnapshotRef | undefined {
   let newest: SnapshotRef | undefined;
   for (const snapshot of groups.flatMap((group) => [...group.keep, ...group.remove])) {
+    if (parseDatabaseTags(snapshot.tags)) continue;
     if (!newest || Date.parse(snapshot.time) > Date.parse(newest.time)) newest = snapshot;
   }
   return newest;

@@ -1,4 +1,5 @@
-import type { BackupJob } from "../config/types.js";
+import type { BackupJob, DatabaseType } from "../config/types.js";
+import { parseDatabaseTags } from "../databases/database-series.js";
 import { ResticError } from "../errors.js";
 import { backendUnreachableFailure } from "../restic/backend-watchdog.js";
 import { classifyFailure, stderrTail } from "../restic/classify.js";
@@ -11,8 +12,20 @@ export interface ListSnapshotsOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** The job's own snapshots (by its tag), newest first. */
-export async function listSnapshots(job: BackupJob, options: ListSnapshotsOptions): Promise<SnapshotInfo[]> {
+/** One of a job's snapshots, as {@link listSnapshots} lists it. */
+export interface ListedSnapshot extends SnapshotInfo {
+  /**
+   * The database this snapshot holds a dump of, read from its `simplebackup-db:` tag; undefined for a
+   * snapshot of the job's files. The dump is the one file in `paths`.
+   */
+  readonly database?: { readonly type: DatabaseType; readonly name: string };
+}
+
+/** The job's own snapshots (by its tag), files and database dumps alike, newest first. */
+export async function listSnapshots(
+  job: BackupJob,
+  options: ListSnapshotsOptions,
+): Promise<ListedSnapshot[]> {
   const args = buildSnapshotsArgs(job.name);
   const env = buildResticEnvironment(job, options.env ?? process.env, 1);
   const result = await options.restic.run(args, { env });
@@ -27,5 +40,10 @@ export async function listSnapshots(job: BackupJob, options: ListSnapshotsOption
       stderrTail: stderrTail(result.stderr),
     });
   }
-  return parseSnapshots(result.stdout).sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
+  return parseSnapshots(result.stdout)
+    .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))
+    .map((snapshot) => {
+      const database = parseDatabaseTags(snapshot.tags);
+      return database ? { ...snapshot, database } : snapshot;
+    });
 }

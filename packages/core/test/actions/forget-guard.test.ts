@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runForget } from "../../src/actions/forget.js";
 import { findUnsafeRetention } from "../../src/actions/forget-guard.js";
 import { runBackup } from "../../src/backup/run-backup.js";
-import type { ForgetGroup } from "../../src/restic/commands/forget.js";
+import type { ForgetGroup, SnapshotRef } from "../../src/restic/commands/forget.js";
 import { createRestic } from "../../src/restic/restic.js";
 import { appendRunRecord } from "../../src/state/history.js";
 import { makeJob } from "../helpers/job.js";
@@ -19,7 +19,7 @@ import { createTempDir } from "../helpers/tree.js";
 describe("findUnsafeRetention", () => {
   const job = makeJob({ name: "docs", sources: ["/data/a", "/data/b"] });
   const snapshot = (short_id: string, time: string, paths: string[]) => ({ short_id, time, paths });
-  const group = (host: string, ...snapshots: ReturnType<typeof snapshot>[]): ForgetGroup => ({
+  const group = (host: string, ...snapshots: SnapshotRef[]): ForgetGroup => ({
     tags: null,
     host,
     paths: [],
@@ -53,6 +53,67 @@ describe("findUnsafeRetention", () => {
       /is from a partial backup \(files could not be read\)/,
     );
     expect(findUnsafeRetention(job, groups, { ...facts, partialSnapshotIds: ["cccc"] })).toBeUndefined();
+  });
+
+  describe("with the job's database dumps, series of their own", () => {
+    const dump = (short_id: string, time: string) => ({
+      short_id,
+      time,
+      paths: ["/docs-postgresql-app.sql"],
+      tags: ["simplebackup:docs", "simplebackup-db:postgresql:app"],
+    });
+    const files = (short_id: string, time: string, paths: string[]) => ({
+      ...snapshot(short_id, time, paths),
+      tags: ["simplebackup:docs"],
+    });
+
+    it("is not fooled by a newer dump that holds none of the sources", () => {
+      const groups = [
+        group("laptop", files("aaaaaaaa", "2026-11-02T00:00:00Z", ["/data/a", "/data/b"])),
+        group("laptop", dump("dddddddd", "2026-11-02T00:01:00Z")),
+      ];
+      expect(findUnsafeRetention(job, groups, facts)).toBeUndefined();
+    });
+
+    it("still sees a file snapshot that lacks a source behind a newer dump", () => {
+      const groups = [
+        group(
+          "laptop",
+          files("bbbbbbbb", "2026-11-02T00:00:00Z", ["/data/a"]),
+          files("aaaaaaaa", "2026-11-01T00:00:00Z", ["/data/a", "/data/b"]),
+        ),
+        group("laptop", dump("dddddddd", "2026-11-02T00:01:00Z")),
+      ];
+      expect(findUnsafeRetention(job, groups, facts)).toMatch(/\(bbbbbbbb\) does not hold \/data\/b/);
+    });
+
+    it("still sees a partial file run behind a newer dump", () => {
+      const groups = [
+        group("laptop", files("cccccccc", "2026-11-02T00:00:00Z", ["/data/a", "/data/b"])),
+        group("laptop", dump("dddddddd", "2026-11-02T00:01:00Z")),
+      ];
+      expect(findUnsafeRetention(job, groups, { ...facts, partialSnapshotIds: ["cccccccc"] })).toMatch(
+        /\(cccccccc\) is from a partial backup/,
+      );
+    });
+
+    it("judges the newest file snapshot across the groups a change of tags made", () => {
+      const groups = [
+        group("laptop", files("aaaaaaaa", "2026-11-01T00:00:00Z", ["/data/a", "/data/b"])),
+        group("laptop", {
+          ...files("bbbbbbbb", "2026-11-02T00:00:00Z", ["/data/a"]),
+          tags: ["simplebackup:docs", "nas"],
+        }),
+        group("laptop", dump("dddddddd", "2026-11-03T00:00:00Z")),
+      ];
+      expect(findUnsafeRetention(job, groups, facts)).toMatch(/\(bbbbbbbb\) does not hold \/data\/b/);
+    });
+
+    it("has nothing to judge when only dumps are listed", () => {
+      expect(
+        findUnsafeRetention(job, [group("laptop", dump("dddddddd", "2026-11-03T00:00:00Z"))], facts),
+      ).toBeUndefined();
+    });
   });
 
   it("judges only this host's snapshots, and nothing when there are none", () => {

@@ -40,20 +40,38 @@ export function hasRetentionRules(retention: RetentionPolicy): boolean {
 }
 
 /**
+ * The group key: one series per tag set. A job's database dumps carry `simplebackup-db:<type>:<name>`
+ * (databases/database-series.ts), so each database and the files are kept apart: with `host` alone a
+ * daily rule keeps each day's NEWEST snapshot of the job, which on a day whose run dumped databases
+ * after its files is a dump, and that day's file snapshot would be removed.
+ *
+ * Always, not only for jobs that list databases now: a job that had databases keeps their snapshots in
+ * the repository, and grouping them with the files again would do exactly that. The cost falls on a
+ * job whose user tags (`tags` in the config) changed: its snapshots under the old tags form a group of
+ * their own, which no new snapshot joins, so the policy keeps its newest ones for good (at most what
+ * the rules count) instead of ageing them out. Never fewer: a finer grouping keeps every snapshot the
+ * coarser one keeps (a snapshot that is the newest of its hour, day, … among all the job's snapshots
+ * is so within its group, its bucket ranks no further back there, and `within` counts from the group's
+ * newest, which is no newer). Checked with real restic in builders.integration.test.ts. restic sorts
+ * the tags of the key, so the order of `--tag` flags makes no new group.
+ *
+ * `paths` stays out of the key: restic's default `host,paths` would start a new group whenever the
+ * job's sources change (and a partial run records only the sources it found).
+ */
+const GROUP_BY = "host,tags";
+
+/**
  * `restic forget` arguments for one job. Call only when {@link hasRetentionRules} is true.
  *
  * Snapshots are filtered by the job's tag, so other jobs' snapshots are never considered, and grouped
- * by host alone: restic's default `host,paths` would start a new group (whose old snapshots are kept
- * forever) whenever the job's sources change, and `host,tags` would do the same whenever its user tags
- * change. Checked on 0.14 with a job whose sources and tags changed: `host` gave one group, `host,tags`
- * two and `host,paths` two.
+ * by {@link GROUP_BY}: the files and each database are separate series.
  */
 export function buildForgetArgs(
   retention: RetentionPolicy,
   jobName: string,
   options: { readonly prune?: boolean; readonly dryRun?: boolean } = {},
 ): string[] {
-  const args = ["forget", "--json", "--tag", jobTag(jobName), "--group-by", "host"];
+  const args = ["forget", "--json", "--tag", jobTag(jobName), "--group-by", GROUP_BY];
   for (const [key, flag] of KEEP_COUNT_FLAGS) {
     const count = retention[key];
     if (isKeepCount(count, key)) args.push(flag, String(count));
@@ -77,7 +95,7 @@ export interface SnapshotRef {
 export interface ForgetGroup {
   readonly tags: readonly string[] | null;
   readonly host: string;
-  /** Empty when the group key leaves out `paths`. */
+  /** Empty when the group key leaves out `paths`, as ours does. */
   readonly paths: readonly string[];
   readonly keep: readonly SnapshotRef[];
   readonly remove: readonly SnapshotRef[];

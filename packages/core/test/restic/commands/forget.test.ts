@@ -10,7 +10,7 @@ import { CAPTURES } from "../fixtures.js";
 const LAB = "/tmp/simplebackup-restic-lab";
 
 describe("buildForgetArgs", () => {
-  const head = ["forget", "--json", "--tag", "simplebackup:docs", "--group-by", "host"];
+  const head = ["forget", "--json", "--tag", "simplebackup:docs", "--group-by", "host,tags"];
 
   it.each<[string, RetentionPolicy, string[]]>([
     ["last only", { last: 3 }, ["--keep-last", "3"]],
