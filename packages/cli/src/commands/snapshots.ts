@@ -1,19 +1,8 @@
-import {
-  createResticProvider,
-  findJob,
-  formatBytes,
-  formatCount,
-  formatLocalTime,
-  listSnapshots,
-  plural,
-  shortId,
-  snapshotFileCount,
-  snapshotSize,
-} from "@simplebackup/core";
+import { createResticProvider, findJob, listSnapshots, plural } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
-import { formatTable } from "../render/format.js";
 import { printJson } from "../render/json.js";
+import { snapshotJson, snapshotTable } from "../render/snapshot-table.js";
 
 /**
  * Under the tables: what SIZE counts (the files, not the repository space), and what `-` means. Said
@@ -25,7 +14,8 @@ const UNRECORDED_NOTE = "-: not recorded; restic records them from 0.17 on, olde
 export default defineCommand({
   meta: {
     name: "snapshots",
-    description: "List a job's snapshots, newest first (all jobs when none is named)",
+    description:
+      "List a job's snapshots (files and database dumps), newest first (all jobs when none is named)",
   },
   args: {
     ...configArg,
@@ -42,40 +32,15 @@ export default defineCommand({
     for (const job of jobs) {
       const snapshots = await listSnapshots(job, { restic });
       if (args.json) {
-        // `size` and `files` are null for snapshots made before restic 0.17, which did not record them.
-        all.push(
-          ...snapshots.map((snapshot) => ({
-            job: job.name,
-            ...snapshot,
-            size: snapshotSize(snapshot) ?? null,
-            files: snapshotFileCount(snapshot) ?? null,
-          })),
-        );
+        all.push(...snapshots.map((snapshot) => snapshotJson(job.name, snapshot)));
         continue;
       }
       console.log(`${job.name}: ${plural(snapshots.length, "snapshot")}`);
       if (snapshots.length === 0) continue;
       listed = true;
-      const rows = snapshots.map((snapshot) => {
-        const size = snapshotSize(snapshot);
-        const files = snapshotFileCount(snapshot);
-        if (size === undefined || files === undefined) unrecorded = true;
-        return [
-          formatLocalTime(snapshot.time),
-          shortId(snapshot.id),
-          size === undefined ? "-" : formatBytes(size),
-          files === undefined ? "-" : formatCount(files),
-          snapshot.paths.join(", "),
-        ];
-      });
-      const columns = [
-        { heading: "TIME" },
-        { heading: "ID" },
-        { heading: "SIZE", align: "right" },
-        { heading: "FILES", align: "right" },
-        { heading: "PATHS" },
-      ] as const;
-      for (const text of formatTable(columns, rows)) console.log(text);
+      const table = snapshotTable(snapshots);
+      if (table.unrecorded) unrecorded = true;
+      for (const text of table.lines) console.log(text);
     }
     if (args.json) {
       printJson(all);
