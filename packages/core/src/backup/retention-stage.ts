@@ -1,10 +1,10 @@
 /*
  * Retention is `restic forget --prune` on the job's own snapshots, and it runs only after a COMPLETE
- * backup: that run's snapshot is the newest of the job's group, every keep rule keeps the newest, and it
- * holds every file now under every listed source. So whatever forget removes is either still in that
- * snapshot, or was deleted from a source, or lies under a source the job no longer lists. After a
+ * backup: that run's snapshot is the newest of the job's files' group, every keep rule keeps the newest,
+ * and it holds every file now under every listed source. So whatever forget removes is either still in
+ * that snapshot, or was deleted from a source, or lies under a source the job no longer lists. After a
  * partial run (a source missing, files unreadable) nothing of that holds, and forget is skipped. Why the
- * group is the host alone: docs/retention.md.
+ * group is host and tags (the files and each database a series of its own): docs/retention.md.
  */
 import type { BackupJob } from "../config/types.js";
 import type { SimplebackupError } from "../errors.js";
