@@ -16,6 +16,7 @@ export const main = defineCommand({
     run: () => import("./commands/run.js").then((m) => m.default),
     status: () => import("./commands/status.js").then((m) => m.default),
     restore: () => import("./commands/restore.js").then((m) => m.default),
+    "restore-db": () => import("./commands/restore-db.js").then((m) => m.default),
     check: () => import("./commands/check.js").then((m) => m.default),
     drill: () => import("./commands/drill.js").then((m) => m.default),
     forget: () => import("./commands/forget.js").then((m) => m.default),

@@ -26,6 +26,13 @@ export type {
   SnapshotSummary,
 } from "./actions/restore.js";
 export { runRestore } from "./actions/restore.js";
+export type {
+  RestoreDatabaseProgress,
+  RestoreDatabaseResult,
+  RestoreDatabaseTarget,
+  RunRestoreDatabaseOptions,
+} from "./actions/restore-database.js";
+export { runRestoreDatabase } from "./actions/restore-database.js";
 export type { RemainingLock, UnlockResult } from "./actions/unlock.js";
 export { runUnlock } from "./actions/unlock.js";
 export { NO_CHANGES_NO_SNAPSHOT } from "./backup/backup-outcome.js";

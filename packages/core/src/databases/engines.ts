@@ -197,7 +197,7 @@ export function buildLoadCommand(connection: Connection, tool: ToolName, target:
 export function buildServerQuery(
   connection: Connection,
   tool: ToolName,
-  query: "exists" | "table-count" | "create",
+  query: "exists" | "table-count" | "create" | "drop",
   name: string,
 ): ToolCommand & { readonly stdin: string } {
   const { database } = connection;
@@ -207,6 +207,7 @@ export function buildServerQuery(
       "table-count":
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%';",
       create: 'CREATE DATABASE :"name";',
+      drop: 'DROP DATABASE IF EXISTS :"name";',
     }[query];
     return {
       tool,
@@ -222,6 +223,7 @@ export function buildServerQuery(
     exists: `SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ${literal};`,
     "table-count": `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ${literal};`,
     create: `CREATE DATABASE ${identifier};`,
+    drop: `DROP DATABASE IF EXISTS ${identifier};`,
   }[query];
   return { tool, args: [...mariadbDefaults(connection), "-N", "-B"], env: {}, stdin: `${sql}\n` };
 }

@@ -65,6 +65,8 @@ export interface ResticRunExtras {
    * removed needs its input from the beginning.
    */
   readonly stdin?: () => NodeJS.ReadableStream;
+  /** Where restic's stdout goes as bytes (`dump`), instead of lines: `stdout` of runResticProcess. */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /** A lock that {@link JobRestic.run} removed before running its command once more: the event's facts. */
@@ -137,6 +139,7 @@ export function createJobRestic(
       ...processOptions,
       ...(extra.env ? { env: { ...env, ...extra.env } } : {}),
       ...(extra.stdin ? { stdin: extra.stdin() } : {}),
+      ...(extra.stdout ? { stdout: extra.stdout } : {}),
       signal: options.signal,
       onStdoutLine: extra.onStdoutLine,
       onStderrLine: (line) => {

@@ -54,6 +54,13 @@ export interface ResticProcessOptions {
    * stdin is closed. If restic exits first, the stream is unpiped and left to its owner.
    */
   readonly stdin?: NodeJS.ReadableStream | undefined;
+  /**
+   * Where restic's stdout goes as bytes (`dump`), instead of being read as lines: `onStdoutLine` is not
+   * called and the result's `stdout` is empty. Never ended here: its owner ends it once restic exited 0,
+   * so a reader of a dump cut short by restic's failure is stopped rather than told it was whole. If it
+   * stops taking data (its reader exited), the rest of restic's output is read and dropped.
+   */
+  readonly stdout?: NodeJS.WritableStream | undefined;
 }
 
 export interface ResticProcessResult {
@@ -68,6 +75,8 @@ export interface ResticProcessResult {
   readonly backendUnreachable?: BackendRetry | undefined;
   /** The backend request restic was still retrying when it ended, if any. */
   readonly backendFailing?: BackendRetry | undefined;
+  /** With the `stdout` option: how many bytes restic wrote there. */
+  readonly stdoutBytes?: number | undefined;
 }
 
 /**
@@ -103,7 +112,9 @@ export async function runResticProcess(
       stopper.stop();
     },
   });
-  const stdoutLines = collectLines(proc?.stdout, options.onStdoutLine);
+  const stdoutLines: PipedOutput = options.stdout
+    ? pipeStdout(proc?.stdout, options.stdout)
+    : collectLines(proc?.stdout, options.onStdoutLine);
   const stderrLines = collectLines(proc?.stderr, (line) => {
     watchdog.observe(line);
     options.onStderrLine?.(line);
@@ -132,6 +143,7 @@ export async function runResticProcess(
       interrupted,
       backendUnreachable,
       backendFailing: backendUnreachable ?? watchdog.failing(),
+      ...(stdoutLines.bytes ? { stdoutBytes: stdoutLines.bytes() } : {}),
     };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
@@ -202,6 +214,50 @@ function createStopper(
       if (timer !== undefined) timers.clearTimer(timer);
       timer = undefined;
     },
+  };
+}
+
+/** A stream of restic's being read: what it said (lines; empty when piped), and the bytes piped. */
+interface PipedOutput {
+  readonly text: Promise<string>;
+  abandon(): void;
+  readonly bytes?: () => number;
+}
+
+/**
+ * Pipes restic's stdout into `destination` with backpressure (a slow reader slows restic, memory stays
+ * at the pipes' buffers), counting the bytes. A destination that fails (EPIPE: its reader exited) is
+ * unpiped and the rest drained, so restic never blocks on a full pipe nobody reads.
+ */
+function pipeStdout(
+  stream: NodeJS.ReadableStream | null | undefined,
+  destination: NodeJS.WritableStream,
+): PipedOutput & { readonly bytes: () => number } {
+  let bytes = 0;
+  if (!stream) return { text: Promise.resolve(""), abandon() {}, bytes: () => bytes };
+  stream.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  const drain = () => {
+    stream.unpipe(destination);
+    stream.resume();
+  };
+  destination.on("error", drain);
+  destination.on("close", drain);
+  stream.pipe(destination, { end: false });
+  const text = new Promise<string>((resolve) => {
+    stream.once("end", () => resolve(""));
+    stream.once("close", () => resolve(""));
+  }).finally(() => {
+    destination.removeListener("error", drain);
+    destination.removeListener("close", drain);
+  });
+  return {
+    text,
+    abandon() {
+      (stream as NodeJS.ReadableStream & { destroy?(): void }).destroy?.();
+    },
+    bytes: () => bytes,
   };
 }
 

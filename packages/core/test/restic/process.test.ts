@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ResticProcessOptions, runResticProcess } from "../../src/restic/process.js";
 
@@ -123,5 +125,34 @@ printf '%s\\n' '${RETRY_LINE}' >&2; while :; do sleep 0.1; done`,
       backendUnreachableAfterMs: Number.POSITIVE_INFINITY,
     });
     expect(result).toMatchObject({ exitCode: 0, backendUnreachable: undefined });
+  });
+
+  it("pipes stdout as bytes into `stdout`, counts them, and leaves ending it to its owner", async () => {
+    const dumping = program("dumping", `printf 'line one\\nno newline at the end' ; echo said >&2`);
+    const chunks: Buffer[] = [];
+    const sink = new PassThrough();
+    sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const lines: string[] = [];
+    const result = await runResticProcess(dumping, [], {
+      env: {},
+      stdout: sink,
+      onStdoutLine: (line) => lines.push(line),
+    });
+
+    expect(result).toMatchObject({ exitCode: 0, stdout: "", stderr: "said", stdoutBytes: 30 });
+    expect(Buffer.concat(chunks).toString()).toBe("line one\nno newline at the end");
+    expect(lines).toEqual([]);
+    expect(sink.writableEnded).toBe(false);
+  });
+
+  it("drains stdout once its reader has exited, so restic never blocks on a full pipe", async () => {
+    const flooding = program("flooding", "head -c 20000000 /dev/zero");
+    const reader = spawn("head", ["-c", "10"], { stdio: ["pipe", "ignore", "ignore"] });
+    reader.stdin.on("error", () => {});
+    const started = Date.now();
+    const result = await runResticProcess(flooding, [], { env: {}, stdout: reader.stdin });
+
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result).toMatchObject({ exitCode: 0, stdoutBytes: 20_000_000 });
   });
 });

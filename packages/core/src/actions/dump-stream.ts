@@ -1,0 +1,51 @@
+import type { Writable } from "node:stream";
+import type { BackupJob } from "../config/types.js";
+import type { SimplebackupError } from "../errors.js";
+import { createJobRestic } from "../restic/job-restic.js";
+import type { ActionOptions } from "./action-options.js";
+
+/** What reads a dump streamed out of the repository: a database client's stdin, or a file. */
+export interface DumpConsumer {
+  readonly input: Writable;
+  /** Its end: undefined when it took the whole dump, else why it failed. */
+  readonly done: Promise<SimplebackupError | undefined>;
+  /** Stops it before its input ends: the dump was cut short and must not be taken as whole. */
+  stop(): void;
+}
+
+/**
+ * Streams `restic dump <snapshot> <path>` into `consumer`, never through a temporary file (a dump
+ * larger than the free disk still restores; memory stays at the pipes' buffers). The consumer's input
+ * is ended only once restic exited 0; if restic fails, the consumer is stopped instead, and if the
+ * consumer fails, restic is stopped (SIGINT, so it removes its lock). The one that failed first is
+ * the error.
+ * @returns the bytes of the dump
+ * @throws ResticError when restic failed first or was interrupted; the consumer's error when it failed
+ */
+export async function streamDump(
+  job: BackupJob,
+  options: ActionOptions,
+  snapshotId: string,
+  path: string,
+  consumer: DumpConsumer,
+): Promise<number> {
+  const stopRestic = new AbortController();
+  let consumerFailure: SimplebackupError | undefined;
+  const consumerDone = consumer.done.then((failure) => {
+    consumerFailure = failure;
+    if (failure) stopRestic.abort();
+  });
+  const signal = options.signal ? AbortSignal.any([options.signal, stopRestic.signal]) : stopRestic.signal;
+  const restic = createJobRestic(job, { ...options, signal });
+  const args = ["dump", snapshotId, path];
+  const result = await restic.run(args, { stdout: consumer.input });
+  const consumerFailedFirst = stopRestic.signal.aborted;
+  const resticOk = result.exitCode === 0 && !result.interrupted;
+  if (resticOk) consumer.input.end();
+  else consumer.stop();
+  await consumerDone;
+
+  if (options.signal?.aborted || (!resticOk && !consumerFailedFirst)) throw restic.error(result, args);
+  if (consumerFailure) throw consumerFailure;
+  return result.stdoutBytes ?? 0;
+}

@@ -1,0 +1,239 @@
+import { open, rm } from "node:fs/promises";
+import { resolve } from "node:path";
+import { databaseLabel } from "../config/databases.js";
+import type { BackupJob, DatabaseSpec, DatabaseType } from "../config/types.js";
+import { type ClientExit, describeClientExit, startClient } from "../databases/client-tool.js";
+import { openConnection } from "../databases/connection.js";
+import { chooseDatabase, chooseDatabaseSnapshot, dumpPathOf } from "../databases/database-choice.js";
+import { findDatabaseTool } from "../databases/dump-tools.js";
+import { buildLoadCommand } from "../databases/engines.js";
+import {
+  commitFileTarget,
+  discardFileTarget,
+  dropServerDatabase,
+  type FileTarget,
+  lastLines,
+  prepareFileTarget,
+  prepareServerTarget,
+  type ServerTarget,
+} from "../databases/load-target.js";
+import { SimplebackupError } from "../errors.js";
+import { formatLocalTime } from "../format/local-time.js";
+import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic/commands/snapshots.js";
+import { createJobRestic } from "../restic/job-restic.js";
+import { shortId } from "../short-id.js";
+import { type ActionOptions, readOutput, startTimer } from "./action-options.js";
+import { type DumpConsumer, streamDump } from "./dump-stream.js";
+import type { SnapshotSummary } from "./restore.js";
+
+export interface RunRestoreDatabaseOptions extends ActionOptions {
+  /**
+   * One of the job's databases: its name, or `type:name` when two engines share it; for a `name: "all"`
+   * entry, the name of one database it dumped. Needed when the job has more than one.
+   */
+  readonly database?: string;
+  /** A snapshot of that database, by id or unique id prefix, or `latest`. @default "latest" */
+  readonly snapshot?: string;
+  /** Load into this database (SQLite: this file) instead of the database's own. */
+  readonly into?: string;
+  /** Write the dump (SQL) to this new file, mode 0600, instead of loading it. */
+  readonly toFile?: string;
+  /** Load into a database that holds tables, or over a SQLite file that is not empty. @default false */
+  readonly force?: boolean;
+  readonly onProgress?: (progress: RestoreDatabaseProgress) => void;
+}
+
+export interface RestoreDatabaseProgress {
+  readonly step: "snapshot" | "target" | "load";
+  readonly message: string;
+}
+
+/** Where the dump went. */
+export type RestoreDatabaseTarget =
+  | { readonly kind: "database"; readonly name: string; readonly created: boolean }
+  | { readonly kind: "file"; readonly path: string; readonly keptAs?: string }
+  | { readonly kind: "dump-file"; readonly path: string };
+
+export interface RestoreDatabaseResult {
+  readonly job: string;
+  readonly database: { readonly type: DatabaseType; readonly name: string };
+  readonly snapshot: SnapshotSummary;
+  readonly target: RestoreDatabaseTarget;
+  /** The size of the dump that was loaded (or written). */
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Restores one database of a job from one of its snapshots: `restic dump` streamed into the engine's
+ * client (psql, mariadb, sqlite3), never through a temporary file. The target is made ready first: a
+ * missing database is created, one that holds tables is refused unless `force`. PostgreSQL loads in
+ * one transaction that stops at the first error; a SQLite file is loaded beside the target and swapped
+ * in whole, the old one kept as `<file>.before-restore`. A database created here is dropped again when
+ * the load fails.
+ * @throws SimplebackupError DATABASE_NOT_FOUND, SNAPSHOT_NOT_FOUND, TARGET_NOT_EMPTY, FILE_EXISTS,
+ * DATABASE_TOOL_MISSING before anything is loaded; DATABASE_LOAD_FAILED when the client failed;
+ * ResticError when restic failed.
+ */
+export async function runRestoreDatabase(
+  job: BackupJob,
+  options: RunRestoreDatabaseOptions,
+): Promise<RestoreDatabaseResult> {
+  const elapsed = startTimer(options);
+  const snapshots = await listJobSnapshots(job, options);
+  const database = chooseDatabase(job, snapshots, options.database);
+  const snapshot = chooseDatabaseSnapshot(job, database, snapshots, options.snapshot ?? "latest");
+  const path = dumpPathOf(snapshot);
+  const step = (name: RestoreDatabaseProgress["step"], message: string) =>
+    options.onProgress?.({ step: name, message });
+  step(
+    "snapshot",
+    `database ${databaseLabel(database)}: snapshot ${shortId(snapshot.id)} of ${formatLocalTime(snapshot.time)} (${path})`,
+  );
+
+  const loaded = options.toFile
+    ? await dumpToFile(job, options, snapshot, path, resolve(options.toFile), step)
+    : await loadDump(job, options, database, snapshot, path, step);
+  return {
+    job: job.name,
+    database: { type: database.type, name: database.name },
+    snapshot: { id: snapshot.id, shortId: snapshot.short_id, time: snapshot.time, paths: snapshot.paths },
+    ...loaded,
+    durationMs: elapsed(),
+  };
+}
+
+type Step = (name: RestoreDatabaseProgress["step"], message: string) => void;
+
+/** The job's snapshots, newest first. */
+export async function listJobSnapshots(job: BackupJob, options: ActionOptions): Promise<SnapshotInfo[]> {
+  const args = buildSnapshotsArgs(job.name);
+  const { stdout } = await createJobRestic(job, options).runOk(args);
+  return readOutput(args, () => parseSnapshots(stdout));
+}
+
+async function dumpToFile(
+  job: BackupJob,
+  options: ActionOptions,
+  snapshot: SnapshotInfo,
+  dumpPath: string,
+  file: string,
+  step: Step,
+): Promise<{ target: RestoreDatabaseTarget; bytes: number }> {
+  // Created here, private (a dump holds every row), and never over a file that exists.
+  const handle = await open(file, "wx", 0o600).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+    throw new SimplebackupError("FILE_EXISTS", `${file} exists; name a new file for --to-file`);
+  });
+  step("load", `writing the dump to ${file}`);
+  const output = handle.createWriteStream();
+  const consumer: DumpConsumer = {
+    input: output,
+    done: new Promise((settle) => {
+      output.on("error", (error) =>
+        settle(new SimplebackupError("DATABASE_LOAD_FAILED", `cannot write ${file}: ${error.message}`)),
+      );
+      output.on("close", () => settle(undefined));
+    }),
+    stop: () => output.destroy(),
+  };
+  try {
+    const bytes = await streamDump(job, options, snapshot.id, dumpPath, consumer);
+    return { target: { kind: "dump-file", path: file }, bytes };
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
+}
+
+async function loadDump(
+  job: BackupJob,
+  options: RunRestoreDatabaseOptions,
+  database: DatabaseSpec,
+  snapshot: SnapshotInfo,
+  dumpPath: string,
+  step: Step,
+): Promise<{ target: RestoreDatabaseTarget; bytes: number }> {
+  const tool = await findDatabaseTool(database.type, "client", options.env);
+  const opened = await openConnection(database, options.env);
+  try {
+    const { connection } = opened;
+    const force = options.force ?? false;
+    const target: ServerTarget | FileTarget =
+      database.type === "sqlite"
+        ? await prepareFileTarget(resolve(sqliteFile(database, options.into)), force)
+        : await prepareServerTarget(connection, tool, options.into ?? database.name, {
+            force,
+            ...(options.env ? { env: options.env } : {}),
+          });
+    step("target", describeTarget(target));
+
+    const loadInto = target.kind === "file" ? target.loadInto : target.name;
+    const client = startClient(tool, buildLoadCommand(connection, tool.name, loadInto), {
+      ...(options.env ? { env: options.env } : {}),
+    });
+    const consumer: DumpConsumer = {
+      input: client.stdin,
+      done: client.exited.then((exit) =>
+        exit.exitCode === 0 ? undefined : loadFailure(database, tool.name, target, exit),
+      ),
+      stop: client.stop,
+    };
+    step("load", `loading with ${tool.name}`);
+    let bytes: number;
+    try {
+      bytes = await streamDump(job, options, snapshot.id, dumpPath, consumer);
+    } catch (error) {
+      if (target.kind === "file") await discardFileTarget(target);
+      else if (target.created) await dropServerDatabase(connection, tool, target.name, options.env);
+      throw error;
+    }
+    if (target.kind === "file") await commitFileTarget(target);
+    return {
+      target:
+        target.kind === "file"
+          ? { kind: "file", path: target.path, ...(target.keptAs ? { keptAs: target.keptAs } : {}) }
+          : { kind: "database", name: target.name, created: target.created },
+      bytes,
+    };
+  } finally {
+    await opened.dispose();
+  }
+}
+
+function sqliteFile(database: DatabaseSpec, into: string | undefined): string {
+  const file = into ?? database.path;
+  if (file) return file;
+  throw new SimplebackupError(
+    "DATABASE_NOT_FOUND",
+    `database ${databaseLabel(database)} has no path; name the file to restore into with --into FILE`,
+  );
+}
+
+function describeTarget(target: ServerTarget | FileTarget): string {
+  if (target.kind === "database") {
+    return `into database "${target.name}"${target.created ? " (created)" : " (exists, empty or forced)"}`;
+  }
+  return `into ${target.path}${target.keptAs ? ` (the file there is kept as ${target.keptAs})` : ""}`;
+}
+
+/** The client's failure, with what it left behind. */
+function loadFailure(
+  database: DatabaseSpec,
+  tool: string,
+  target: ServerTarget | FileTarget,
+  exit: ClientExit,
+): SimplebackupError {
+  const left =
+    target.kind === "file"
+      ? `${target.path} is unchanged`
+      : target.created
+        ? `database "${target.name}" was dropped again`
+        : database.type === "postgresql"
+          ? `nothing was loaded into "${target.name}" (one transaction)`
+          : `database "${target.name}" may hold part of the dump`;
+  return new SimplebackupError(
+    "DATABASE_LOAD_FAILED",
+    `database ${databaseLabel(database)}: ${tool} failed loading the dump (${describeClientExit(exit)})${lastLines(exit.stderrTail)}; ${left}`,
+  );
+}
