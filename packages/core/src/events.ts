@@ -27,6 +27,8 @@ export interface BackupStats {
 export interface BackupStartEvent extends RunContext {
   readonly type: "start";
   readonly sources: readonly string[];
+  /** The job's databases as `type:name` (`postgresql:all` for every database of a server); set when it has any. */
+  readonly databases?: readonly string[];
   /** The repository with any credentials in its URL masked. */
   readonly repository: string;
 }
@@ -51,7 +53,7 @@ export interface RepositoryInitializedEvent extends RunContext {
   readonly repository: string;
 }
 
-export interface BackupSuccessEvent extends RunContext {
+export interface BackupSuccessEvent extends RunContext, DatabaseOutcomes {
   readonly type: "success";
   /** Undefined when `unchanged`. */
   readonly snapshotId: string | undefined;
@@ -64,13 +66,38 @@ export interface BackupSuccessEvent extends RunContext {
   readonly durationMs: number;
 }
 
+/** A database the run dumped into a snapshot of its own (docs/databases.md). */
+export interface DatabaseSnapshot {
+  /** `postgresql:app`: the type and the name of the database dumped. */
+  readonly database: string;
+  readonly snapshotId: string;
+  /** The size of the dump. */
+  readonly bytes: number;
+  /** What it added to the repository. */
+  readonly dataAdded: number;
+}
+
+/** A database the run could not back up: it has no new snapshot. */
+export interface FailedDatabase {
+  readonly database: string;
+  readonly code: SimplebackupErrorCode;
+  /** Names the database, what its tool said and the fix; never holds a secret. */
+  readonly message: string;
+}
+
+/** What a run did with the job's databases; set on its outcome event when the job has any. */
+export interface DatabaseOutcomes {
+  readonly databases?: readonly DatabaseSnapshot[];
+  readonly failedDatabases?: readonly FailedDatabase[];
+}
+
 export interface UnreadablePath {
   readonly path: string;
   readonly message: string;
 }
 
 /** The snapshot exists, but some of what should be in it is not. */
-export interface BackupPartialEvent extends RunContext {
+export interface BackupPartialEvent extends RunContext, DatabaseOutcomes {
   readonly type: "partial";
   readonly snapshotId: string | undefined;
   /** restic made no snapshot: the last one is the same, and lacks the same (see BackupSuccessEvent). */
@@ -102,7 +129,7 @@ export interface SkippedEvent extends RunContext {
   readonly message: string;
 }
 
-export interface BackupFailureEvent extends RunContext {
+export interface BackupFailureEvent extends RunContext, DatabaseOutcomes {
   readonly type: "failure";
   readonly phase: RunPhase;
   readonly code: SimplebackupErrorCode;
@@ -115,7 +142,7 @@ export interface BackupFailureEvent extends RunContext {
    * exists, the run is still a failure.
    */
   readonly snapshotId: string | undefined;
-  /** The numbers of that snapshot's backup, set with `snapshotId`. */
+  /** The numbers of that snapshot's backup (with the databases' dumps), set with `snapshotId`. */
   readonly stats?: BackupStats;
   /** Set by the scheduler: which attempt this was, of how many, and whether another follows. */
   readonly attempt?: number;

@@ -72,6 +72,11 @@ export default defineCommand({
       if (job.lastAttempt?.errorMessage) {
         console.log(`  last error:   [${job.lastAttempt.errorCode}] ${job.lastAttempt.errorMessage}`);
       }
+      for (const failed of job.lastAttempt?.failedDatabases ?? []) {
+        // The run's own error already names the first database of a failed run.
+        if (failed.message === job.lastAttempt?.errorMessage) continue;
+        console.log(`  database failed: [${failed.code}] ${failed.message}`);
+      }
       if (job.owed) {
         console.log(`  waiting:      since ${formatLocalTime(job.owed.since)}: ${job.owed.reason}`);
       }

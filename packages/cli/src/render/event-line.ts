@@ -24,8 +24,10 @@ function describe(event: SchedulerEvent): string | undefined {
   switch (event.type) {
     case "scheduled":
       return `next run at ${formatLocalTime(event.nextRunAt)}${event.reason === "catch-up" ? " (catching up a missed slot)" : ""}`;
-    case "start":
-      return `backup started: ${plural(event.sources.length, "source")} to ${event.repository}`;
+    case "start": {
+      const databases = event.databases?.length ? ` and ${plural(event.databases.length, "database")}` : "";
+      return `backup started: ${plural(event.sources.length, "source")}${databases} to ${event.repository}`;
+    }
     case "progress":
       return undefined;
     case "repository-initialized":
@@ -37,16 +39,25 @@ function describe(event: SchedulerEvent): string | undefined {
         `${head}: ${event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`} in ${formatHumanDuration(event.durationMs)}`,
         formatBackupSize(event.stats),
       ];
+      if (event.databases?.length) parts.push(`${plural(event.databases.length, "database")} dumped`);
       if (event.type === "partial") {
         const missing = event.missingSources.map((p) => `missing ${p}`);
         const unreadable = event.unreadable.map((u) => `unreadable ${u.path}`);
-        parts.push([...missing, ...unreadable].join("; "));
+        const databases = (event.failedDatabases ?? []).map(
+          (d) => `database ${d.database} failed [${d.code}]`,
+        );
+        parts.push([...missing, ...unreadable, ...databases].join("; "));
         if (event.retentionSkipped) parts.push(event.retentionSkipped);
       }
       return parts.join("; ");
     }
-    case "failure":
-      return `FAILED during ${event.phase} [${event.code}]: ${event.message}`;
+    case "failure": {
+      // The run's error names the first database that failed; the others follow.
+      const others = (event.failedDatabases ?? [])
+        .slice(1)
+        .map((d) => `; database ${d.database} failed [${d.code}]`);
+      return `FAILED during ${event.phase} [${event.code}]: ${event.message}${others.join("")}`;
+    }
     case "retry":
       return `will retry at ${formatLocalTime(event.nextAttemptAt)} (attempt ${event.attempt + 1} of ${event.maxAttempts}) after ${event.code}`;
     case "retries-exhausted":

@@ -40,7 +40,9 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
     switch (event.type) {
       case "start":
         outcomeShown = false;
-        line(`${event.job}: backing up ${event.sources.join(", ")} to ${event.repository}`);
+        line(
+          `${event.job}: backing up ${[...event.sources, ...(event.databases ?? []).map((d) => `database ${d}`)].join(", ")} to ${event.repository}`,
+        );
         return;
       case "progress":
         if (live) {
@@ -57,9 +59,16 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
         const made = event.unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(event.snapshotId)}`;
         line(`${event.job}: ${verdict}, ${made}, took ${formatHumanDuration(event.durationMs)}`);
         line(`  ${formatBackupSize(event.stats)}`);
+        for (const dumped of event.databases ?? []) {
+          line(
+            `  database ${dumped.database}: snapshot ${shortId(dumped.snapshotId)}, ${formatBytes(dumped.bytes)} dumped`,
+          );
+        }
         if (event.type === "partial") {
           for (const path of event.missingSources) line(`  missing source: ${path}`);
           for (const item of event.unreadable) line(`  could not read: ${item.path} (${item.message})`);
+          for (const failed of event.failedDatabases ?? [])
+            line(`  FAILED [${failed.code}] ${failed.message}`);
           if (event.retentionSkipped) line(`  ${event.retentionSkipped}`);
         }
         outcomeShown = true;
@@ -79,6 +88,10 @@ export function createHumanReporter(out: Output): (event: BackupEvent) => void {
       case "failure":
         flushRetention();
         line(`${event.job}: FAILED during ${event.phase} [${event.code}]: ${event.message}`);
+        // The run's error is the first database's; each other one that failed says why too.
+        for (const failed of (event.failedDatabases ?? []).slice(1)) {
+          line(`  FAILED [${failed.code}] ${failed.message}`);
+        }
         return;
     }
   };

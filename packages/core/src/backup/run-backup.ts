@@ -1,25 +1,40 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { databaseLabel } from "../config/databases.js";
 import type { BackupJob } from "../config/types.js";
 import { ResticError, SimplebackupError } from "../errors.js";
-import type { BackupEvent, BackupStats, RunContext, RunPhase, UnreadablePath } from "../events.js";
+import type {
+  BackupEvent,
+  BackupStats,
+  DatabaseOutcomes,
+  RunContext,
+  RunPhase,
+  UnreadablePath,
+} from "../events.js";
 import { buildBackupArgs } from "../restic/commands/backup.js";
-import { buildInitArgs } from "../restic/commands/init.js";
 import { maskRepository } from "../restic/environment.js";
-import { refuseInitReason } from "../restic/init-guard.js";
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { parseResticLine } from "../restic/messages.js";
 import type { Restic } from "../restic/restic.js";
 import { checkResticRequirements } from "../restic/version-requirements.js";
-import { shortId } from "../short-id.js";
-import { NO_CHANGES_NO_SNAPSHOT, readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
+import { readBackupOutcome, toProgress, toStats } from "./backup-outcome.js";
+import { runDatabaseStage } from "./database-stage.js";
 import { type HookName, runFacts, runHook, SKIP_EXIT_CODE } from "./hooks.js";
+import { initRepositoryAfterNotFound } from "./init-repository.js";
 import {
   RETENTION_SKIPPED_PARTIAL,
   type RetentionOutcome,
   retentionSkip,
   runRetention,
 } from "./retention-stage.js";
+import {
+  databaseOutcomes,
+  describeBackup,
+  type FilesPart,
+  joinParts,
+  type MadeBackup,
+  retentionFailure,
+} from "./run-parts.js";
 import { guardEmptySources } from "./source-guard.js";
 
 export type { RetentionOutcome } from "./retention-stage.js";
@@ -27,7 +42,7 @@ export type { RetentionOutcome } from "./retention-stage.js";
 /** `skipped`: a `before` hook exited 75 (nothing to back up now); not a success, not a failure. */
 export type BackupRunStatus = "success" | "partial" | "failed" | "interrupted" | "skipped";
 
-export interface BackupRunResult {
+export interface BackupRunResult extends DatabaseOutcomes {
   readonly job: string;
   readonly runId: string;
   readonly status: BackupRunStatus;
@@ -97,6 +112,8 @@ class BackupRun {
   private readonly startedAt: Date;
   private readonly repository: string;
   private repositoryInitialized = false;
+  /** What became of the job's databases, once their stage has run: on every outcome after it. */
+  private databases: DatabaseOutcomes = {};
 
   constructor(
     private readonly job: BackupJob,
@@ -163,8 +180,17 @@ class BackupRun {
 
   private async backupAndRetain(): Promise<BackupRunResult> {
     const { job } = this;
-    this.emit({ type: "start", ...this.context(), sources: job.sources, repository: this.repository });
-    this.log(`backup of ${job.sources.join(", ")} to ${this.repository}`);
+    const databases = job.databases.map(databaseLabel);
+    this.emit({
+      type: "start",
+      ...this.context(),
+      sources: job.sources,
+      ...(databases.length > 0 ? { databases } : {}),
+      repository: this.repository,
+    });
+    this.log(
+      `backup of ${[...job.sources, ...databases.map((d) => `database ${d}`)].join(", ")} to ${this.repository}`,
+    );
 
     let restic: JobRestic;
     try {
@@ -173,6 +199,54 @@ class BackupRun {
       return this.failed("backup", asSimplebackupError(error));
     }
 
+    let files: FilesPart | undefined;
+    if (job.sources.length > 0) {
+      const filesOutcome = await this.backupFiles(restic);
+      if (!("backup" in filesOutcome)) return filesOutcome;
+      files = filesOutcome;
+    }
+    const stage = job.databases.length > 0 ? await this.backupDatabases(restic) : undefined;
+    this.databases = databaseOutcomes(stage);
+    if (stage?.stop)
+      return this.failed(stage.stop.phase, stage.stop.error, files?.backup.snapshotId, files?.stats);
+
+    const joined = joinParts(files, stage);
+    if (joined.kind === "failed") return this.failed("backup", joined.error);
+    const { backup, stats } = joined;
+    const made = describeBackup(backup);
+    if (!joined.partial) {
+      this.log(
+        `backup complete: ${made}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
+      );
+      return this.retain(restic, backup, stats);
+    }
+    // A partial snapshot lacks what older ones hold (the files of a missing source, a database's dump):
+    // forget after it could remove the only copy. Retention waits for the next complete backup.
+    const unreadable = files?.unreadable ?? [];
+    const missingSources = files?.missingSources ?? [];
+    const failedDatabases = this.databases.failedDatabases ?? [];
+    const retention = retentionSkip(job, true) as RetentionOutcome;
+    const retentionSkipped = retention.reason === "partial" ? RETENTION_SKIPPED_PARTIAL : undefined;
+    this.log(
+      `partial: ${made}; missing ${missingSources.length}, unreadable ${unreadable.length}${failedDatabases.length > 0 ? `, databases failed ${failedDatabases.length}` : ""}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
+    );
+    const fields = madeFields(backup, stats);
+    this.emit({
+      type: "partial",
+      ...this.context(),
+      ...fields,
+      durationMs: this.elapsed(),
+      unreadable,
+      missingSources,
+      retentionSkipped,
+      ...this.databases,
+    });
+    return this.result("partial", { ...fields, retention, unreadable, missingSources });
+  }
+
+  /** The files' snapshot, creating the repository when restic says there is none; else the failed run. */
+  private async backupFiles(restic: JobRestic): Promise<FilesPart | BackupRunResult> {
+    const { job } = this;
     // Before restic backup: an emptied mount point must not become the newest snapshot.
     const emptySource = await guardEmptySources(job, restic, this.options.host ?? hostname());
     if (emptySource) return this.failed("backup", emptySource);
@@ -191,41 +265,28 @@ class BackupRun {
     if (outcome.kind === "failed") {
       return this.failed("backup", restic.error(result, backupArgs, outcome.messages));
     }
-
     const { summary, unreadable, missingSources } = outcome;
-    const stats = toStats(summary);
     const snapshotId = summary.snapshot_id;
     // restic 0.17+ with --skip-if-unchanged: the summary of a tree equal to the parent's has no id.
     const backup: MadeBackup = {
       snapshotId,
       ...(job.skipIfUnchanged && snapshotId === undefined ? { unchanged: true } : {}),
     };
-    const made = describeBackup(backup);
-    const partial = unreadable.length > 0 || missingSources.length > 0;
-    if (!partial) {
-      this.log(
-        `backup complete: ${made}, ${stats.totalFilesProcessed} files, ${stats.dataAdded} bytes added`,
-      );
-      return this.retain(restic, backup, stats);
-    }
-    // A partial snapshot lacks what older ones hold (the files of a missing source): forget after it
-    // could remove the only copy. Retention waits for the next complete backup.
-    const retention = retentionSkip(job, true) as RetentionOutcome;
-    const retentionSkipped = retention.reason === "partial" ? RETENTION_SKIPPED_PARTIAL : undefined;
-    this.log(
-      `partial: ${made}; missing ${missingSources.length}, unreadable ${unreadable.length}${retentionSkipped ? `; ${retentionSkipped}` : ""}`,
-    );
-    const fields = madeFields(backup, stats);
-    this.emit({
-      type: "partial",
-      ...this.context(),
-      ...fields,
-      durationMs: this.elapsed(),
-      unreadable,
-      missingSources,
-      retentionSkipped,
+    return { backup, stats: toStats(summary), unreadable, missingSources };
+  }
+
+  /** Each database dumped into its own snapshot; see database-stage.ts. */
+  private backupDatabases(restic: JobRestic) {
+    const { options } = this;
+    return runDatabaseStage(this.job, {
+      restic,
+      resticBinary: options.restic,
+      env: options.env ?? process.env,
+      signal: options.signal,
+      log: (line) => this.log(line),
+      onStdoutLine: (line) => this.progress(line),
+      initRepository: (notFound) => this.initRepository(restic, notFound),
     });
-    return this.result("partial", { ...fields, retention, unreadable, missingSources });
   }
 
   /** A retry of a run whose backup made its snapshot and whose retention failed: forget only. */
@@ -245,24 +306,10 @@ class BackupRun {
    * a run whose retention failed is never reported as a success first.
    */
   private async retain(restic: JobRestic, backup: MadeBackup, stats: BackupStats): Promise<BackupRunResult> {
-    const { snapshotId, unchanged } = backup;
+    const { snapshotId } = backup;
     const retention = retentionSkip(this.job, false) ?? (await runRetention(this.job, restic));
     if (retention.status === "failed") {
-      const error = retention.error as SimplebackupError;
-      const made = snapshotId
-        ? `the backup made snapshot ${shortId(snapshotId)}, but `
-        : unchanged
-          ? `the backup found ${NO_CHANGES_NO_SNAPSHOT}, but `
-          : "";
-      const failure =
-        error instanceof ResticError
-          ? new ResticError(error.code, `${made}retention failed: ${error.message}`, {
-              command: error.command,
-              exitCode: error.exitCode,
-              stderrTail: error.stderrTail,
-              cause: error,
-            })
-          : new SimplebackupError(error.code, `${made}retention failed: ${error.message}`, { cause: error });
+      const failure = retentionFailure(retention.error as SimplebackupError, backup);
       return this.failed("retention", failure, snapshotId, stats, retention);
     }
     if (retention.status === "done") {
@@ -272,7 +319,13 @@ class BackupRun {
     }
     this.log(`success: ${describeBackup(backup)}`);
     const fields = madeFields(backup, stats);
-    this.emit({ type: "success", ...this.context(), ...fields, durationMs: this.elapsed() });
+    this.emit({
+      type: "success",
+      ...this.context(),
+      ...fields,
+      durationMs: this.elapsed(),
+      ...this.databases,
+    });
     return this.result("success", { ...fields, retention });
   }
 
@@ -295,29 +348,20 @@ class BackupRun {
   }
 
   private backup(restic: JobRestic, args: readonly string[]) {
-    return restic.run(args, {
-      onStdoutLine: (line) => {
-        const message = parseResticLine(line);
-        if (message?.message_type === "status") {
-          this.emit({ type: "progress", ...this.context(), ...toProgress(message) });
-        }
-      },
-    });
+    return restic.run(args, { onStdoutLine: (line) => this.progress(line) });
+  }
+
+  private progress(line: string): void {
+    const message = parseResticLine(line);
+    if (message?.message_type === "status") {
+      this.emit({ type: "progress", ...this.context(), ...toProgress(message) });
+    }
   }
 
   /** Creates the repository, unless that would put it somewhere the user surely did not mean. */
   private async initRepository(restic: JobRestic, notFound: ResticError): Promise<ResticError | undefined> {
-    const refusal = await refuseInitReason(this.job.repository);
-    if (refusal) {
-      return new ResticError("REPO_NOT_FOUND", refusal, {
-        command: buildInitArgs(),
-        exitCode: notFound.exitCode,
-        stderrTail: notFound.stderrTail,
-      });
-    }
-    const args = buildInitArgs();
-    const init = await restic.run(args);
-    if (init.exitCode !== 0) return restic.error(init, args);
+    const initError = await initRepositoryAfterNotFound(this.job, restic, notFound);
+    if (initError) return initError;
     this.repositoryInitialized = true;
     this.emit({ type: "repository-initialized", ...this.context(), repository: this.repository });
     return undefined;
@@ -352,6 +396,7 @@ class BackupRun {
       durationMs: this.elapsed(),
       snapshotId,
       ...(stats ? { stats } : {}),
+      ...this.databases,
     });
   }
 
@@ -383,6 +428,7 @@ class BackupRun {
       unreadable: [],
       missingSources: [],
       ...fields,
+      ...this.databases,
       repositoryInitialized: this.repositoryInitialized,
       startedAt: this.startedAt,
       durationMs: this.elapsed(),
@@ -404,17 +450,6 @@ class BackupRun {
   private log(line: string): void {
     this.options.log?.(line);
   }
-}
-
-/** What a backup made: its snapshot, or none since nothing changed (`skip_if_unchanged`). */
-interface MadeBackup {
-  readonly snapshotId: string | undefined;
-  readonly unchanged?: true;
-}
-
-/** `snapshot 1a2b3c4d`, or `no changes, no new snapshot`: the backup in the run's log. */
-function describeBackup({ snapshotId, unchanged }: MadeBackup): string {
-  return unchanged ? NO_CHANGES_NO_SNAPSHOT : `snapshot ${shortId(snapshotId)}`;
 }
 
 /** What the success and partial events and results say of the backup, `unchanged` only when set. */

@@ -41,6 +41,7 @@ export async function startRunRecording(
         ...summary,
         durationMs: result.durationMs,
         ...(result.stats ? { stats: { ...result.stats } } : {}),
+        ...(result.databases?.length ? { databases: result.databases.map((made) => ({ ...made })) } : {}),
       };
       // Separate files, each fsynced: written side by side, the run's end waits for the slower one.
       await Promise.all([closeLog(), appendRunRecord(stateDir, record).catch(() => {})]);
@@ -60,6 +61,9 @@ function summarizeRun(result: BackupRunResult, finishedAt: Date): RunRecordSumma
     ...(result.snapshotId ? { snapshotId: result.snapshotId } : {}),
     ...(result.unchanged ? { unchanged: true } : {}),
     ...(result.error ? { errorCode: result.error.code, errorMessage: result.error.message } : {}),
+    ...(result.failedDatabases?.length
+      ? { failedDatabases: result.failedDatabases.map((failed) => ({ ...failed })) }
+      : {}),
     retention: {
       status: retention.status,
       ...(retention.reason ? { reason: retention.reason } : {}),

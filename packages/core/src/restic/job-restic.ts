@@ -67,6 +67,8 @@ export interface ResticRunExtras {
   readonly stdin?: () => NodeJS.ReadableStream;
   /** Where restic's stdout goes as bytes (`dump`), instead of lines: `stdout` of runResticProcess. */
   readonly stdout?: NodeJS.WritableStream;
+  /** Stops this command too (with SIGINT, as the job's signal does): a dump feeding it failed. */
+  readonly signal?: AbortSignal;
 }
 
 /** A lock that {@link JobRestic.run} removed before running its command once more: the event's facts. */
@@ -140,7 +142,7 @@ export function createJobRestic(
       ...(extra.env ? { env: { ...env, ...extra.env } } : {}),
       ...(extra.stdin ? { stdin: extra.stdin() } : {}),
       ...(extra.stdout ? { stdout: extra.stdout } : {}),
-      signal: options.signal,
+      signal: extra.signal ? anySignal(options.signal, extra.signal) : options.signal,
       onStdoutLine: extra.onStdoutLine,
       onStderrLine: (line) => {
         log(`restic: ${line}`);
@@ -257,4 +259,8 @@ function describeInterrupt(lockCleanup: LockCleanup | undefined): string {
     default:
       return "interrupted: restic was asked to stop and removed its lock";
   }
+}
+
+function anySignal(first: AbortSignal | undefined, second: AbortSignal): AbortSignal {
+  return first ? AbortSignal.any([first, second]) : second;
 }

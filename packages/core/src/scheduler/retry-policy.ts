@@ -24,11 +24,15 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number
  * - DESTINATION_FULL: a full disk does not empty itself within minutes, and each try leaves orphan packs
  *   behind that fill it further.
  * - INTERRUPTED: the user or the system stopped the run; retrying would fight them.
+ * - DATABASE_AUTH_FAILED, DATABASE_NOT_FOUND, DATABASE_TOOL_MISSING, DATABASE_DUMP_FAILED: a refused
+ *   login retried can lock the database account; the others need the config or the machine changed.
  */
 const RETRYABLE: ReadonlySet<string> = new Set<SimplebackupErrorCode>([
   "REPO_LOCKED",
   "BACKEND_UNAVAILABLE",
   "RESTIC_FAILED",
+  // A database server that did not answer may be back; a refused password or a missing database is not retried.
+  "DATABASE_UNREACHABLE",
 ]);
 
 export function isRetryable(code: string): boolean {

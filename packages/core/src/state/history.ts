@@ -23,6 +23,8 @@ export interface RunHistoryRecord extends RunRecordSummary {
   job: string;
   /** Counters from restic's summary (files new, bytes added, …). */
   stats?: Record<string, number>;
+  /** The databases dumped, each into its own snapshot. */
+  databases?: { database: string; snapshotId: string; bytes: number; dataAdded: number }[];
   durationMs: number;
 }
 

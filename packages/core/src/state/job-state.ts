@@ -32,6 +32,8 @@ export interface RunRecordSummary {
   unchanged?: true;
   errorCode?: string;
   errorMessage?: string;
+  /** The databases that have no new snapshot from this run, and why (a partial or failed run). */
+  failedDatabases?: { database: string; code: string; message: string }[];
   /** Absent in records written before it was recorded. */
   retention?: RetentionRecord;
 }

@@ -1,6 +1,7 @@
 import {
   type BackupFailureEvent,
   type BackupStats,
+  type DatabaseSnapshot,
   formatBytes,
   formatCount,
   formatHumanDuration,
@@ -60,7 +61,9 @@ export function formatMessage(event: NotifiableEvent): FormattedMessage {
     case "start":
       return message(
         "backup started",
-        [`Backing up ${event.sources.join(", ")} to ${event.repository}.`],
+        [
+          `Backing up ${[...event.sources, ...(event.databases ?? []).map((d) => `database ${d}`)].join(", ")} to ${event.repository}.`,
+        ],
         "info",
       );
     case "progress":
@@ -86,18 +89,26 @@ export function formatMessage(event: NotifiableEvent): FormattedMessage {
         [
           event.unchanged &&
             "Nothing changed since the last snapshot, which holds exactly what a new one would; restic made none.",
+          ...databaseLines(event.databases),
           ...statsLines(event.stats, event.durationMs, event.snapshotId),
         ],
         "success",
       );
     case "partial": {
       const skipped = [
+        ...(event.failedDatabases ?? []).map((failed) => `- ${failed.message}`),
         ...event.unreadable.map((item) => `- ${item.path} (${item.message})`),
         ...event.missingSources.map((path) => `- ${path} (source missing)`),
       ];
       const count = skipped.length;
+      const failedDatabases = event.failedDatabases?.length ?? 0;
+      const paths = count - failedDatabases;
+      const what = [
+        failedDatabases > 0 && plural(failedDatabases, "database"),
+        paths > 0 && plural(paths, "path"),
+      ].filter((part) => part !== false);
       return message(
-        `backup incomplete, ${plural(count, "path")} not backed up`,
+        `backup incomplete, ${what.join(" and ")} not backed up`,
         [
           event.unchanged
             ? `Nothing changed since the last snapshot (${NO_CHANGES_NO_SNAPSHOT}), which lacks the same:`
@@ -107,6 +118,7 @@ export function formatMessage(event: NotifiableEvent): FormattedMessage {
           // Older cores did not send the field; the notifier then says nothing about retention.
           typeof event.retentionSkipped === "string" &&
             `${event.retentionSkipped}: no snapshot was removed, so older ones still hold what this one lacks.`,
+          ...databaseLines(event.databases),
           ...statsLines(event.stats, event.durationMs, event.snapshotId),
         ],
         "warning",
@@ -119,6 +131,8 @@ export function formatMessage(event: NotifiableEvent): FormattedMessage {
         `${what} failed: ${words}`,
         [
           describeReason(event.code, event.message),
+          // The run's error is the first database's; every other one that failed is said too.
+          ...(event.failedDatabases ?? []).slice(1).map((failed) => `Also: ${failed.message}`),
           event.phase === "retention" &&
             event.snapshotId !== undefined &&
             `The backup made snapshot ${shortId(event.snapshotId)}, but removing old snapshots failed, so the run counts as failed; a retry or the next backup applies the retention.`,
@@ -303,6 +317,14 @@ function statsLines(stats: BackupStats, durationMs: number, snapshotId: string |
     `${formatBytes(stats.dataAdded)} added, ${formatBytes(stats.totalBytesProcessed)} in total.`,
     `Took ${formatHumanDuration(durationMs)}${snapshotId ? `; snapshot ${shortId(snapshotId)}` : ""}.`,
   ];
+}
+
+/** One line per database dumped: which, into which snapshot, how big. */
+function databaseLines(databases: readonly DatabaseSnapshot[] | undefined): string[] {
+  return (databases ?? []).map(
+    (dumped) =>
+      `Database ${dumped.database}: ${formatBytes(dumped.bytes)} dumped into snapshot ${shortId(dumped.snapshotId)}.`,
+  );
 }
 
 /** Which attempt failed, when the job retries; core leaves the fields out when it does not. */

@@ -63,6 +63,20 @@ const REASONS: Readonly<Record<string, Reason>> = {
   STATE_LOCKED: { words: "State folder locked", hint: "Another simplebackup daemon is running." },
   STATE_UNWRITABLE: { words: "State folder not writable", hint: "Check the state folder's permissions." },
   RESTIC_FAILED: { words: "restic failed", hint: "See the run log for restic's output." },
+  DATABASE_TOOL_MISSING: { words: "Database dump tool missing", hint: undefined },
+  DATABASE_AUTH_FAILED: {
+    words: "Database login refused",
+    hint: "Check the database's username and password; it is not retried, so the account is not locked.",
+  },
+  DATABASE_NOT_FOUND: {
+    words: "Database not found",
+    hint: "Check the database's name, or remove it from the job.",
+  },
+  DATABASE_UNREACHABLE: { words: "Database server unreachable", hint: "Is the database server running?" },
+  DATABASE_DUMP_FAILED: {
+    words: "Database dump failed",
+    hint: "See the run log for the dump tool's output.",
+  },
 };
 
 export function reasonFor(code: SimplebackupErrorCode): Reason {
