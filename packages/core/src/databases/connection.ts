@@ -53,7 +53,7 @@ async function readDatabasePassword(
       if (!value) {
         throw new SimplebackupError(
           "PASSWORD_UNAVAILABLE",
-          `${label}: password_env names ${source.variable}, but that environment variable is not set`,
+          `${label}: password_env names ${source.variable}, but that environment variable is unset or empty`,
         );
       }
       return value;

@@ -15,7 +15,10 @@ const TYPES: readonly DatabaseType[] = ["postgresql", "mariadb", "mysql", "sqlit
  * name would make a folder. Percent-encoding keeps every name distinct and readable for the usual ones.
  */
 function encodeName(name: string): string {
-  return encodeURIComponent(name).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(name).replace(
+    /[!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** `simplebackup-db:postgresql:app`: the tag of every snapshot of one database of a job. */

@@ -1,6 +1,6 @@
+import { databaseLabel } from "../config/databases.js";
 import type { DatabaseSpec } from "../config/types.js";
 import { SimplebackupError, type SimplebackupErrorCode } from "../errors.js";
-import { databaseLabel } from "../config/databases.js";
 
 /**
  * What a dump tool's error lines mean, by the words PostgreSQL's and MariaDB's clients print (seen in
@@ -9,8 +9,14 @@ import { databaseLabel } from "../config/databases.js";
  * at the next try.
  */
 const DUMP_FAILURES: readonly (readonly [RegExp, SimplebackupErrorCode])[] = [
-  [/password authentication failed|no password supplied|Access denied for user|authentication failed/i, "DATABASE_AUTH_FAILED"],
-  [/database "[^"]*" does not exist|Unknown database|unable to open database file/i, "DATABASE_NOT_FOUND"],
+  [
+    /password authentication failed|no password supplied|Access denied for user|authentication failed/i,
+    "DATABASE_AUTH_FAILED",
+  ],
+  [
+    /database "[^"]*" does not exist|Unknown database|unable to open database file|file is not a database/i,
+    "DATABASE_NOT_FOUND",
+  ],
   [
     /could not connect|Connection refused|Can't connect|Lost connection|server closed the connection|connection to server .* failed|timeout expired|terminating connection|Got error: 20(02|03|06|13)/i,
     "DATABASE_UNREACHABLE",
@@ -45,11 +51,19 @@ export function dumpFailure(
   );
 }
 
-/** The tool's most telling line: its last error line, else its last line; without the tool's prefix. */
+/**
+ * The tool's most telling line: its last error line, else its last line that is not a hint; without
+ * the tool's prefix, which Debian's wrappers write as a full path (`/usr/lib/postgresql/15/bin/pg_dump:`).
+ */
 function lastWords(lines: readonly string[]): string {
-  const meaningful = lines.map((line) => line.trim()).filter((line) => line !== "");
-  const error = [...meaningful].reverse().find((line) => /error|fatal|denied|failed/i.test(line));
+  const meaningful = lines
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !/^\S*pg_dump: hint:/.test(line));
+  const error = [...meaningful].reverse().find((line) => /error|fatal|denied|failed|option/i.test(line));
   const line = error ?? meaningful.at(-1) ?? "";
-  const trimmed = line.replace(/^(pg_dump|mariadb-dump|mysqldump|sqlite3):\s*/, "");
+  const trimmed = line.replace(
+    /^(?:\S*\/)?(?:pg_dump|psql|mariadb-dump|mysqldump|mariadb|mysql|sqlite3):\s*/,
+    "",
+  );
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
 }

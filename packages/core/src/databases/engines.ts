@@ -15,14 +15,7 @@ export interface ToolCommand {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export type ToolName =
-  | "pg_dump"
-  | "psql"
-  | "mariadb-dump"
-  | "mysqldump"
-  | "mariadb"
-  | "mysql"
-  | "sqlite3";
+export type ToolName = "pg_dump" | "psql" | "mariadb-dump" | "mysqldump" | "mariadb" | "mysql" | "sqlite3";
 
 /** Which programs an engine needs, the first found of each list is used, and the package that has them. */
 export interface EngineTools {
@@ -63,7 +56,7 @@ function postgresEnv(connection: Connection, databaseName: string): Record<strin
   const { database, password } = connection;
   return {
     PGDATABASE: databaseName,
-    ...(database.socket ?? database.host ? { PGHOST: database.socket ?? database.host ?? "" } : {}),
+    ...((database.socket ?? database.host) ? { PGHOST: database.socket ?? database.host ?? "" } : {}),
     ...(database.port === undefined ? {} : { PGPORT: String(database.port) }),
     ...(database.username === undefined ? {} : { PGUSER: database.username }),
     ...(password === undefined ? {} : { PGPASSWORD: password }),
@@ -73,24 +66,37 @@ function postgresEnv(connection: Connection, databaseName: string): Record<strin
 }
 
 /**
- * The `[client]` section of the private option file MariaDB's tools read first
- * (`--defaults-extra-file`): the only way to give them a password that is neither on argv nor in
- * MYSQL_PWD, which MySQL 8 deprecates. Values are quoted as the option-file syntax allows.
+ * The private option file MariaDB's tools read first (`--defaults-extra-file`): the only way to give
+ * them a password that is neither on argv nor in MYSQL_PWD, which MySQL 8 deprecates. Values are
+ * double-quoted with the option-file escapes, so a quote, backslash, `#` or line break in a password
+ * stays in the value (checked with `--print-defaults`).
  */
 export function mariadbOptionFile(connection: Connection): string {
   const { database, password } = connection;
   const lines = ["[client]"];
   const add = (key: string, value: string | number | undefined) => {
-    if (value !== undefined) lines.push(`${key}="${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+    if (value !== undefined) lines.push(`${key}=${quoteOptionValue(String(value))}`);
   };
   add("host", database.host);
   add("port", database.port);
   add("socket", database.socket);
   add("user", database.username);
   add("password", password);
-  // The dump of a server that went away must fail, not wait forever.
+  // A server that does not answer fails the listing and the restore within seconds. Only the client
+  // reads [mysql]: mariadb-dump knows no connect-timeout and refuses the whole file over it in [client]
+  // ("unknown variable 'connect-timeout=10'", exit 7, measured with MariaDB 10.11).
+  lines.push("[mysql]");
   add("connect-timeout", 10);
   return `${lines.join("\n")}\n`;
+}
+
+function quoteOptionValue(value: string): string {
+  const escaped = value
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, "\\n")
+    .replace(/\r/g, "\\r");
+  return `"${escaped}"`;
 }
 
 function mariadbDefaults(connection: Connection): string[] {
@@ -121,17 +127,30 @@ export function buildDumpCommand(connection: Connection, tool: ToolName): ToolCo
     case "mysql":
       return {
         tool,
-        args: [...mariadbDefaults(connection), "--single-transaction", ...database.options, "--", database.name],
+        args: [
+          ...mariadbDefaults(connection),
+          "--single-transaction",
+          ...database.options,
+          "--",
+          database.name,
+        ],
         env: {},
       };
     case "sqlite":
       return {
         tool,
-        args: ["-bail", "-readonly", ...database.options, database.path ?? "", ".dump"],
+        args: ["-bail", "-readonly", ...database.options, database.path ?? "", SQLITE_OPEN_CHECK, ".dump"],
         env: {},
       };
   }
 }
+
+/**
+ * Read before `.dump`, printing nothing: `.dump` of a file that is no database writes its error into the
+ * dump as a comment and exits 0 (sqlite3 3.40, measured), so a run would keep it as a good dump. This
+ * query fails instead ("file is not a database", exit 1), and -bail stops there.
+ */
+export const SQLITE_OPEN_CHECK = "SELECT 1 FROM sqlite_master LIMIT 0;";
 
 /** The server's databases, one name per line; system databases are left out (docs/databases.md). */
 export function buildListDatabasesCommand(connection: Connection, tool: ToolName): ToolCommand {
