@@ -1,8 +1,11 @@
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simplebackup, tempDir, write } from "../e2e/cli.js";
+import { BIN, simplebackup, tempDir, write } from "../e2e/cli.js";
 import { DaemonProcess } from "../e2e/daemon-process.js";
+import { MariaDbServer } from "../e2e/servers/mariadb-server.js";
+import { PostgresServer } from "../e2e/servers/postgres-server.js";
 import { filesUnder, readCmdline, restic } from "./helpers.js";
 
 /**
@@ -161,3 +164,137 @@ describe("secrets never leak", () => {
     expect(restic(join(root, "repo-file"), FILE_PASSWORD, ["cat", "config", "--no-lock"]).status).toBe(0);
   }, 180_000);
 });
+
+describe("database passwords never leak", () => {
+  const PG_PASSWORD = "pg-secret-5a0e3d71";
+  const MARIA_PASSWORD = "maria-secret-c4b29f06";
+  const WRONG_DB_PASSWORD = "db-wrong-8d17e2b3";
+  const DB_SECRETS = [PG_PASSWORD, MARIA_PASSWORD, WRONG_DB_PASSWORD, PASSWORD];
+  const postgres = new PostgresServer(join(root, "pg"), "admin", PG_PASSWORD);
+  const mariadb = new MariaDbServer(join(root, "maria"), "admin", MARIA_PASSWORD);
+
+  afterAll(async () => {
+    await Promise.allSettled([postgres.stop(), mariadb.stop()]);
+  });
+
+  it("keeps them out of the dump tools' argv, the output, logs, history and notifications, and removes the option file", async () => {
+    await Promise.all([postgres.start(), mariadb.start()]);
+    await postgres.createDatabase("app");
+    await postgres.psql("CREATE TABLE t (a int); INSERT INTO t VALUES (1);", { database: "app" });
+    await mariadb.createDatabase("crm");
+    await mariadb.sql("CREATE TABLE c (a INT); INSERT INTO c VALUES (1);", { database: "crm" });
+    const dbState = join(root, "db-state");
+    const dbNotified = join(root, "db-notified.jsonl");
+    const server = { host: "127.0.0.1", username: "admin" };
+    const file = write(join(root, "db-config.json"), {
+      notifications: [
+        {
+          type: "command",
+          command: "/bin/sh",
+          args: ["-c", `cat >> ${dbNotified}; echo >> ${dbNotified}`],
+          on: ["partial", "failure", "success"],
+        },
+      ],
+      backupjobs: [
+        {
+          jobname: "dbs",
+          destination: "./repo-dbs",
+          password: PASSWORD,
+          backup_interval: "0 3 * * *",
+          databases: [
+            {
+              type: "postgresql",
+              name: "app",
+              ...server,
+              port: postgres.port,
+              password_env: "APP_PG_PASSWORD",
+            },
+            { type: "mariadb", name: "crm", ...server, port: mariadb.port, password: MARIA_PASSWORD },
+            // Refused: its failure is reported without the password it tried.
+            {
+              type: "postgresql",
+              name: "postgres",
+              ...server,
+              port: postgres.port,
+              password: WRONG_DB_PASSWORD,
+            },
+          ],
+        },
+      ],
+    });
+    const tmp = join(root, "tmp");
+    write(join(tmp, ".keep"), "");
+    const seen = new Set<string>();
+    const leaks = new Set<string>();
+    let scanning = true;
+    const poller = (async () => {
+      while (scanning) {
+        for (const pid of readdirSync("/proc")) {
+          if (!/^\d+$/.test(pid)) continue;
+          const argv = readCmdline(pid);
+          if (!argv) continue;
+          const line = argv.join(" ");
+          const program = argv[0]?.split("/").pop() ?? "";
+          if (["pg_dump", "mariadb-dump", "mysqldump", "restic"].includes(program)) seen.add(program);
+          if (DB_SECRETS.some((secret) => line.includes(secret))) leaks.add(line);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    let json: { stdout: string; stderr: string };
+    try {
+      // Not spawnSync: the argv poller must run while the backup does.
+      json = await runCli(["backup", "--config", file, "--json"], {
+        SIMPLEBACKUP_STATE_DIR: dbState,
+        APP_PG_PASSWORD: PG_PASSWORD,
+        TMPDIR: tmp,
+      });
+    } finally {
+      scanning = false;
+      await poller;
+    }
+    const events = json.stdout
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { type: string; failedDatabases?: { code: string }[] });
+    const partial = events.find((event) => event.type === "partial");
+    expect(partial?.failedDatabases, json.stdout + json.stderr).toEqual([
+      expect.objectContaining({ code: "DATABASE_AUTH_FAILED" }),
+    ]);
+    // restic 0.17+ runs the dump tool itself; older restic has us run it: either way it ran, and was watched.
+    expect(seen.has("restic")).toBe(true);
+    expect([...leaks]).toEqual([]);
+    expect(DB_SECRETS.filter((secret) => (json.stdout + json.stderr).includes(secret))).toEqual([]);
+    for (const f of filesUnder(dbState)) {
+      expect(
+        DB_SECRETS.filter((secret) => readFileSync(f, "utf8").includes(secret)),
+        f,
+      ).toEqual([]);
+    }
+    const payloads = readFileSync(dbNotified, "utf8");
+    expect(payloads).toContain("DATABASE_AUTH_FAILED");
+    expect(DB_SECRETS.filter((secret) => payloads.includes(secret))).toEqual([]);
+    // The MariaDB option file (0600, holding the password) is gone with its folder.
+    expect(readdirSync(tmp).filter((name) => name.startsWith("simplebackup-db-"))).toEqual([]);
+  }, 180_000);
+});
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, SIMPLEBACKUP_CONFIG: undefined, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve({ stdout, stderr }));
+  });
+}
