@@ -50,7 +50,7 @@ function mariaDatabase(name: string, overrides: Partial<DatabaseSpec> = {}): Dat
 }
 
 function sqliteDatabase(path = sqliteFile): DatabaseSpec {
-  return { type: "sqlite", name: "app", path, options: [] } as DatabaseSpec;
+  return { type: "sqlite", name: "app", path, password: undefined, options: [] } as DatabaseSpec;
 }
 
 let repositories = 0;
