@@ -2,7 +2,11 @@ import { type BackupJob, maskRepository, plural, type RetentionPolicy } from "@s
 
 /** One line per job: what is backed up, where, when, and what is kept. Never the password. */
 export function describeJob(job: BackupJob): string {
-  const sources = plural(job.sources.length, "source");
+  const parts = [
+    ...(job.sources.length > 0 || job.databases.length === 0 ? [plural(job.sources.length, "source")] : []),
+    ...(job.databases.length > 0 ? [plural(job.databases.length, "database")] : []),
+  ];
+  const sources = parts.join(" and ");
   return `${job.name}: ${sources} -> ${maskRepository(job.repository)}, schedule "${job.schedule}", keep ${describeRetention(job.retention)}`;
 }
 
