@@ -61,6 +61,10 @@ export class DumpFeed {
   async finish(): Promise<ToolExit | undefined> {
     this.finishing = true;
     this.current?.stop();
+    // What the tool wrote and nobody reads any more is dropped: a stream held up by a full pipe never
+    // ends, and the tool's end would never be seen.
+    this.current?.stdout.unpipe();
+    this.current?.stdout.resume();
     await this.lastExit;
     return this.ownFailure;
   }

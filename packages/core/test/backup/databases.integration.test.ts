@@ -282,6 +282,40 @@ describe("a job with databases, against real servers", () => {
     expect(result.error?.message).toContain("postgresql-client");
   });
 
+  it("an interrupt during a dump stops restic and the dump tool, and leaves no snapshot and no lock", async () => {
+    await postgres.createDatabase("big");
+    await postgres.psql(
+      "CREATE TABLE rows AS SELECT i, md5(i::text) || repeat('x', 200) AS payload FROM generate_series(1, 600000) i;",
+      { database: "big" },
+    );
+    const backupJob = job({ sources: [], databases: [pgDatabase("big")] });
+    const controller = new AbortController();
+    const events: BackupEvent[] = [];
+    const result = await runBackup(backupJob, {
+      restic,
+      env: env(),
+      signal: controller.signal,
+      emit: (event) => {
+        events.push(event);
+        if (event.type === "progress" && event.bytesDone > 0) controller.abort();
+      },
+    });
+    expect(controller.signal.aborted, "the dump was over before it could be interrupted").toBe(true);
+    expect(result.status).toBe("interrupted");
+    expect(events.some((event) => event.type === "success" || event.type === "partial")).toBe(false);
+    expect(resticJson<SnapshotJson[]>(backupJob.repository, PASSWORD, ["snapshots"])).toEqual([]);
+    expect(resticRun(backupJob.repository, PASSWORD, ["list", "locks", "--no-lock"]).stdout.trim()).toBe("");
+    // pg_dump let go of the server: no session of it is left.
+    let dumping = "1";
+    for (let i = 0; i < 50 && dumping !== "0"; i++) {
+      dumping = (
+        await postgres.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_dump';")
+      ).trim();
+      if (dumping !== "0") await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(dumping).toBe("0");
+  });
+
   it("a dump that fails halfway (the server stopped during it) fails the database and leaves no snapshot of it", async () => {
     const scratch = new PostgresServer(join(root, "pg-dies"));
     await scratch.start();
