@@ -348,3 +348,53 @@ describe("restore-db, SQLite", () => {
     expect(existsSync(`${file}.before-restore`)).toBe(false);
   });
 });
+
+describe("drill with databases", () => {
+  const scratchDatabases = async () => ({
+    pg: await pg.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'simplebackup_drill_%';"),
+    maria: await maria.sql(
+      "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'simplebackup_drill_%';",
+    ),
+  });
+
+  it("loads each database's latest dump into a scratch database and drops it", async () => {
+    const result = run(["drill", "Maria", "--json"]);
+    expect(result.status, result.stderr).toBe(0);
+    const drill = JSON.parse(result.stdout) as { ok: boolean; snapshot: unknown; databases: unknown[] };
+    expect(drill.ok).toBe(true);
+    expect(drill.snapshot).toBeUndefined(); // a job of databases only drills no files
+    expect(drill.databases).toEqual([
+      expect.objectContaining({
+        database: { type: "mariadb", name: "shop" },
+        ok: true,
+        tables: 1,
+        cleanedUp: true,
+        scratch: expect.stringMatching(/^simplebackup_drill_[0-9a-f]{8}$/),
+      }),
+    ]);
+    const all = run(["drill", "PgAll"]);
+    expect(all.status, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(
+      /database postgresql:crm \(snapshot \w{8}, .*\): loaded into a scratch database, 1 table/,
+    );
+    expect(await scratchDatabases()).toEqual({ pg: "0", maria: "0" });
+  });
+
+  it("fails when a dump does not load, names it, and still drops the scratch database", async () => {
+    // The latest crm and Lite snapshots are the dumps that do not load, made by the tests above.
+    const result = run(["drill", "Pg"]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/database postgresql:shop \(snapshot \w{8}, .*\): loaded into a scratch database, \d+ tables/);
+    expect(result.stdout).toMatch(
+      /database postgresql:crm .*: FAILED: psql could not load the dump \(exit 3\).*syntax error/,
+    );
+    expect(result.stdout).toMatch(/drill FAILED: 1 of 2 databases loaded/);
+    const lite = run(["drill", "Lite", "--json"]);
+    expect(lite.status).toBe(1);
+    expect(JSON.parse(lite.stdout).databases[0]).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/sqlite3 could not load/),
+    });
+    expect(await scratchDatabases()).toEqual({ pg: "0", maria: "0" });
+  });
+});

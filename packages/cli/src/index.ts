@@ -46,6 +46,7 @@ export type {
   CopyStatus,
   CopyStatusReport,
   CopyTarget,
+  DatabaseDrill,
   DatabaseOutcomes,
   DatabasePassword,
   DatabaseSnapshot,

@@ -12,6 +12,7 @@ export type {
 } from "./actions/copy.js";
 export { CopyError, runCopy } from "./actions/copy.js";
 export type { DrillFile, DrillFileStatus, DrillResult, RunDrillOptions } from "./actions/drill.js";
+export type { DatabaseDrill } from "./actions/drill-database.js";
 export { runDrill } from "./actions/drill.js";
 export { findJob } from "./actions/find-job.js";
 export type { ForgetResult, ForgetSnapshot, RunForgetOptions } from "./actions/forget.js";

@@ -1,4 +1,4 @@
-import { formatBytes, plural, runDrill, shortId } from "@simplebackup/core";
+import { type DatabaseDrill, formatBytes, plural, runDrill, shortId } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { UsageError } from "../args/usage-error.js";
 import { jobCommandArgs, onJobRepository, openJob } from "../job-command.js";
@@ -34,9 +34,11 @@ export default defineCommand({
     if (args.json) {
       printJson(result);
     } else {
-      console.log(
-        `${job.name}: drill of snapshot ${shortId(result.snapshot.id)} (seed ${result.seed}): ${result.files.length} of ${plural(result.filesInSnapshot, "file")} picked`,
-      );
+      if (result.snapshot) {
+        console.log(
+          `${job.name}: drill of snapshot ${shortId(result.snapshot.id)} (seed ${result.seed}): ${result.files.length} of ${plural(result.filesInSnapshot, "file")} picked`,
+        );
+      }
       const rows = result.files.map((file) => [
         file.status === "matched" || file.status === "skipped" ? file.status : file.status.toUpperCase(),
         formatBytes(file.size),
@@ -50,12 +52,34 @@ export default defineCommand({
         { heading: "NOTE", optional: true },
       ] as const;
       if (rows.length > 0) for (const text of formatTable(columns, rows)) console.log(text);
-      const counts = `${result.matched} matched, ${result.mismatched} mismatched, ${result.skipped} skipped, ${result.unreadable} unreadable`;
+      for (const database of result.databases) console.log(`${job.name}: ${describeDatabaseDrill(database)}`);
+      const counts = [
+        ...(result.snapshot
+          ? [
+              `${result.matched} matched, ${result.mismatched} mismatched, ${result.skipped} skipped, ${result.unreadable} unreadable`,
+            ]
+          : []),
+        ...(result.databases.length > 0
+          ? [
+              `${result.databases.filter((database) => database.ok).length} of ${plural(result.databases.length, "database")} loaded`,
+            ]
+          : []),
+      ].join("; ");
       console.log(`${job.name}: drill ${result.ok ? "passed" : "FAILED"}: ${counts}`);
     }
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   },
 });
+
+function describeDatabaseDrill(drill: DatabaseDrill): string {
+  const { type, name } = drill.database;
+  const size = drill.ok ? `, ${formatBytes(drill.bytes)}` : "";
+  const dump = drill.snapshot ? ` (snapshot ${shortId(drill.snapshot.id)}${size})` : "";
+  const scratch = drill.scratch && !drill.cleanedUp ? `; ${drill.scratch} is left behind` : "";
+  return drill.ok
+    ? `database ${type}:${name}${dump}: loaded into a scratch database, ${plural(drill.tables, "table")}`
+    : `database ${type}:${name}${dump}: FAILED: ${drill.reason ?? "did not load"}${scratch}`;
+}
 
 function wholeNumber(text: string, flag: string, min: number): number {
   const value = Number(text);

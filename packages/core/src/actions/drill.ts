@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { BackupJob } from "../config/types.js";
+import { parseDatabaseTags } from "../databases/database-series.js";
 import {
-  buildLsLatestArgs,
+  buildLsArgs,
   type LsLine,
   parseLsLine,
   parseTimeNanos,
@@ -20,7 +21,9 @@ import {
 } from "../restic/commands/restore.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import { type ActionOptions, actionError, startTimer } from "./action-options.js";
+import { type DatabaseDrill, drillDatabases } from "./drill-database.js";
 import type { SnapshotSummary } from "./restore.js";
+import { listJobSnapshots } from "./restore-database.js";
 
 export interface RunDrillOptions extends ActionOptions {
   /** How many files to pick from the snapshot. @default 10 */
@@ -29,6 +32,11 @@ export interface RunDrillOptions extends ActionOptions {
   readonly seed?: number;
   /** The folder in which the drill makes (and always removes) its restore folder. @default os.tmpdir() */
   readonly tempDir?: string;
+  /**
+   * Also load each database's latest dump into a scratch database (dropped afterwards) and check that
+   * it loads. @default true
+   */
+  readonly databases?: boolean;
 }
 
 /**
@@ -50,10 +58,11 @@ export interface DrillFile {
 }
 
 export interface DrillResult {
-  /** False when a file was mismatched or unreadable. */
+  /** False when a file was mismatched or unreadable, or a database's dump did not load. */
   readonly ok: boolean;
   readonly job: string;
-  readonly snapshot: SnapshotSummary;
+  /** The snapshot of files drilled; undefined for a job that backs up only databases. */
+  readonly snapshot: SnapshotSummary | undefined;
   /** Pass it back as `seed` to pick the same files again. */
   readonly seed: number;
   /** Files in the snapshot, the pool the drill picked from. */
@@ -64,16 +73,17 @@ export interface DrillResult {
   readonly mismatched: number;
   readonly skipped: number;
   readonly unreadable: number;
+  /** Each database of the job with its latest dump loaded into a scratch database. */
+  readonly databases: readonly DatabaseDrill[];
   readonly durationMs: number;
 }
 
-const NO_SNAPSHOT = /no snapshot (?:found|matched)/;
-
 /**
- * A restore drill: restores `files` files picked at random from the job's latest snapshot into a
- * temporary folder and compares their sha256 with the source files. A source file whose size or
+ * A restore drill: restores `files` files picked at random from the job's newest snapshot of files
+ * into a temporary folder and compares their sha256 with the source files. A source file whose size or
  * mtime differs from the snapshot's record changed since, and is skipped rather than called a
- * mismatch. The temporary folder is removed whatever happens.
+ * mismatch. The temporary folder is removed whatever happens. Then each database's latest dump is
+ * loaded into a scratch database ({@link drillDatabases}).
  * @throws SimplebackupError SNAPSHOT_NOT_FOUND when the job has no snapshot yet.
  * @throws ResticError when restic fails as a whole (wrong password, locked repository, …).
  */
@@ -86,25 +96,29 @@ export async function runDrill(job: BackupJob, options: RunDrillOptions): Promis
   const seed = options.seed ?? randomInt(0, 2 ** 32);
   const restic = createJobRestic(job, options);
 
+  const snapshots = await listJobSnapshots(job, options);
+  const newestFiles = snapshots.find((candidate) => parseDatabaseTags(candidate.tags) === undefined);
+  const hasDumps = snapshots.some((candidate) => parseDatabaseTags(candidate.tags) !== undefined);
+  if (job.sources.length > 0 ? !newestFiles : !hasDumps) {
+    throw actionError("SNAPSHOT_NOT_FOUND", `job "${job.name}" has no snapshots yet`);
+  }
+
   let snapshot: Extract<LsLine, { kind: "snapshot" }> | undefined;
   const pool: SnapshotNode[] = [];
-  const lsArgs = buildLsLatestArgs(job.name);
-  const listed = await restic.run(lsArgs, {
-    onStdoutLine: (line) => {
-      const parsed = parseLsLine(line);
-      if (parsed?.kind === "snapshot") snapshot ??= parsed;
-      else if (parsed?.kind === "node" && parsed.node.type === "file") pool.push(parsed.node);
-    },
-  });
-  // Without a snapshot of the job, 0.14 prints `Ignoring "latest", no snapshot matched given filter`
-  // and exits 0; 0.18 exits 1 with `snapshot filter (…): no snapshot found` (both captured).
-  const noSnapshot = !listed.interrupted && NO_SNAPSHOT.test(listed.stderr);
-  if ((listed.exitCode !== 0 || listed.interrupted) && !noSnapshot) throw restic.error(listed, lsArgs);
-  if (!snapshot) throw actionError("SNAPSHOT_NOT_FOUND", `job "${job.name}" has no snapshots yet`);
+  if (job.sources.length > 0 && newestFiles) {
+    const lsArgs = buildLsArgs(newestFiles.id);
+    await restic.runOk(lsArgs, {
+      onStdoutLine: (line) => {
+        const parsed = parseLsLine(line);
+        if (parsed?.kind === "snapshot") snapshot ??= parsed;
+        else if (parsed?.kind === "node" && parsed.node.type === "file") pool.push(parsed.node);
+      },
+    });
+  }
 
   const picked = pickRandom(pool, count, createRandom(seed)).sort((a, b) => a.path.localeCompare(b.path));
   const files: DrillFile[] = [];
-  if (picked.length > 0) {
+  if (snapshot && picked.length > 0) {
     const folder = await mkdtemp(join(options.tempDir ?? tmpdir(), "simplebackup-drill-"));
     try {
       const errors = new Map<string, RestoreFileError>();
@@ -125,13 +139,19 @@ export async function runDrill(job: BackupJob, options: RunDrillOptions): Promis
     }
   }
 
+  const databases = options.databases === false ? [] : await drillDatabases(job, options, snapshots);
   const tally = (status: DrillFileStatus) => files.filter((file) => file.status === status).length;
   const mismatched = tally("mismatched");
   const unreadable = tally("unreadable");
   return {
-    ok: mismatched === 0 && unreadable === 0,
+    ok: mismatched === 0 && unreadable === 0 && databases.every((database) => database.ok),
     job: job.name,
-    snapshot: { id: snapshot.id, shortId: snapshot.shortId, time: snapshot.time, paths: snapshot.paths },
+    snapshot: snapshot && {
+      id: snapshot.id,
+      shortId: snapshot.shortId,
+      time: snapshot.time,
+      paths: snapshot.paths,
+    },
     seed,
     filesInSnapshot: pool.length,
     files,
@@ -139,6 +159,7 @@ export async function runDrill(job: BackupJob, options: RunDrillOptions): Promis
     mismatched,
     skipped: tally("skipped"),
     unreadable,
+    databases,
     durationMs: elapsed(),
   };
 }

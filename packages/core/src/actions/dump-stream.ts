@@ -1,5 +1,6 @@
-import type { Writable } from "node:stream";
+import { Transform, type Writable } from "node:stream";
 import type { BackupJob } from "../config/types.js";
+import type { ClientExit, StartedClient } from "../databases/client-tool.js";
 import type { SimplebackupError } from "../errors.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import type { ActionOptions } from "./action-options.js";
@@ -48,4 +49,27 @@ export async function streamDump(
   if (options.signal?.aborted || (!resticOk && !consumerFailedFirst)) throw restic.error(result, args);
   if (consumerFailure) throw consumerFailure;
   return result.stdoutBytes ?? 0;
+}
+
+/**
+ * A database client as the consumer of a dump: it failed when `failure` says so of its exit. With
+ * `onChunk`, each chunk is shown to it on the way (a drill looks for the dump's tables).
+ */
+export function clientConsumer(
+  client: StartedClient,
+  failure: (exit: ClientExit) => SimplebackupError | undefined,
+  onChunk?: (chunk: Buffer) => void,
+): DumpConsumer {
+  const done = client.exited.then(failure);
+  if (!onChunk) return { input: client.stdin, done, stop: client.stop };
+  const input = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onChunk(chunk);
+      callback(null, chunk);
+    },
+  });
+  input.pipe(client.stdin);
+  // A client gone takes its input with it: restic's output is then drained, not held.
+  void client.exited.then(() => input.destroy());
+  return { input, done, stop: client.stop };
 }

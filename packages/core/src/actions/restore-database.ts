@@ -23,7 +23,7 @@ import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic
 import { createJobRestic } from "../restic/job-restic.js";
 import { shortId } from "../short-id.js";
 import { type ActionOptions, readOutput, startTimer } from "./action-options.js";
-import { type DumpConsumer, streamDump } from "./dump-stream.js";
+import { clientConsumer, type DumpConsumer, streamDump } from "./dump-stream.js";
 import type { SnapshotSummary } from "./restore.js";
 
 export interface RunRestoreDatabaseOptions extends ActionOptions {
@@ -109,7 +109,9 @@ type Step = (name: RestoreDatabaseProgress["step"], message: string) => void;
 export async function listJobSnapshots(job: BackupJob, options: ActionOptions): Promise<SnapshotInfo[]> {
   const args = buildSnapshotsArgs(job.name);
   const { stdout } = await createJobRestic(job, options).runOk(args);
-  return readOutput(args, () => parseSnapshots(stdout));
+  return readOutput(args, () => parseSnapshots(stdout)).sort(
+    (a, b) => Date.parse(b.time) - Date.parse(a.time),
+  );
 }
 
 async function dumpToFile(
@@ -172,13 +174,9 @@ async function loadDump(
     const client = startClient(tool, buildLoadCommand(connection, tool.name, loadInto), {
       ...(options.env ? { env: options.env } : {}),
     });
-    const consumer: DumpConsumer = {
-      input: client.stdin,
-      done: client.exited.then((exit) =>
-        exit.exitCode === 0 ? undefined : loadFailure(database, tool.name, target, exit),
-      ),
-      stop: client.stop,
-    };
+    const consumer = clientConsumer(client, (exit) =>
+      exit.exitCode === 0 ? undefined : loadFailure(database, tool.name, target, exit),
+    );
     step("load", `loading with ${tool.name}`);
     let bytes: number;
     try {

@@ -262,7 +262,8 @@ function entryProblems(database: Record<string, unknown>, place: readonly Proper
     if (!isPasswordFlag(database.type, flag)) continue;
     problems.push({
       path: [...place, "options"],
-      message: `${JSON.stringify(flag)} would put a password on the command line (or wait for one to be typed): use password, password_file or password_env`,
+      // The flag's value may be the password itself: it is not repeated in the message (nor the log).
+      message: `${JSON.stringify(withoutValue(flag))} would put a password on the command line (or wait for one to be typed): use password, password_file or password_env`,
     });
   }
   return problems;
@@ -282,4 +283,10 @@ function isPasswordFlag(type: unknown, flag: string): boolean {
 function optionFlags(options: unknown): string[] {
   if (typeof options === "string") return options.split(/\s+/);
   return Array.isArray(options) ? options.filter((flag): flag is string => typeof flag === "string") : [];
+}
+
+/** `--password=…`, `-p…`: a password flag as a message may show it, its value left out. */
+function withoutValue(flag: string): string {
+  if (flag.includes("=")) return flag.replace(/=.*$/s, "=…");
+  return /^-[^-]./.test(flag) ? `${flag.slice(0, 2)}…` : flag;
 }

@@ -121,13 +121,13 @@ describe("databaseProblems", () => {
       "a --password=… in an options string",
       { ...PG, options: "--no-owner --password=hunter2" },
       place(0, "options"),
-      '"--password=hunter2" would put a password on the command line (or wait for one to be typed): use password, password_file or password_env',
+      '"--password=…" would put a password on the command line (or wait for one to be typed): use password, password_file or password_env',
     ],
     [
       "a MariaDB -p…",
       { type: "mariadb", name: "app", options: ["-phunter2"] },
       place(0, "options"),
-      '"-phunter2" would put a password on the command line (or wait for one to be typed): use password, password_file or password_env',
+      '"-p…" would put a password on the command line (or wait for one to be typed): use password, password_file or password_env',
     ],
     [
       "a MySQL --password",

@@ -1,11 +1,13 @@
-// `restic ls`: the job's latest snapshot and every file in it, as the restore drill picks files from it.
+// `restic ls`: a snapshot of the job and every file in it, as the restore drill picks files from it.
 import * as z from "zod";
 import { parseJsonObject } from "../../json-object.js";
-import { jobTag } from "../job-tag.js";
 
-/** `restic ls --json` of the job's latest snapshot: a snapshot line, then one line per node. */
-export function buildLsLatestArgs(jobName: string): string[] {
-  return ["ls", "--json", "latest", "--tag", jobTag(jobName)];
+/**
+ * `restic ls --json` of one snapshot: a snapshot line, then one line per node. By id, not `latest`: the
+ * job's latest snapshot may be a database dump, and the drill wants its newest snapshot of files.
+ */
+export function buildLsArgs(snapshotId: string): string[] {
+  return ["ls", "--json", snapshotId];
 }
 
 /** One entry of `ls --json`: a file, folder, symlink, … of the snapshot. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLsLatestArgs, parseLsLine, parseTimeNanos } from "../../../src/restic/commands/ls.js";
+import { buildLsArgs, parseLsLine, parseTimeNanos } from "../../../src/restic/commands/ls.js";
 import { CAPTURES } from "../fixtures.js";
 
 // Output captured from restic 0.14.0 and 0.18.0 (../fixtures/, read through CAPTURES) or, for single
@@ -10,9 +10,9 @@ function lines(text: string): string[] {
   return text.split("\n").filter((line) => line.trim() !== "");
 }
 
-describe("buildLsLatestArgs", () => {
-  it("lists the job's latest snapshot", () => {
-    expect(buildLsLatestArgs("docs")).toEqual(["ls", "--json", "latest", "--tag", "simplebackup:docs"]);
+describe("buildLsArgs", () => {
+  it("lists one snapshot by its id", () => {
+    expect(buildLsArgs("44c3960a")).toEqual(["ls", "--json", "44c3960a"]);
   });
 });
 
