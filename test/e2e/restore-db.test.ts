@@ -384,7 +384,9 @@ describe("drill with databases", () => {
     // The latest crm and Lite snapshots are the dumps that do not load, made by the tests above.
     const result = run(["drill", "Pg"]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/database postgresql:shop \(snapshot \w{8}, .*\): loaded into a scratch database, \d+ tables/);
+    expect(result.stdout).toMatch(
+      /database postgresql:shop \(snapshot \w{8}, .*\): loaded into a scratch database, \d+ tables/,
+    );
     expect(result.stdout).toMatch(
       /database postgresql:crm .*: FAILED: psql could not load the dump \(exit 3\).*syntax error/,
     );

@@ -122,8 +122,8 @@ function describeSnapshotContent(snapshot: SnapshotInfo): string {
 
 /**
  * The dump's path inside its snapshot, as `restic dump` takes it: the one path a `--stdin` backup
- * records (`/nightly-postgresql-app.sql`), read from the snapshot rather than rebuilt, so a job renamed
- * since still restores.
+ * records (`/nightly-postgresql-app.sql`), read from the snapshot rather than rebuilt from today's
+ * naming, so the snapshot itself says what to dump.
  */
 export function dumpPathOf(snapshot: SnapshotInfo): string {
   const [path, ...others] = snapshot.paths;
