@@ -1,6 +1,7 @@
 import { lstat, readdir, stat } from "node:fs/promises";
 import { join, parse, resolve } from "node:path";
 import type { BackupJob } from "../config/types.js";
+import { parseDatabaseTags } from "../databases/database-series.js";
 import { formatLocalTime } from "../format/local-time.js";
 import {
   buildRestoreArgs,
@@ -168,9 +169,11 @@ async function assertRestorableTarget(target: string, overwrite: boolean): Promi
 async function resolveJobSnapshot(job: BackupJob, restic: JobRestic, wanted: string): Promise<SnapshotInfo> {
   const args = buildSnapshotsArgs(job.name);
   const { stdout } = await restic.runOk(args);
-  const snapshots = readOutput(args, () => parseSnapshots(stdout)).sort(
+  const all = readOutput(args, () => parseSnapshots(stdout)).sort(
     (a, b) => Date.parse(b.time) - Date.parse(a.time),
   );
+  // A database's dumps are the job's snapshots too, but restore-db's to restore: `latest` is of files.
+  const snapshots = all.filter((snapshot) => parseDatabaseTags(snapshot.tags) === undefined);
   if (wanted === "latest") {
     const latest = snapshots[0];
     if (!latest) throw actionError("SNAPSHOT_NOT_FOUND", `job "${job.name}" has no snapshots yet`);
@@ -180,9 +183,16 @@ async function resolveJobSnapshot(job: BackupJob, restic: JobRestic, wanted: str
   const matches = /^[0-9a-f]+$/.test(prefix) ? snapshots.filter((s) => s.id.startsWith(prefix)) : [];
   const [match, ...others] = matches;
   if (!match) {
+    const dump =
+      matches.length === 0
+        ? all.find((s) => /^[0-9a-f]+$/.test(prefix) && s.id.startsWith(prefix))
+        : undefined;
+    const database = dump && parseDatabaseTags(dump.tags);
     throw actionError(
       "SNAPSHOT_NOT_FOUND",
-      `"${wanted}" is not a snapshot of job "${job.name}"; \`simplebackup snapshots ${job.name}\` lists them`,
+      database
+        ? `"${wanted}" is a dump of database ${database.type}:${database.name}; restore it with \`simplebackup restore-db ${job.name} --database ${database.name} --snapshot ${wanted}\``
+        : `"${wanted}" is not a snapshot of job "${job.name}"; \`simplebackup snapshots ${job.name}\` lists them`,
     );
   }
   if (others.length > 0) {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -8,7 +9,22 @@ import { createTestRepository } from "../helpers/test-repository.js";
 import { writeTree } from "../helpers/tree.js";
 
 const PASSWORD = "restore-secret-4b1e";
+const RESTIC = process.env.RESTIC_BINARY ?? "restic";
 const { temp, root, source, repository, restic, job } = createTestRepository("restore", PASSWORD);
+
+/** A database's dump in the job, newer than its files, as a run makes one. */
+function backupDump(): string {
+  const args = ["backup", "--json", "--stdin", "--stdin-filename", "/docs-postgresql-app.sql"];
+  const tags = ["--tag", "simplebackup:docs", "--tag", "simplebackup-db:postgresql:app"];
+  const result = spawnSync(RESTIC, [...args, ...tags], {
+    env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
+    input: "CREATE TABLE t (id int);\n",
+    encoding: "utf8",
+  });
+  expect(result.status, result.stderr).toBe(0);
+  const line = result.stdout.split("\n").find((l) => l.includes('"summary"')) ?? "{}";
+  return (JSON.parse(line) as { snapshot_id: string }).snapshot_id;
+}
 
 function backup(tag: string): string {
   const result = resticRun(repository, PASSWORD, ["backup", "--json", "-q", "--tag", tag, source]);
@@ -34,6 +50,7 @@ function hashTree(dir: string): Record<string, string> {
 
 const docs = job("docs");
 let firstId = "";
+let dumpId = "";
 let firstTree: Record<string, string> = {};
 
 beforeAll(() => {
@@ -50,6 +67,7 @@ beforeAll(() => {
   writeTree(source, { "notes.txt": "second version, longer", "added.txt": "new in the second snapshot" });
   backup("simplebackup:docs");
   backup("simplebackup:other");
+  dumpId = backupDump();
 });
 afterAll(() => temp.dispose());
 
@@ -122,6 +140,12 @@ describe("runRestore against a real restic", () => {
     });
     await expect(runRestore(docs, { restic, target, snapshot: "not-an-id" })).rejects.toMatchObject({
       code: "SNAPSHOT_NOT_FOUND",
+    });
+    await expect(runRestore(docs, { restic, target, snapshot: dumpId.slice(0, 8) })).rejects.toMatchObject({
+      code: "SNAPSHOT_NOT_FOUND",
+      message: expect.stringContaining(
+        "is a dump of database postgresql:app; restore it with `simplebackup restore-db docs --database app",
+      ),
     });
     expect(existsSync(target)).toBe(false);
   });
