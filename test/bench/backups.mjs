@@ -10,6 +10,7 @@ import path from "node:path";
 import { createMutator, EXCLUDES, generateTree, TREE_SIZES } from "./lib/data.mjs";
 import { fmtList, seconds } from "./lib/format.mjs";
 import { alternate, median, paired, timeCommand, timeSequence } from "./lib/measure.mjs";
+import { benchEnv } from "./lib/restics.mjs";
 
 /**
  * Generates one tree per restic (the same seed, so byte-identical) and a setup for each: config,
@@ -62,15 +63,7 @@ function createBackupSetup(bench, tree, restic, index) {
   const resolved = core.parseConfigText(JSON.stringify(config), { file: configFile, baseDir: dir });
   const [jobP1, jobP2] = resolved.jobs;
 
-  const baseEnv = { ...process.env, RESTIC_CACHE_DIR: path.join(work, `restic-cache-${index}`) };
-  for (const key of [
-    "RESTIC_PASSWORD",
-    "RESTIC_PASSWORD_COMMAND",
-    "RESTIC_REPOSITORY_FILE",
-    "SIMPLEBACKUP_CONFIG",
-  ]) {
-    delete baseEnv[key];
-  }
+  const baseEnv = benchEnv(path.join(work, `restic-cache-${index}`));
   // simplebackup finds the restic under test through RESTIC_BINARY (the config names none).
   const cliEnv = {
     ...baseEnv,

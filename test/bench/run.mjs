@@ -8,7 +8,8 @@
 // Needs the workspace built (`pnpm build`) and restic (RESTIC_BINARY, else restic on PATH). Nothing here
 // asserts speed: a missed target is reported, and the exit code says only whether the bench ran.
 // --repo measures another built checkout (a candidate fix, say); the doc written is still this one's.
-// --restic, repeatable, runs P1 and P2 once per restic, side by side; P6 captures with the first.
+// --restic, repeatable, runs P1, P2 and P7 once per restic, side by side; P6 captures with the first.
+// P7 starts a private PostgreSQL server (the test suite's harness), so it needs the postgresql package.
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { benchThreeSources, benchWrappedBackup, prepareBackups } from "./backups.mjs";
+import { benchDatabaseDump } from "./database-dump.mjs";
 import { generateIdleConfig, generateManyJobsConfig } from "./lib/data.mjs";
 import { fmtList, fmtRate, seconds } from "./lib/format.mjs";
 import {
@@ -33,7 +35,7 @@ import { resolveRestics } from "./lib/restics.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DOC = path.join(REPO, "docs/performance.md");
-const ALL_IDS = ["P1", "P2", "P3", "P4", "P5", "P6"];
+const ALL_IDS = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"];
 const START_MARK = "<!-- bench:results:start -->";
 const END_MARK = "<!-- bench:results:end -->";
 
@@ -72,7 +74,7 @@ if (flags.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), "utf8")
       .split("\n")
-      .slice(1, 12)
+      .slice(1, 13)
       .join("\n"),
   );
   process.exit(0);
@@ -167,6 +169,7 @@ try {
   if (selected("P4")) await benchManyJobs();
   if (selected("P5")) await benchColdStart();
   if (selected("P6")) await benchParsing(setups[0]);
+  if (selected("P7")) await benchDatabaseDump(bench, restics);
   if (selected("P3")) await (p3 ?? benchIdleDaemon());
 
   machine.loadAfter = os

@@ -39,3 +39,20 @@ function readVersionLine(binary) {
     throw new Error(`${binary} version failed: ${error.message}`);
   }
 }
+
+/**
+ * The environment every side of a comparison starts from: the bench's own, with one restic cache and
+ * none of the variables that would point restic or simplebackup at another password or config.
+ */
+export function benchEnv(cacheDir) {
+  const env = { ...process.env, RESTIC_CACHE_DIR: cacheDir };
+  for (const key of [
+    "RESTIC_PASSWORD",
+    "RESTIC_PASSWORD_COMMAND",
+    "RESTIC_REPOSITORY_FILE",
+    "SIMPLEBACKUP_CONFIG",
+  ]) {
+    delete env[key];
+  }
+  return env;
+}

@@ -40,16 +40,26 @@ export async function createLargeDatabase(
   // 1 % over the estimate, so the header and the schema's lines are covered.
   let wanted = Math.ceil((minBytes / DUMP_BYTES_PER_ROW) * 1.01);
   while (dumpBytes < minBytes) {
-    await server.psql(
-      `INSERT INTO payload SELECT i, md5(i::text), md5((i + 1)::text), md5((i + 2)::text), md5((i + 3)::text)
-         FROM generate_series(${rows + 1}, ${rows + wanted}) i;`,
-      { database: name },
-    );
+    await appendRows(server, name, rows + 1, wanted);
     rows += wanted;
     dumpBytes = await countDumpBytes(server, name);
     wanted = Math.ceil(((minBytes - dumpBytes) / DUMP_BYTES_PER_ROW) * 1.01) + 1;
   }
   return { rows, dumpBytes, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Adds `count` rows with ids from `firstId` on to the table of a database made by {@link createLargeDatabase}. */
+export async function appendRows(
+  server: PostgresServer,
+  name: string,
+  firstId: number,
+  count: number,
+): Promise<void> {
+  await server.psql(
+    `INSERT INTO payload SELECT i, md5(i::text), md5((i + 1)::text), md5((i + 2)::text), md5((i + 3)::text)
+       FROM generate_series(${firstId}, ${firstId + count - 1}) i;`,
+    { database: name },
+  );
 }
 
 /** pg_dump's flags as simplebackup passes them (core's buildDumpCommand): plain SQL with DROP ... IF EXISTS. */
