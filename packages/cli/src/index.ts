@@ -166,6 +166,7 @@ export {
   describeValue,
   expected,
   findJob,
+  findRunLog,
   formatBytes,
   formatConfigDuration,
   formatCount,

@@ -12,8 +12,8 @@ export type {
 } from "./actions/copy.js";
 export { CopyError, runCopy } from "./actions/copy.js";
 export type { DrillFile, DrillFileStatus, DrillResult, RunDrillOptions } from "./actions/drill.js";
-export type { DatabaseDrill } from "./actions/drill-database.js";
 export { runDrill } from "./actions/drill.js";
+export type { DatabaseDrill } from "./actions/drill-database.js";
 export { findJob } from "./actions/find-job.js";
 export type { ForgetResult, ForgetSnapshot, RunForgetOptions } from "./actions/forget.js";
 export { runForget } from "./actions/forget.js";
@@ -195,4 +195,5 @@ export {
   repositoryLockFile,
   withRepositoryLock,
 } from "./state/repository-lock.js";
+export { findRunLog } from "./state/run-log.js";
 export { resolveStateDir } from "./state/state-dir.js";

@@ -50,6 +50,34 @@ export interface CreateRunLogOptions {
   clock?: () => Date;
 }
 
+/** The part of a run's id its log file is named by: safe in a file name, whatever the id holds. */
+function shortRunId(runId: string): string {
+  return runId.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 8);
+}
+
+/**
+ * The log file of one run of a job, or undefined when there is none (pruned, or never written). The
+ * name is taken from the folder's listing, never built from the arguments, so no job name or run id
+ * can lead outside the job's log folder. A run started in the same millisecond as another with the
+ * same 8-character prefix is not told apart: the newest is returned.
+ */
+export async function findRunLog(stateDir: string, job: string, runId: string): Promise<string | undefined> {
+  const dir = runLogDir(stateDir, job);
+  const suffix = `-${shortRunId(runId)}.log`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR") return undefined;
+    throw stateError("STATE_UNWRITABLE", `cannot list the run logs in ${dir}`, error);
+  }
+  const name = names
+    .filter((candidate) => candidate.endsWith(suffix))
+    .sort()
+    .at(-1);
+  return name === undefined ? undefined : path.join(dir, name);
+}
+
 /** Opens `<state>/logs/<job>/<timestamp>-<runId8>.log`; names sort by the time the run started. */
 export async function createRunLog(
   stateDir: string,
@@ -60,8 +88,7 @@ export async function createRunLog(
 ): Promise<RunLog> {
   const clock = options.clock ?? (() => new Date());
   const dir = runLogDir(stateDir, job);
-  const shortId = runId.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 8);
-  const file = path.join(dir, `${fileTimestamp(now)}-${shortId}.log`);
+  const file = path.join(dir, `${fileTimestamp(now)}-${shortRunId(runId)}.log`);
   let stream: WriteStream | undefined;
   try {
     await mkdir(dir, { recursive: true });

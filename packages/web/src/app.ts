@@ -1,0 +1,61 @@
+import type { Hono as HonoApp } from "hono";
+import { Hono } from "hono";
+import { type DashboardContext, sendError, sendJson } from "./context.js";
+import { PLACEHOLDER_PAGE } from "./page.js";
+import { API_LOGIN_PATH, registerAuthRoutes } from "./routes/auth.js";
+import { registerEventRoutes } from "./routes/events.js";
+import { registerJobRoutes, trackProgress } from "./routes/jobs.js";
+import { configView } from "./secrets.js";
+import { hostGuard, sameOriginGuard, securityHeaders, sessionGuard } from "./security.js";
+
+export interface DashboardRoute {
+  readonly method: string;
+  readonly path: string;
+}
+
+export interface DashboardApp {
+  readonly app: HonoApp;
+  /** Every route registered (middleware left out), for the tests that walk them all. */
+  readonly routes: readonly DashboardRoute[];
+  /** Stops listening to the daemon. */
+  dispose(): void;
+}
+
+/** The dashboard's routes behind its guards, in the order a request meets them. */
+export function createDashboardApp(
+  context: DashboardContext,
+  onError: (error: unknown) => void,
+): DashboardApp {
+  const app = new Hono();
+  app.use("*", securityHeaders());
+  app.use("*", hostGuard(context));
+  app.use("*", sameOriginGuard(context));
+  app.use("/api/*", sessionGuard(context, new Set([API_LOGIN_PATH])));
+
+  registerAuthRoutes(app, context);
+  const tracker = trackProgress(context);
+  registerJobRoutes(app, context, tracker.progress);
+  registerEventRoutes(app, context);
+  app.get("/api/config", (c) => {
+    const config = context.daemon.scheduler.config;
+    if (!config) return sendError(c, context, 503, "NOT_STARTED", "the daemon has not read its config yet");
+    return sendJson(c, context, { config: configView(config) });
+  });
+  app.get("/", (c) => c.html(PLACEHOLDER_PAGE, 200, { "Cache-Control": "no-store" }));
+
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/")
+      ? sendError(c, context, 404, "NOT_FOUND", `no route ${c.req.method} ${c.req.path}`)
+      : c.text("not found", 404),
+  );
+  app.onError((error, c) => {
+    onError(error);
+    // The message stays in the daemon's log: an error's text is not vetted for the page.
+    return sendError(c, context, 500, "INTERNAL", "the dashboard failed to answer; see the daemon's log");
+  });
+
+  const routes = app.routes
+    .filter((route) => route.method !== "ALL")
+    .map(({ method, path }) => ({ method, path }));
+  return { app, routes, dispose: tracker.stop };
+}

@@ -1,0 +1,86 @@
+import type {
+  JobStatus,
+  ReadHistoryOptions,
+  ResolvedConfig,
+  RunHistoryRecord,
+  SchedulerEvent,
+} from "@simplebackup/core";
+import type { Context } from "hono";
+import type { LoginCodes } from "./login-token.js";
+import type { LoginRateLimit } from "./rate-limit.js";
+import { configSecrets, createScrubber } from "./secrets.js";
+import type { SessionStore } from "./sessions.js";
+import type { DashboardUser } from "./users.js";
+
+/**
+ * What the dashboard needs of the daemon: `createDaemon()`'s object fits as it is, and an app with
+ * its own control surface can hand in anything shaped like it.
+ */
+export interface DashboardDaemon {
+  status(): { readonly jobs: readonly JobStatus[] };
+  history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
+  runNow(job: string): Promise<unknown>;
+  cancel(job: string): boolean;
+  subscribe(listener: (event: SchedulerEvent) => void): () => void;
+  readonly scheduler: { readonly config: ResolvedConfig | undefined };
+}
+
+/** Where the server answers, known once it listens. */
+export interface BoundSite {
+  readonly origin: string;
+  /** Host header values it answers to (`127.0.0.1:8470`, `localhost:8470`, configured names). */
+  readonly hosts: ReadonlySet<string>;
+  /** The session cookie's name: one per port, since browsers share cookies across a host's ports. */
+  readonly cookieName: string;
+}
+
+/** What every route and guard shares. */
+export interface DashboardContext {
+  readonly daemon: DashboardDaemon;
+  readonly stateDir: string;
+  readonly now: () => number;
+  readonly sessions: SessionStore;
+  readonly codes: LoginCodes;
+  readonly rateLimit: LoginRateLimit;
+  readonly users: readonly DashboardUser[];
+  /** Served over TLS: cookies get `Secure`, the origin is https. */
+  readonly secure: boolean;
+  readonly heartbeatMs: number;
+  /** Ends each open event stream; called on close. */
+  readonly streams: Set<() => void>;
+  site: BoundSite | undefined;
+}
+
+const scrubbers = new WeakMap<ResolvedConfig, (text: string) => string>();
+
+/** The scrubber of the config in use now (it changes on a reload), made once per config. */
+export function scrubberOf(context: DashboardContext): (text: string) => string {
+  const config = context.daemon.scheduler.config;
+  if (!config) return (text) => text;
+  let scrub = scrubbers.get(config);
+  if (!scrub) {
+    scrub = createScrubber(configSecrets(config));
+    scrubbers.set(config, scrub);
+  }
+  return scrub;
+}
+
+/** Every JSON body leaves through here: serialized once, scrubbed of the config's secrets, never cached. */
+export function sendJson(c: Context, context: DashboardContext, value: unknown, status = 200): Response {
+  const body = scrubberOf(context)(JSON.stringify(value));
+  return c.body(body, status as 200, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+  });
+}
+
+/** An error body: `{ error: { code, message } }`. */
+export function sendError(
+  c: Context,
+  context: DashboardContext,
+  status: number,
+  code: string,
+  message: string,
+): Response {
+  return sendJson(c, context, { error: { code, message } }, status);
+}

@@ -1,0 +1,110 @@
+import type { BackupJob, DatabasePassword, PasswordSource, ResolvedConfig } from "@simplebackup/core";
+import { maskRepository } from "@simplebackup/core";
+import { REDACTED, redactOptions } from "@simplebackup/notifier";
+
+/**
+ * An environment value shorter than this is not searched for in output: `1` or `true` would blank
+ * out half of every text, and a secret that short is no secret. @default 6
+ */
+const MIN_SCRUBBED_LENGTH = 6;
+
+/** Every secret value the config holds: literal passwords, `env` values, credentials in repository URLs. */
+export function configSecrets(config: ResolvedConfig | undefined): string[] {
+  if (!config) return [];
+  const secrets = new Set<string>();
+  const password = (source: PasswordSource | DatabasePassword | undefined) => {
+    if (source?.kind === "literal") secrets.add(source.value);
+  };
+  const env = (values: Readonly<Record<string, string>>) => {
+    for (const value of Object.values(values)) if (value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
+  };
+  const repository = (url: string) => {
+    for (const match of url.matchAll(/\/\/[^/@:]*:([^/@]+)@/g)) if (match[1]) secrets.add(match[1]);
+  };
+  for (const job of config.jobs) {
+    password(job.password);
+    env(job.env);
+    repository(job.repository);
+    for (const database of job.databases) password(database.password);
+    for (const target of job.copyTo) {
+      password(target.password);
+      env(target.env);
+      repository(target.repository);
+    }
+  }
+  return [...secrets].filter((secret) => secret.length > 0);
+}
+
+/**
+ * A last line of defence over every text the dashboard sends: each known secret, as written and as
+ * JSON escapes it, becomes `***`. The views below never put a secret in; this catches the one a run's
+ * error message or log might quote.
+ */
+export function createScrubber(secrets: readonly string[]): (text: string) => string {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+    forms.add(encodeURIComponent(secret));
+  }
+  // Longest first, so a secret containing another is replaced whole.
+  const ordered = [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return (text) => text;
+  const pattern = new RegExp(ordered.map(escapeRegExp).join("|"), "g");
+  return (text) => text.replace(pattern, REDACTED);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Where a password comes from, without the password: a file's path or a variable's name is no secret. */
+function describePassword(source: PasswordSource | DatabasePassword | undefined): unknown {
+  if (source === undefined) return undefined;
+  switch (source.kind) {
+    case "file":
+      return { kind: "file", path: source.path };
+    case "env":
+      return { kind: "env", variable: source.variable };
+    default:
+      // A literal is the secret itself; a command's text may carry one (`echo hunter2`).
+      return { kind: source.kind, value: REDACTED };
+  }
+}
+
+function jobView(job: BackupJob): unknown {
+  const { password, env, repository, databases, copyTo, notifications, ...rest } = job;
+  return {
+    ...(redactOptions(rest) as object),
+    repository: maskRepository(repository),
+    password: describePassword(password),
+    env: maskedEnv(env),
+    databases: databases.map(({ password: dbPassword, ...db }) => ({
+      ...(redactOptions(db) as object),
+      password: describePassword(dbPassword),
+    })),
+    copyTo: copyTo.map(({ password: targetPassword, env: targetEnv, repository: target, ...more }) => ({
+      ...(redactOptions(more) as object),
+      repository: maskRepository(target),
+      password: describePassword(targetPassword),
+      env: maskedEnv(targetEnv),
+    })),
+    // A notifier's URL often carries its secret in the path (chat webhooks, ntfy topics).
+    notifications: redactOptions(notifications, "all"),
+  };
+}
+
+/** Variable names are useful to see; their values are backend credentials. */
+function maskedEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.keys(env).map((name) => [name, REDACTED]));
+}
+
+/** The resolved config as the dashboard shows it: read-only, every secret masked. */
+export function configView(config: ResolvedConfig): unknown {
+  const { jobs, notifications, ...rest } = config;
+  return {
+    ...(redactOptions(rest) as object),
+    notifications: redactOptions(notifications, "all"),
+    jobs: jobs.map(jobView),
+  };
+}
