@@ -3,12 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BackupJob, DatabaseSpec, DatabaseType } from "../config/types.js";
-import { type ClientExit, describeClientExit, runClient, startClient } from "../databases/client-tool.js";
 import { openConnection } from "../databases/connection.js";
 import { chooseDatabaseSnapshot, dumpPathOf, restorableDatabases } from "../databases/database-choice.js";
 import { findDatabaseTool } from "../databases/dump-tools.js";
 import { buildLoadCommand } from "../databases/engines.js";
 import { countTables, dropServerDatabase, lastLines, prepareServerTarget } from "../databases/load-target.js";
+import { describeToolExit, runClient, startClient, type ToolExit } from "../databases/run-tool.js";
 import { isSimplebackupError, SimplebackupError } from "../errors.js";
 import type { SnapshotInfo } from "../restic/commands/snapshots.js";
 import type { ActionOptions } from "./action-options.js";
@@ -89,12 +89,12 @@ async function drillDatabase(
     sawTable = CREATE_TABLE.test(text);
     tail = text.slice(-16);
   };
-  const failure = (exit: ClientExit) =>
+  const failure = (exit: ToolExit) =>
     exit.exitCode === 0
       ? undefined
       : new SimplebackupError(
           "DRILL_FAILED",
-          `${tool.name} could not load the dump (${describeClientExit(exit)})${lastLines(exit.stderrTail)}`,
+          `${tool.name} could not load the dump (${describeToolExit(exit)})${lastLines(exit.stderrTail)}`,
         );
   const drilled = (
     fields: Pick<DatabaseDrill, "tables" | "bytes" | "scratch" | "cleanedUp"> & { error?: unknown },
@@ -123,7 +123,7 @@ async function drillDatabase(
       const file = join(folder, "scratch.db");
       let bytes = 0;
       try {
-        const client = startClient(tool, buildLoadCommand(connection, tool.name, file), env ? { env } : {});
+        const client = startClient(tool, buildLoadCommand(connection, tool.name, file), env);
         bytes = await streamDump(job, options, snapshot.id, path, clientConsumer(client, failure, onChunk));
         const count = await runClient(
           tool,
@@ -158,7 +158,7 @@ async function drillDatabase(
     let bytes = 0;
     let result: { tables: number; error?: unknown };
     try {
-      const client = startClient(tool, buildLoadCommand(connection, tool.name, scratch), env ? { env } : {});
+      const client = startClient(tool, buildLoadCommand(connection, tool.name, scratch), env);
       bytes = await streamDump(job, options, snapshot.id, path, clientConsumer(client, failure, onChunk));
       result = { tables: await countTables(connection, tool, scratch, env) };
     } catch (error) {

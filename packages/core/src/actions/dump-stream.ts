@@ -1,6 +1,6 @@
 import { Transform, type Writable } from "node:stream";
 import type { BackupJob } from "../config/types.js";
-import type { ClientExit, StartedClient } from "../databases/client-tool.js";
+import type { StartedClient, ToolExit } from "../databases/run-tool.js";
 import type { SimplebackupError } from "../errors.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import type { ActionOptions } from "./action-options.js";
@@ -57,7 +57,7 @@ export async function streamDump(
  */
 export function clientConsumer(
   client: StartedClient,
-  failure: (exit: ClientExit) => SimplebackupError | undefined,
+  failure: (exit: ToolExit) => SimplebackupError | undefined,
   onChunk?: (chunk: Buffer) => void,
 ): DumpConsumer {
   const done = client.exited.then(failure);

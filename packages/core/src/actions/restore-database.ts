@@ -2,7 +2,6 @@ import { open, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { databaseLabel } from "../config/databases.js";
 import type { BackupJob, DatabaseSpec, DatabaseType } from "../config/types.js";
-import { type ClientExit, describeClientExit, startClient } from "../databases/client-tool.js";
 import { openConnection } from "../databases/connection.js";
 import { chooseDatabase, chooseDatabaseSnapshot, dumpPathOf } from "../databases/database-choice.js";
 import { findDatabaseTool } from "../databases/dump-tools.js";
@@ -17,6 +16,7 @@ import {
   prepareServerTarget,
   type ServerTarget,
 } from "../databases/load-target.js";
+import { describeToolExit, startClient, type ToolExit } from "../databases/run-tool.js";
 import { SimplebackupError } from "../errors.js";
 import { formatLocalTime } from "../format/local-time.js";
 import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic/commands/snapshots.js";
@@ -171,9 +171,7 @@ async function loadDump(
     step("target", describeTarget(target));
 
     const loadInto = target.kind === "file" ? target.loadInto : target.name;
-    const client = startClient(tool, buildLoadCommand(connection, tool.name, loadInto), {
-      ...(options.env ? { env: options.env } : {}),
-    });
+    const client = startClient(tool, buildLoadCommand(connection, tool.name, loadInto), options.env);
     const consumer = clientConsumer(client, (exit) =>
       exit.exitCode === 0 ? undefined : loadFailure(database, tool.name, target, exit),
     );
@@ -220,7 +218,7 @@ function loadFailure(
   database: DatabaseSpec,
   tool: string,
   target: ServerTarget | FileTarget,
-  exit: ClientExit,
+  exit: ToolExit,
 ): SimplebackupError {
   const left =
     target.kind === "file"
@@ -232,6 +230,6 @@ function loadFailure(
           : `database "${target.name}" may hold part of the dump`;
   return new SimplebackupError(
     "DATABASE_LOAD_FAILED",
-    `database ${databaseLabel(database)}: ${tool} failed loading the dump (${describeClientExit(exit)})${lastLines(exit.stderrTail)}; ${left}`,
+    `database ${databaseLabel(database)}: ${tool} failed loading the dump (${describeToolExit(exit)})${lastLines(exit.stderrTail)}; ${left}`,
   );
 }

@@ -36,10 +36,10 @@ export class DumpFeed {
    */
   readonly input = (): NodeJS.ReadableStream => {
     this.current?.stop();
-    const started = startDatabaseTool(this.tool, this.command, this.options);
+    const started = startDatabaseTool(this.tool, this.command, { ...this.options, stdout: "stream" });
     this.current = started;
     const input = new PassThrough();
-    started.stdout.pipe(input, { end: false });
+    started.stdout?.pipe(input, { end: false });
     this.lastExit = started.exited.then((exit) => {
       // A dump replaced by a new one is neither the end of the input nor its failure.
       if (this.current !== started || this.finishing) return exit;
@@ -63,8 +63,8 @@ export class DumpFeed {
     this.current?.stop();
     // What the tool wrote and nobody reads any more is dropped: a stream held up by a full pipe never
     // ends, and the tool's end would never be seen.
-    this.current?.stdout.unpipe();
-    this.current?.stdout.resume();
+    this.current?.stdout?.unpipe();
+    this.current?.stdout?.resume();
     await this.lastExit;
     return this.ownFailure;
   }

@@ -9,9 +9,9 @@ import { basename, dirname, join } from "node:path";
 import { databaseLabel } from "../config/databases.js";
 import type { DatabaseSpec } from "../config/types.js";
 import { SimplebackupError } from "../errors.js";
-import { type ClientExit, describeClientExit, runClient } from "./client-tool.js";
 import type { FoundTool } from "./dump-tools.js";
 import { buildServerQuery, type Connection } from "./engines.js";
+import { describeToolExit, runClient, type ToolExit } from "./run-tool.js";
 
 /** A server's database, ready for the load. */
 export interface ServerTarget {
@@ -56,7 +56,7 @@ export function dropServerDatabase(
   tool: FoundTool,
   name: string,
   env?: NodeJS.ProcessEnv,
-): Promise<ClientExit> {
+): Promise<ToolExit> {
   return runClient(tool, buildServerQuery(connection, tool.name, "drop", name), env);
 }
 
@@ -91,11 +91,11 @@ function serverFailure(
   database: DatabaseSpec,
   tool: FoundTool,
   doing: string,
-  exit: ClientExit,
+  exit: ToolExit,
 ): SimplebackupError {
   return new SimplebackupError(
     "DATABASE_LOAD_FAILED",
-    `database ${databaseLabel(database)}: ${tool.name} could not ${doing} (${describeClientExit(exit)})${lastLines(exit.stderrTail)}`,
+    `database ${databaseLabel(database)}: ${tool.name} could not ${doing} (${describeToolExit(exit)})${lastLines(exit.stderrTail)}`,
   );
 }
 
