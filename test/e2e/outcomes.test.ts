@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readHistoryFiles } from "../support/history-files.js";
 import { quietTempDir, withQuietAncestors } from "../support/quiet-folder.js";
 import { RESTIC, resticAtLeast } from "../support/restic.js";
 import { BIN, simplebackup, tempDir, write } from "./cli.js";
@@ -10,7 +11,7 @@ import { BIN, simplebackup, tempDir, write } from "./cli.js";
 /*
  * Issue 12, part 3: the recorded outcome is the true one. Each outcome a run can have is produced
  * through the built CLI and a real restic, one job per outcome, and then the exit code, the run's
- * events (--json), its line in history.jsonl, `status` (--json and text) and the notification a
+ * events (--json), its line in the history, `status` (--json and text) and the notification a
  * command notifier received must all say the same thing.
  */
 const PASSWORD = "outcomes-secret-41b7";
@@ -213,10 +214,7 @@ function statusReport(): { jobs: StatusRow[] } {
 }
 
 function history(): Record<string, unknown>[] {
-  return readFileSync(join(stateDir, "history.jsonl"), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+  return readHistoryFiles(stateDir);
 }
 
 function notifications(): {

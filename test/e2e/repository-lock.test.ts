@@ -1,8 +1,9 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { locks, simplebackupAsync, snapshotIds, waitFor } from "../faults/helpers.js";
+import { readHistoryFiles } from "../support/history-files.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
 
@@ -97,11 +98,7 @@ async function holdRepository(): Promise<Started> {
 
 const release = () => write(go, "");
 const ourLocks = () => (existsSync(join(stateDir, "locks")) ? readdirSync(join(stateDir, "locks")) : []);
-const historyJobs = () =>
-  readFileSync(join(stateDir, "history.jsonl"), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { job: string; status: string });
+const historyJobs = () => readHistoryFiles(stateDir) as { job: string; status: string }[];
 
 describe("two simplebackup processes on one repository", () => {
   it("the second backup waits, says for whom once, then succeeds", async () => {

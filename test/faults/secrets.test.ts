@@ -143,7 +143,9 @@ describe("secrets never leak", () => {
     const stateFiles = filesUnder(stateDir);
     const logs = stateFiles.filter((f) => f.includes(`${join(stateDir, "logs")}/`));
     expect(logs.length).toBeGreaterThan(0);
-    expect(stateFiles.some((f) => f.endsWith("history.jsonl"))).toBe(true);
+    expect(stateFiles.some((f) => f.startsWith(join(stateDir, "history")) && f.endsWith(".jsonl"))).toBe(
+      true,
+    );
     expect(stateFiles.some((f) => f.endsWith("state.json"))).toBe(true);
     for (const f of stateFiles) {
       expect(leaksIn(readFileSync(f, "utf8")), f).toEqual([]);

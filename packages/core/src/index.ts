@@ -173,8 +173,16 @@ export type { MaintenanceTask } from "./scheduler/job-timeline.js";
 export type { MaintenanceContext, MaintenanceOutcome, RunMaintenance } from "./scheduler/maintenance.js";
 export type { BackupSchedulerOptions } from "./scheduler/scheduler-options.js";
 export { shortId } from "./short-id.js";
-export type { HistoryReadResult, ReadHistoryOptions, RunHistoryRecord } from "./state/history.js";
-export { readHistory } from "./state/history.js";
+export type {
+  HistoryPage,
+  HistoryReadResult,
+  HistoryRetention,
+  ReadHistoryOptions,
+  ReadHistoryPageOptions,
+  RunHistoryRecord,
+} from "./state/history.js";
+export { readHistory, readHistoryPage, readLatestRecords } from "./state/history.js";
+export { readRunSummaries } from "./state/history-summary.js";
 export type { CopyState, RunRecordSummary } from "./state/job-state.js";
 export type {
   CopyStatusReport,
@@ -196,4 +204,5 @@ export {
   withRepositoryLock,
 } from "./state/repository-lock.js";
 export { findRunLog } from "./state/run-log.js";
+export type { JobRunSummary } from "./state/run-summary.js";
 export { resolveStateDir } from "./state/state-dir.js";

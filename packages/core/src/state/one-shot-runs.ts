@@ -1,6 +1,6 @@
-import { readHistory } from "./history.js";
+import { readRunSummaries } from "./history-summary.js";
 import type { JobStateStore } from "./job-state.js";
-import { foldRun, summarizeHistory } from "./run-summary.js";
+import { foldRun, type JobRunSummary } from "./run-summary.js";
 
 const RUN_KEYS = ["lastAttempt", "lastSuccess", "lastPartial"] as const;
 
@@ -14,8 +14,7 @@ export async function foldInOneShotRuns(
   stateDir: string,
   jobNames: readonly string[],
 ): Promise<void> {
-  const { records } = await readHistory(stateDir).catch(() => ({ records: [] }));
-  const runs = summarizeHistory(records);
+  const runs = await readRunSummaries(stateDir).catch(() => new Map<string, JobRunSummary>());
   for (const name of jobNames) {
     const state = store.get(name);
     const seen = runs.get(name);

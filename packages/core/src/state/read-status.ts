@@ -2,9 +2,9 @@ import { homedir } from "node:os";
 import type { ResolvedConfig } from "../config/types.js";
 import { nextRunAfter, stableJitterMs } from "../cron/next-run.js";
 import { readDaemonLock } from "./daemon-lock.js";
-import { readHistory } from "./history.js";
+import { readRunSummaries } from "./history-summary.js";
 import { type RunRecordSummary, readStateFile } from "./job-state.js";
-import { newer, summarizeHistory } from "./run-summary.js";
+import { type JobRunSummary, newer } from "./run-summary.js";
 import { resolveStateDir } from "./state-dir.js";
 
 export interface JobStatusReport {
@@ -106,13 +106,12 @@ type Schedule = Pick<JobStatusReport, "schedule" | "timezone" | "nextRunAt"> & {
 };
 
 async function readStateFolder(stateDir: string) {
-  const [state, lock, history] = await Promise.all([
+  const [state, lock, fromHistory] = await Promise.all([
     readStateFile(stateDir),
     readDaemonLock(stateDir),
-    readHistory(stateDir).catch(() => ({ records: [] })),
+    // Backups run by hand are in the history only; the newest of either source wins.
+    readRunSummaries(stateDir).catch(() => new Map<string, JobRunSummary>()),
   ]);
-  // Backups run by hand are in the history only; the newest of either source wins.
-  const fromHistory = summarizeHistory(history.records);
   const daemon = lock?.alive ? lock : undefined;
   return {
     daemon: daemon && {

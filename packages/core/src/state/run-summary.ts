@@ -1,4 +1,4 @@
-import type { RunHistoryRecord } from "./history.js";
+import type { RunHistoryRecord } from "./history-record.js";
 import type { RunRecordSummary } from "./job-state.js";
 
 /** The newest attempt, complete success and partial run of one job. */
