@@ -140,6 +140,7 @@ export type {
   StaleLockRemovedEvent,
   StatusReport,
   TimerHandle,
+  UiSettings,
   UnlockResult,
   UnreadablePath,
 } from "@simplebackup/core";

@@ -88,6 +88,7 @@ export type {
   ResolvedConfig,
   RetentionPolicy,
   RunConditions,
+  UiSettings,
 } from "./config/types.js";
 export { usesNotifications } from "./config/uses-notifications.js";
 export type { ConfigProblem, ResticErrorCode, SimplebackupErrorCode } from "./errors.js";

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { configFileSchema } from "./schema.js";
 import { passwordKeys } from "./schema-fields.js";
+import { UI_NOTES } from "./ui.js";
 
 /**
  * Where the committed JSON Schema (`schema/backup_config.schema.json`) is published: its `$id`, and what
@@ -230,6 +231,7 @@ const NOTES: Record<string, KeyNote> = {
   "backupjobs[].drill_files": { default: 10, examples: [25] },
   ...COPY_NOTES,
   ...DATABASE_NOTES,
+  ...UI_NOTES,
   ...whenNotes("when", { on_ac_power: true }),
   ...whenNotes("backupjobs[].when", { on_ac_power: true, path_exists: "/mnt/backup" }),
   ...notifierNotes("notifications"),

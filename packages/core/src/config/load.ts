@@ -20,6 +20,7 @@ import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "./retry-config.js";
 import { toRunConditions, whenProblems } from "./run-conditions.js";
 import { type ConfigFile, configFileSchema } from "./schema.js";
 import type { BackupJob, JobHooks, ResolvedConfig, RetryPolicy } from "./types.js";
+import { toUiSettings } from "./ui.js";
 
 const DEFAULT_STALE_LOCK_AFTER_MS = 3_600_000;
 
@@ -145,6 +146,7 @@ function toResolvedConfig(
     metricsFile: file.metrics_file === undefined ? undefined : resolve(file.metrics_file),
     skipIfUnchanged: defaults.skipIfUnchanged,
     jobs: file.backupjobs.map((job) => toBackupJob(job, resolve, defaults)),
+    ...(file.ui === undefined ? {} : { ui: toUiSettings(file.ui, resolve) }),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   retentionRules,
 } from "./schema-fields.js";
 import { describeTimeZoneProblem, TIME_ZONE_FORMAT } from "./time-zone.js";
+import { uiSchema } from "./ui.js";
 
 /**
  * The config file as a user writes it. This is the single source of truth: the TypeScript type, the
@@ -408,6 +409,7 @@ export const configFileSchema = z
         "How long restic may retry one failing request to a repository (a server that is down, a network that is gone) before simplebackup stops it and the run fails as BACKEND_UNAVAILABLE, which the retry policy retries. restic 0.17 and later would retry for up to 15 minutes by themselves. Raise it on a link that often drops for longer. Default: 45s.",
       ),
       when: whenSchema("top"),
+      ui: uiSchema,
       backupjobs: z
         .array(jobSchema, expected("an array of jobs"))
         .min(1, expected("at least one job"))

@@ -160,6 +160,18 @@ export interface BackupJob {
   readonly when: RunConditions | undefined;
 }
 
+/** The `ui` key: where the dashboard listens and who may log in (see docs/dashboard.md). */
+export interface UiSettings {
+  /** `host:port`. */
+  readonly listen: string;
+  /** Absolute paths of the PEM files. */
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly insecureHttp: boolean;
+  /** Host names the dashboard answers to besides 127.0.0.1 and localhost. */
+  readonly hosts: readonly string[];
+  readonly users: readonly { readonly name: string; readonly passwordHash: string }[];
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the file this came from, when it came from a file. */
   readonly file: string | undefined;
@@ -177,4 +189,6 @@ export interface ResolvedConfig {
   /** The top-level `skip_if_unchanged`: the default of every job's. */
   readonly skipIfUnchanged: boolean;
   readonly jobs: readonly BackupJob[];
+  /** The dashboard, when the config asks for it. */
+  readonly ui?: UiSettings;
 }
