@@ -28,5 +28,6 @@ export const main = defineCommand({
     backup: () => import("./commands/backup.js").then((m) => m.default),
     validate: () => import("./commands/validate.js").then((m) => m.default),
     snapshots: () => import("./commands/snapshots.js").then((m) => m.default),
+    ui: () => import("./commands/ui.js").then((m) => m.default),
   },
 });

@@ -2,6 +2,7 @@
 
 export type { DashboardRoute } from "./app.js";
 export type { DashboardDaemon } from "./context.js";
+export { dashboardLoginLink } from "./dashboard-file.js";
 export type { DashboardErrorCode } from "./errors.js";
 export { DashboardError, isDashboardError } from "./errors.js";
 export { DEFAULT_LISTEN } from "./listen.js";

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { createDashboardApp, type DashboardRoute } from "./app.js";
 import type { DashboardContext, DashboardDaemon } from "./context.js";
+import { removeDashboardFile, writeDashboardFile } from "./dashboard-file.js";
 import { DashboardError } from "./errors.js";
 import { checkExposure, DEFAULT_LISTEN, formatHostPort, isLoopback, parseListen } from "./listen.js";
 import { createLoginCode, ensureLoginToken, LoginCodes } from "./login-token.js";
@@ -25,6 +26,8 @@ export interface DashboardOptions {
   readonly users?: readonly DashboardUser[];
   /** More host names the server answers to (the name a proxy or a LAN uses for it). */
   readonly hosts?: readonly string[];
+  /** Write `<state>/dashboard.json` (the address, for `simplebackup ui`); removed on close. @default true */
+  readonly announce?: boolean;
   /** @default Date.now */
   readonly now?: () => number;
   /** @default 25 s */
@@ -118,6 +121,7 @@ export async function createDashboardServer(
       : address.host;
   const url = `${scheme}://${formatHostPort(browseHost, port)}`;
   context.site = { origin: url, hosts, cookieName: `simplebackup_session_${port}` };
+  if (options.announce !== false) await writeDashboardFile(options.stateDir, url);
 
   let closing: Promise<void> | undefined;
   return {
@@ -128,6 +132,7 @@ export async function createDashboardServer(
     close() {
       closing ??= (async () => {
         dispose();
+        if (options.announce !== false) await removeDashboardFile(options.stateDir).catch(() => {});
         for (const end of [...context.streams]) end();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

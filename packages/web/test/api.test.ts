@@ -95,7 +95,7 @@ describe("the dashboard API", () => {
       "/api/jobs/..%2F..%2F/runs/00000000/log",
       "/api/jobs/docs/runs/..%5C..%5Cdashboard-token/log",
       "/api/jobs/docs/runs/ffffffffffff/log",
-      "/api/jobs/app%20db/runs/" + run?.runId + "/log",
+      `/api/jobs/app%20db/runs/${run?.runId}/log`,
     ]) {
       const refused = await setup.browser.get(path);
       expect([path, refused.status]).toEqual([path, 404]);

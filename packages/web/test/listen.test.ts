@@ -147,3 +147,24 @@ describe("createDashboardServer", () => {
     }
   });
 });
+
+describe("dashboard.json", () => {
+  it("tells `simplebackup ui` the address (0600), which makes a working one-time link, and goes on close", async () => {
+    const { dashboardLoginLink } = await import("../src/index.js");
+    const { stat } = await import("node:fs/promises");
+    const setup = await startDashboard();
+    try {
+      const file = join(setup.stateDir, "dashboard.json");
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const link = await dashboardLoginLink(setup.stateDir);
+      expect(link.startsWith(`${setup.server.url}/login?code=`)).toBe(true);
+      expect((await send(link)).status).toBe(303);
+      await setup.server.close();
+      await expect(dashboardLoginLink(setup.stateDir)).rejects.toMatchObject({
+        code: "DASHBOARD_NOT_RUNNING",
+      });
+    } finally {
+      await setup.close();
+    }
+  });
+});

@@ -18,8 +18,21 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
     }
   }
   if (best !== undefined && bestDistance <= allowed) return best;
+  // ...but a swapped pair is still a typo of a two-letter word, its letters all there (`--iu` → `--ui`).
+  if (
+    best !== undefined &&
+    bestDistance === 1 &&
+    typed.length === 2 &&
+    sameLetters(typed, best.toLowerCase())
+  ) {
+    return best;
+  }
   const prefixed = candidates.filter((c) => typed.length >= 3 && c.toLowerCase().startsWith(typed));
   return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+function sameLetters(a: string, b: string): boolean {
+  return [...a].sort().join("") === [...b].sort().join("");
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { locateConfigFile, plural, type SchedulerEvent } from "@simplebackup/core";
-import { createDaemon } from "@simplebackup/daemon";
+import { createDaemon, type Daemon } from "@simplebackup/daemon";
+import type { DashboardServer } from "@simplebackup/web";
 import { defineCommand } from "../args/define-command.js";
 import { configArg } from "../load-config.js";
 import { importModule } from "../module-import.js";
@@ -15,6 +16,7 @@ export default defineCommand({
     ...configArg,
     "backup-on-start": { type: "boolean", description: "Run every job once at start" },
     json: { type: "boolean", description: "Print one JSON event per line" },
+    ui: { type: "boolean", description: "Serve the dashboard (also when the config has a ui key)" },
   },
   async run({ args }) {
     const location = locateConfigFile({
@@ -43,13 +45,16 @@ export default defineCommand({
     say(
       `simplebackup daemon running (PID ${process.pid}) with ${plural(jobs.length, "job")}; stop with Ctrl-C`,
     );
+    const dashboard = await startDashboard(daemon, args.ui === true, say);
 
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
         say(`${signal} received: stopping; running backups are interrupted cleanly`);
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
-        daemon.stop({ timeoutMs: 8_000, notifyTimeoutMs: 1_500 }).then(resolve, resolve);
+        Promise.resolve(dashboard?.close())
+          .then(() => daemon.stop({ timeoutMs: 8_000, notifyTimeoutMs: 1_500 }))
+          .then(resolve, resolve);
       };
       const onInt = () => shutdown("SIGINT");
       const onTerm = () => shutdown("SIGTERM");
@@ -62,6 +67,36 @@ export default defineCommand({
     process.exit(0);
   },
 });
+
+/**
+ * The dashboard, when asked for by --ui or the config's `ui` key. Loaded only then: hono and the
+ * server are not evaluated for a daemon without it. A refused address (DASHBOARD_LISTEN_UNSAFE, …)
+ * stops the daemon and exits 2, as a config mistake does.
+ */
+async function startDashboard(
+  daemon: Daemon,
+  asked: boolean,
+  say: (line: string) => void,
+): Promise<DashboardServer | undefined> {
+  const ui = daemon.scheduler.config?.ui;
+  const stateDir = daemon.status().stateDir;
+  if ((!asked && !ui) || stateDir === undefined) return undefined;
+  const { createDashboardServer, isDashboardError } = await import("@simplebackup/web");
+  try {
+    const server = await createDashboardServer(daemon, {
+      stateDir,
+      ...(ui ? { listen: ui.listen, insecureHttp: ui.insecureHttp, users: ui.users, hosts: ui.hosts } : {}),
+      ...(ui?.tls ? { tls: ui.tls } : {}),
+    });
+    say(`dashboard: ${server.url} (\`simplebackup ui\` prints a login link)`);
+    return server;
+  } catch (error) {
+    if (!isDashboardError(error)) throw error;
+    console.error(`error [${error.code}]: ${error.message}`);
+    await daemon.stop({ timeoutMs: 8_000, notifyTimeoutMs: 1_500 });
+    process.exit(2);
+  }
+}
 
 /** One line per event; on a terminal, progress redraws a single status line below them. */
 function createLinePrinter(out: NodeJS.WriteStream): (event: SchedulerEvent) => void {
