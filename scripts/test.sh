@@ -19,6 +19,14 @@ ensure_apt_package mariadb-dump mariadb-client
 ensure_apt_package mariadb mariadb-client
 # sqlite3: a SQLite database is dumped with `sqlite3 .dump` and restored by feeding the dump to sqlite3.
 ensure_apt_package sqlite3 sqlite3
+# The dashboard's page tests (issue 17) drive Debian's Chromium with playwright-core, which downloads no
+# browser; test/e2e/browser/chromium.ts starts /usr/bin/chromium, so that is the one checked here.
+ensure_apt_package chromium chromium
+if ! chromium_version=$(/usr/bin/chromium --version 2>/dev/null); then
+  echo "/usr/bin/chromium does not run; the browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+  exit 1
+fi
+echo "$chromium_version" >&2
 # Every restic test runs on two restic versions (vitest.config.ts): the system's (Debian 12: 0.14) and
 # Debian 13's 0.18, fetched into .cache/ without installing it. SIMPLEBACKUP_TEST_RESTICS overrides both.
 if [ -z "${SIMPLEBACKUP_TEST_RESTICS:-}" ]; then
