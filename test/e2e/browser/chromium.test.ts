@@ -60,12 +60,23 @@ describe("launchChromium", () => {
     expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
   });
 
-  it("aborts every request to another host, from a page and by navigation", async () => {
+  it("aborts every request and WebSocket to another host, from a page and by navigation", async () => {
     const page = await browser.newPage();
     await page.goto(origin);
+    const socketClosed = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          new WebSocket("wss://example.com/socket").addEventListener("close", (event) => resolve(event.code));
+        }),
+    );
+    expect(socketClosed).toBe(1008);
     await expect(page.goto("https://example.com/")).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
     expect(browser.blockedRequests).toEqual(
-      expect.arrayContaining(["http://example.com/pixel.png", "https://example.com/"]),
+      expect.arrayContaining([
+        "http://example.com/pixel.png",
+        "wss://example.com/socket",
+        "https://example.com/",
+      ]),
     );
     expect(browser.blockedRequests.filter((url) => url.startsWith(origin))).toEqual([]);
   });
