@@ -22,7 +22,7 @@ import { write } from "./cli.js";
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 const PNPM = `pnpm@${readJson(join(REPO, "package.json")).packageManager.split("@")[1]}`;
-const PACKAGES = ["core", "notifier", "daemon", "cli"].map((dir) =>
+const PACKAGES = ["core", "notifier", "daemon", "web", "cli"].map((dir) =>
   readJson(join(REPO, "packages", dir, "package.json")),
 );
 const CLI_VERSION: string = PACKAGES.find((pkg) => pkg.name === "simplebackup").version;
@@ -82,7 +82,7 @@ beforeAll(() => {
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe("the packed tarballs", () => {
-  it("are the four published packages, nothing private", () => {
+  it("are the five published packages, nothing private", () => {
     const expected = PACKAGES.map(
       (pkg) => `${pkg.name.replace("@", "").replace("/", "-")}-${pkg.version}.tgz`,
     );
