@@ -216,7 +216,7 @@ class DatabaseStage {
       if (status !== undefined) toolFailure = { lines, exit: `exit ${status}` };
     } else {
       args = [...backupArgs, "--stdin"];
-      const feed = new DumpFeed(tool, command, {
+      const feed = await DumpFeed.create(tool, command, {
         env: options.env,
         onStderrLine: (line) => options.log(`${tool.name}: ${line}`),
       });

@@ -47,8 +47,11 @@ export interface StartToolOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** `stream`: the caller feeds it; a string: written to it whole; else closed. */
   readonly stdin?: "stream" | string;
-  /** `stream`: the caller reads it; `collect`: kept for {@link ToolExit.stdout}; else dropped. */
-  readonly stdout?: "stream" | "collect";
+  /**
+   * `stream`: the caller reads it; `collect`: kept for {@link ToolExit.stdout}; a file descriptor: the
+   * tool writes there itself (a named pipe to restic); else dropped.
+   */
+  readonly stdout?: "stream" | "collect" | number;
   readonly onStderrLine?: (line: string) => void;
 }
 
@@ -59,7 +62,11 @@ export function startDatabaseTool(
 ): StartedTool {
   const child = spawn(tool.path, [...command.args], {
     env: { ...(options.env ?? process.env), ...command.env },
-    stdio: [options.stdin === undefined ? "ignore" : "pipe", options.stdout ? "pipe" : "ignore", "pipe"],
+    stdio: [
+      options.stdin === undefined ? "ignore" : "pipe",
+      typeof options.stdout === "number" ? options.stdout : options.stdout ? "pipe" : "ignore",
+      "pipe",
+    ],
   });
   // A tool that exits before reading all of its input is judged by its exit code, not by EPIPE.
   child.stdin?.on("error", () => {});

@@ -64,7 +64,7 @@ export interface ResticRunExtras {
    * Makes restic's stdin, called at each start of the command: a run once more after a stale lock was
    * removed needs its input from the beginning.
    */
-  readonly stdin?: () => NodeJS.ReadableStream;
+  readonly stdin?: () => NodeJS.ReadableStream | number;
   /** Where restic's stdout goes as bytes (`dump`), instead of lines: `stdout` of runResticProcess. */
   readonly stdout?: NodeJS.WritableStream;
   /** Stops this command too (with SIGINT, as the job's signal does): a dump feeding it failed. */

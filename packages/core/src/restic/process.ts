@@ -51,9 +51,10 @@ export interface ResticProcessOptions {
   readonly timers?: ResticTimers | undefined;
   /**
    * What restic reads on stdin (`backup --stdin`); its end is restic's end of input. Without it restic's
-   * stdin is closed. If restic exits first, the stream is unpiped and left to its owner.
+   * stdin is closed. If restic exits first, the stream is unpiped and left to its owner. A file
+   * descriptor (a named pipe's reading end) becomes restic's stdin itself; its owner closes it.
    */
-  readonly stdin?: NodeJS.ReadableStream | undefined;
+  readonly stdin?: NodeJS.ReadableStream | number | undefined;
   /**
    * Where restic's stdout goes as bytes (`dump`), instead of being read as lines: `onStdoutLine` is not
    * called and the result's `stdout` is empty. Never ended here: its owner ends it once restic exited 0,
@@ -95,12 +96,16 @@ export async function runResticProcess(
     nodePath: false,
     nodeOptions: {
       env: options.env as NodeJS.ProcessEnv,
-      stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+      stdio: [
+        typeof options.stdin === "number" ? options.stdin : options.stdin ? "pipe" : "ignore",
+        "pipe",
+        "pipe",
+      ],
     },
   });
   const proc = child.process;
   options.onSpawn?.(child.pid);
-  const detachStdin = feedStdin(options.stdin, proc?.stdin);
+  const detachStdin = typeof options.stdin === "number" ? () => {} : feedStdin(options.stdin, proc?.stdin);
 
   let interrupted = false;
   let backendUnreachable: BackendRetry | undefined;
