@@ -14,7 +14,8 @@ function dump(script: string): ToolCommand {
 
 /** Reads the input to its end, or until `timeoutMs` passes without one (then `ended` is false). */
 function readAll(input: NodeJS.ReadableStream | number, timeoutMs: number) {
-  const stream = typeof input === "number" ? createReadStream("", { fd: input, autoClose: false }) : input;
+  const stream: NodeJS.ReadableStream =
+    typeof input === "number" ? createReadStream("", { fd: input, autoClose: false }) : input;
   return new Promise<{ text: string; ended: boolean }>((resolve) => {
     let text = "";
     const timer = setTimeout(() => resolve({ text, ended: false }), timeoutMs);
