@@ -7,6 +7,8 @@
 //   jsonl     one history.jsonl, read whole and filtered (the store before issue 17)
 //   per-job   history/<job>/<YYYY-MM>.jsonl, append-only; queries read a job's newest files from the end
 //   sqlite    better-sqlite3 (WAL, synchronous=FULL), one table indexed on (job, finished_at)
+//   store     the store core ships (packages/core/dist, so build it first), filled by migrating a
+//             history.jsonl of all the records; it also times readRunSummaries (what `status` reads)
 //
 //   node test/bench/history-store.mjs [--jobs 50] [--runs 8760] [--only jsonl,per-job,sqlite]
 //                                     [--sqlite /path/to/node_modules/better-sqlite3] [--keep]
@@ -38,11 +40,12 @@ import { parseArgs } from "node:util";
 import { mulberry32 } from "./lib/prng.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
+const CORE = new URL("../../packages/core/dist/index.js", import.meta.url).href;
 const { values: flags } = parseArgs({
   options: {
     jobs: { type: "string", default: "50" },
     runs: { type: "string", default: "8760" },
-    only: { type: "string", default: "jsonl,per-job,sqlite" },
+    only: { type: "string", default: "jsonl,per-job,sqlite,store" },
     sqlite: { type: "string" },
     keep: { type: "boolean", default: false },
     child: { type: "string" },
@@ -111,8 +114,8 @@ const jobDir = (dir, job) => path.join(dir, "history", job);
 
 // ---- filling (bulk writes; the per-record append cost is measured separately) ----
 
-function fill(variant, dir) {
-  if (variant === "jsonl") {
+async function fill(variant, dir) {
+  if (variant === "jsonl" || variant === "store") {
     const fd = openSync(path.join(dir, "history.jsonl"), "w");
     const chunk = [];
     for (const r of allRecords()) {
@@ -121,6 +124,8 @@ function fill(variant, dir) {
     }
     if (chunk.length) writeSync(fd, `${chunk.join("\n")}\n`);
     closeSync(fd);
+    // The upgrade path: the first read moves history.jsonl into the per-job store.
+    if (variant === "store") await (await import(CORE)).readLatestRecords(dir);
   } else if (variant === "per-job") {
     const open = new Map();
     for (const r of allRecords()) {
@@ -277,6 +282,26 @@ function sqliteStore(dir) {
   };
 }
 
+async function coreStore(dir) {
+  const core = await import(CORE);
+  return {
+    latest: async (job, n) => (await core.readHistoryPage(dir, { job, limit: n })).records,
+    since: async (job, iso) => (await core.readHistory(dir, { job, since: iso })).records,
+    latestOfEach: () => core.readLatestRecords(dir),
+    summaries: async () => [...(await core.readRunSummaries(dir)).values()],
+    append: (r) => appendToJobFile(dir, r),
+  };
+}
+
+/**
+ * appendRunRecord is not in core's public API (a run reaches it); this does its file work: one line
+ * appended and fsynced to the job's month file (folders named `<job>-<hash>`).
+ */
+function appendToJobFile(dir, r) {
+  const folder = readdirSync(path.join(dir, "history")).find((name) => name.startsWith(`${r.job}-`));
+  return appendLine(path.join(dir, "history", folder, `${month(r.finishedAt)}.jsonl`), JSON.stringify(r));
+}
+
 /** Today's append: open, start a new line after a torn one, write, fsync, close. */
 function appendLine(file, line) {
   const fd = openSync(file, "a+");
@@ -297,35 +322,38 @@ function appendLine(file, line) {
 
 // ---- the child: queries, appends, then its RSS ----
 
-function timeIt(fn, rounds) {
+async function timeIt(fn, rounds) {
   const ms = [];
   let result;
   for (let i = 0; i < rounds; i++) {
     const t = process.hrtime.bigint();
-    result = fn();
+    result = await fn();
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   ms.sort((a, b) => a - b);
   return { median: ms[Math.floor(ms.length / 2)], max: ms.at(-1), count: result.length };
 }
 
-function child(variant, dir) {
+async function child(variant, dir) {
   const rssBefore = process.memoryUsage().rss;
-  const store = { jsonl: jsonlStore, "per-job": perJobStore, sqlite: sqliteStore }[variant](dir);
+  const store = await { jsonl: jsonlStore, "per-job": perJobStore, sqlite: sqliteStore, store: coreStore }[
+    variant
+  ](dir);
   const job = jobName(Math.min(7, JOBS - 1));
   const rounds = variant === "jsonl" ? 3 : 15;
   const yearAgo = new Date(START + (RUNS - 24 * 365) * HOUR).toISOString();
   const figures = {
-    latest50: timeIt(() => store.latest(job, 50), rounds),
-    year: timeIt(() => store.since(job, yearAgo), rounds),
-    latestOfEach: timeIt(() => store.latestOfEach(), rounds),
+    latest50: await timeIt(() => store.latest(job, 50), rounds),
+    year: await timeIt(() => store.since(job, yearAgo), rounds),
+    latestOfEach: await timeIt(() => store.latestOfEach(), rounds),
+    ...(store.summaries ? { summaries: await timeIt(() => store.summaries(), rounds) } : {}),
   };
   const rng = mulberry32(99);
   const appends = [];
   for (let i = 0; i < 30; i++) {
     const r = makeRecord(rng, jobName(i % JOBS), RUNS + i);
     const t = process.hrtime.bigint();
-    store.append(r);
+    await store.append(r);
     appends.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   appends.sort((a, b) => a - b);
@@ -340,7 +368,7 @@ function diskBytes(dir) {
   return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
 }
 
-function main() {
+async function main() {
   const variants = flags.only.split(",");
   if (variants.includes("sqlite") && !flags.sqlite) {
     console.error("history-store: sqlite needs --sqlite /path/to/node_modules/better-sqlite3");
@@ -356,7 +384,7 @@ function main() {
       const dir = path.join(root, variant);
       mkdirSync(dir);
       const t = Date.now();
-      fill(variant, dir);
+      await fill(variant, dir);
       const fillS = (Date.now() - t) / 1000;
       const run = spawnSync(
         process.execPath,
@@ -374,15 +402,15 @@ function main() {
   }
   const f = (ms) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
   console.log(
-    "| store | append (median / max) | latest 50 of a job | a job's year | every job's latest | disk | RSS after |",
+    "| store | append (median / max) | latest 50 of a job | a job's year | every job's latest | status summaries | disk | RSS after |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
     console.log(
-      `| ${r.variant} | ${f(r.append.median)} / ${f(r.append.max)} | ${f(r.latest50.median)} | ${f(r.year.median)} (${r.year.count}) | ${f(r.latestOfEach.median)} | ${(r.disk / 2 ** 20).toFixed(0)} MiB | ${r.rssMb.toFixed(0)} MB (${r.rssBeforeMb.toFixed(0)} at start) |`,
+      `| ${r.variant} | ${f(r.append.median)} / ${f(r.append.max)} | ${f(r.latest50.median)} | ${f(r.year.median)} (${r.year.count}) | ${f(r.latestOfEach.median)} | ${r.summaries ? `${f(r.summaries.max)} first, ${f(r.summaries.median)} after` : "-"} | ${(r.disk / 2 ** 20).toFixed(0)} MiB | ${r.rssMb.toFixed(0)} MB (${r.rssBeforeMb.toFixed(0)} at start) |`,
     );
   }
 }
 
-if (flags.child) child(flags.child, flags.dir);
-else main();
+if (flags.child) await child(flags.child, flags.dir);
+else await main();

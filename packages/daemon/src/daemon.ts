@@ -2,12 +2,15 @@ import {
   type BackupRunResult,
   BackupScheduler,
   type Clock,
+  type HistoryPage,
   type JobStatus,
   type ReadHistoryOptions,
+  type ReadHistoryPageOptions,
   type RunAttempt,
   type RunHistoryRecord,
   type RunMaintenance,
   readHistory,
+  readHistoryPage,
   SCHEDULER_EVENT_TYPES,
   type SchedulerEvent,
   type SchedulerEventType,
@@ -82,8 +85,10 @@ export interface Daemon {
   /** Drops a job's queued run or interrupts its running one; false when it had none. */
   cancel(job: string): boolean;
   status(): DaemonStatus;
-  /** Finished runs from the state folder's history, oldest first. */
+  /** Finished runs from the state folder's history, oldest first (a job, a limit, a time range). */
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
+  /** One page of a job's runs, newest first, with the cursor of the next, older page. */
+  historyPage(options: ReadHistoryPageOptions): Promise<HistoryPage>;
   /** Every event as it happens; returns the function that unsubscribes. */
   subscribe(listener: (event: SchedulerEvent) => void): () => void;
   /** The scheduler underneath, for its typed `on("success", …)` and the rest of its API. */
@@ -173,6 +178,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
       const stateDir = scheduler.stateDir;
       if (stateDir === undefined) return [];
       return (await readHistory(stateDir, historyOptions)).records;
+    },
+    async historyPage(pageOptions) {
+      const stateDir = scheduler.stateDir;
+      if (stateDir === undefined) return { records: [], skipped: 0 };
+      return readHistoryPage(stateDir, pageOptions);
     },
     subscribe(listener) {
       const types: readonly SchedulerEventType[] = SCHEDULER_EVENT_TYPES;

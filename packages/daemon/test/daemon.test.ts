@@ -103,6 +103,9 @@ describe("createDaemon", () => {
       expect((await daemon.history({ job: "docs" })).map((run) => [run.job, run.status])).toEqual([
         ["docs", "success"],
       ]);
+      const page = await daemon.historyPage({ job: "docs", limit: 10 });
+      expect(page.records.map((run) => [run.job, run.status])).toEqual([["docs", "success"]]);
+      expect(page.nextCursor).toBeUndefined();
 
       unsubscribe();
       const before = seen.length;

@@ -45,7 +45,7 @@ export async function appendRunRecord(
     await migrateLegacyHistory(stateDir);
     const madeDir = await mkdir(jobDir, { recursive: true });
     const { created } = await appendLine(file, JSON.stringify(record));
-    if (madeDir !== undefined) await syncParents(stateDir, madeDir);
+    if (madeDir !== undefined) await syncNewFolders(madeDir, jobDir);
     if (created) {
       await syncDir(jobDir);
       await pruneJobHistory(jobDir, options.retention);
@@ -55,11 +55,11 @@ export async function appendRunRecord(
   }
 }
 
-/** Makes new folders down from `firstMade` to the job's durable (their entries live in their parents). */
-async function syncParents(stateDir: string, firstMade: string): Promise<void> {
-  for (let dir = path.dirname(firstMade); dir.startsWith(stateDir); dir = path.dirname(dir)) {
+/** Makes folders just made durable: each one's entry lives in its parent, down to the job's. */
+async function syncNewFolders(firstMade: string, jobDir: string): Promise<void> {
+  for (let dir = path.dirname(jobDir); ; dir = path.dirname(dir)) {
     await syncDir(dir);
-    if (dir === stateDir) break;
+    if (dir === path.dirname(firstMade) || dir === path.dirname(dir)) return;
   }
 }
 

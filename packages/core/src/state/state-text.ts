@@ -3,7 +3,7 @@ import { errnoCode } from "../system/errno-code.js";
 import { stateError } from "./state-error.js";
 
 /**
- * How the state folder's files are read (`state.json`, `history.jsonl`, the lock files): a file that
+ * How the state folder's files are read (`state.json`, the history, the lock files): a file that
  * is not there yet is no error, and a line or file that is not what it should be (torn by a crash,
  * edited by hand) is skipped by its reader rather than thrown.
  */

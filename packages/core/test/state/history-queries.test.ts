@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -155,5 +155,35 @@ describe("each job's newest", () => {
     expect(summaries.get("Docs")).toEqual({
       lastAttempt: expect.objectContaining({ runId: "Docs-2" }),
     });
+  });
+
+  it("reads only what was appended since its checkpoint, and ignores a checkpoint it cannot trust", async () => {
+    await appendHours("Photos", 6, (n) => (n === 1 ? "partial" : "success"));
+    const photos = jobHistoryDir(dir.path, "Photos");
+    await readRunSummaries(dir.path);
+    expect(existsSync(join(photos, "summary.json"))).toBe(true);
+
+    await appendRunRecord(dir.path, hourly("Photos", 6, "failed"));
+    let summary = (await readRunSummaries(dir.path)).get("Photos");
+    expect([summary?.lastAttempt?.runId, summary?.lastSuccess?.runId, summary?.lastPartial?.runId]).toEqual([
+      "Photos-6",
+      "Photos-5",
+      "Photos-1",
+    ]);
+
+    // A torn checkpoint is ignored: the files are read whole.
+    writeFileSync(join(photos, "summary.json"), "{torn");
+    summary = (await readRunSummaries(dir.path)).get("Photos");
+    expect(summary?.lastPartial?.runId).toBe("Photos-1");
+
+    // February's file rewritten shorter than the checkpoint's offset: read whole again.
+    const february = join(photos, "2026-02.jsonl");
+    writeFileSync(february, `${JSON.stringify(hourly("Photos", 4, "partial"))}\n`);
+    summary = (await readRunSummaries(dir.path)).get("Photos");
+    expect([summary?.lastAttempt?.runId, summary?.lastSuccess?.runId, summary?.lastPartial?.runId]).toEqual([
+      "Photos-4",
+      "Photos-3",
+      "Photos-4",
+    ]);
   });
 });
