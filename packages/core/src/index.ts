@@ -1,6 +1,12 @@
 // The public API of @simplebackup/core. Everything not re-exported here is internal.
 
 export type { ActionErrorCode, ActionOptions } from "./actions/action-options.js";
+export type {
+  SnapshotEntry,
+  SnapshotEntryType,
+  SnapshotPathListing,
+} from "./actions/browse-snapshot.js";
+export { listSnapshotPath, SNAPSHOT_ID_PATTERN, streamSnapshotPath } from "./actions/browse-snapshot.js";
 export type { CheckResult, RunCheckOptions } from "./actions/check.js";
 export { runCheck } from "./actions/check.js";
 export type {
@@ -34,6 +40,8 @@ export type {
   RunRestoreDatabaseOptions,
 } from "./actions/restore-database.js";
 export { runRestoreDatabase } from "./actions/restore-database.js";
+export type { SnapshotPathCheck } from "./actions/snapshot-path.js";
+export { checkSnapshotPath } from "./actions/snapshot-path.js";
 export type { RemainingLock, UnlockResult } from "./actions/unlock.js";
 export { runUnlock } from "./actions/unlock.js";
 export { NO_CHANGES_NO_SNAPSHOT } from "./backup/backup-outcome.js";
@@ -144,8 +152,11 @@ export { createPreflightIO } from "./preflight/preflight-io.js";
 export { buildBackupArgs } from "./restic/commands/backup.js";
 export { nextCheckSubset, normalizeReadDataSubset } from "./restic/commands/check.js";
 export { buildCopyArgs } from "./restic/commands/copy.js";
+export type { DumpArchiveFormat } from "./restic/commands/dump.js";
 export { buildForgetArgs } from "./restic/commands/forget.js";
 export type { RestoreFileError, RestoreStatus } from "./restic/commands/restore.js";
+// For a restore of exact paths (the dashboard's): a file name's `*`, `?`, `[` are not globs.
+export { escapeRestorePattern } from "./restic/commands/restore.js";
 export type { SnapshotInfo } from "./restic/commands/snapshots.js";
 export { snapshotFileCount, snapshotSize } from "./restic/commands/snapshots.js";
 export type { LockInfo } from "./restic/commands/unlock.js";

@@ -15,7 +15,11 @@ export function startTimer(options: Pick<ActionOptions, "now">): () => number {
 }
 
 /** Codes the actions add to `SimplebackupErrorCode`. */
-export type ActionErrorCode = "TARGET_NOT_EMPTY" | "TARGET_IN_PLACE" | "SNAPSHOT_NOT_FOUND";
+export type ActionErrorCode =
+  | "TARGET_NOT_EMPTY"
+  | "TARGET_IN_PLACE"
+  | "SNAPSHOT_NOT_FOUND"
+  | "SNAPSHOT_PATH_NOT_FOUND";
 
 export function actionError(code: ActionErrorCode, message: string): SimplebackupError {
   return new SimplebackupError(code, message);

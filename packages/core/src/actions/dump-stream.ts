@@ -2,6 +2,7 @@ import { Transform, type Writable } from "node:stream";
 import type { BackupJob } from "../config/types.js";
 import type { StartedClient, ToolExit } from "../databases/run-tool.js";
 import type { SimplebackupError } from "../errors.js";
+import { buildDumpArgs, type DumpArchiveFormat } from "../restic/commands/dump.js";
 import { createJobRestic } from "../restic/job-restic.js";
 import type { ActionOptions } from "./action-options.js";
 
@@ -20,6 +21,7 @@ export interface DumpConsumer {
  * is ended only once restic exited 0; if restic fails, the consumer is stopped instead, and if the
  * consumer fails, restic is stopped (SIGINT, so it removes its lock). The one that failed first is
  * the error.
+ * With `archive`, a folder is streamed packed that way.
  * @returns the bytes of the dump
  * @throws ResticError when restic failed first or was interrupted; the consumer's error when it failed
  */
@@ -29,6 +31,7 @@ export async function streamDump(
   snapshotId: string,
   path: string,
   consumer: DumpConsumer,
+  dumpOptions: { readonly archive?: DumpArchiveFormat } = {},
 ): Promise<number> {
   const stopRestic = new AbortController();
   let consumerFailure: SimplebackupError | undefined;
@@ -38,7 +41,7 @@ export async function streamDump(
   });
   const signal = options.signal ? AbortSignal.any([options.signal, stopRestic.signal]) : stopRestic.signal;
   const restic = createJobRestic(job, { ...options, signal });
-  const args = ["dump", snapshotId, path];
+  const args = buildDumpArgs(snapshotId, path, dumpOptions);
   const result = await restic.run(args, { stdout: consumer.input });
   const consumerFailedFirst = stopRestic.signal.aborted;
   const resticOk = result.exitCode === 0 && !result.interrupted;

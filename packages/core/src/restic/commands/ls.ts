@@ -5,9 +5,11 @@ import { parseJsonObject } from "../../json-object.js";
 /**
  * `restic ls --json` of one snapshot: a snapshot line, then one line per node. By id, not `latest`: the
  * job's latest snapshot may be a database dump, and the drill wants its newest snapshot of files.
+ * With `folder`, only that folder's own node and its direct children (0.14 and 0.18 alike, measured;
+ * restic matches the path literally, `*` and `[` included), or that file's node alone.
  */
-export function buildLsArgs(snapshotId: string): string[] {
-  return ["ls", "--json", snapshotId];
+export function buildLsArgs(snapshotId: string, folder?: string): string[] {
+  return folder === undefined ? ["ls", "--json", snapshotId] : ["ls", "--json", snapshotId, folder];
 }
 
 /** One entry of `ls --json`: a file, folder, symlink, … of the snapshot. */
@@ -27,6 +29,7 @@ const lsSnapshotSchema = z.object({
   time: z.string(),
   tree: z.string(),
   paths: z.array(z.string()).nullish(),
+  tags: z.array(z.string()).nullish(),
 });
 
 const lsNodeSchema = z.object({
@@ -44,6 +47,7 @@ export type LsLine =
       readonly time: string;
       readonly tree: string;
       readonly paths: readonly string[];
+      readonly tags: readonly string[];
     }
   | { readonly kind: "node"; readonly node: SnapshotNode };
 
@@ -58,8 +62,16 @@ export function parseLsLine(line: string): LsLine | undefined {
   if (kind === "snapshot") {
     const parsed = lsSnapshotSchema.safeParse(json);
     if (!parsed.success) return undefined;
-    const { id, short_id, time, tree, paths } = parsed.data;
-    return { kind, id, shortId: short_id ?? id.slice(0, 8), time, tree, paths: paths ?? [] };
+    const { id, short_id, time, tree, paths, tags } = parsed.data;
+    return {
+      kind,
+      id,
+      shortId: short_id ?? id.slice(0, 8),
+      time,
+      tree,
+      paths: paths ?? [],
+      tags: tags ?? [],
+    };
   }
   if (kind === "node") {
     const parsed = lsNodeSchema.safeParse(json);
