@@ -5,6 +5,7 @@ import { PLACEHOLDER_PAGE } from "./page.js";
 import { API_LOGIN_PATH, registerAuthRoutes } from "./routes/auth.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerJobRoutes, trackProgress } from "./routes/jobs.js";
+import { registerSnapshotRoutes } from "./routes/snapshots.js";
 import { configView } from "./secrets.js";
 import { hostGuard, sameOriginGuard, securityHeaders, sessionGuard } from "./security.js";
 
@@ -36,6 +37,7 @@ export function createDashboardApp(
   const tracker = trackProgress(context);
   registerJobRoutes(app, context, tracker.progress);
   registerEventRoutes(app, context);
+  registerSnapshotRoutes(app, context, onError);
   app.get("/api/config", (c) => {
     const config = context.daemon.scheduler.config;
     if (!config) return sendError(c, context, 503, "NOT_STARTED", "the daemon has not read its config yet");
