@@ -1,13 +1,15 @@
 import type { Hono as HonoApp } from "hono";
 import { Hono } from "hono";
 import { type DashboardContext, sendError, sendJson } from "./context.js";
-import { PLACEHOLDER_PAGE } from "./page.js";
+import { UI_NOT_BUILT_PAGE } from "./page.js";
 import { API_LOGIN_PATH, registerAuthRoutes } from "./routes/auth.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerJobRoutes, trackProgress } from "./routes/jobs.js";
+import { registerNotifierRoutes } from "./routes/notifiers.js";
 import { registerSnapshotRoutes } from "./routes/snapshots.js";
 import { configView } from "./secrets.js";
 import { hostGuard, sameOriginGuard, securityHeaders, sessionGuard } from "./security.js";
+import { type StaticFile, staticResponse } from "./static-files.js";
 
 export interface DashboardRoute {
   readonly method: string;
@@ -26,6 +28,7 @@ export interface DashboardApp {
 export function createDashboardApp(
   context: DashboardContext,
   onError: (error: unknown) => void,
+  uiFiles: ReadonlyMap<string, StaticFile> = new Map(),
 ): DashboardApp {
   const app = new Hono();
   app.use("*", securityHeaders());
@@ -38,12 +41,13 @@ export function createDashboardApp(
   registerJobRoutes(app, context, tracker.progress);
   registerEventRoutes(app, context);
   registerSnapshotRoutes(app, context, onError);
+  registerNotifierRoutes(app, context);
   app.get("/api/config", (c) => {
     const config = context.daemon.scheduler.config;
     if (!config) return sendError(c, context, 503, "NOT_STARTED", "the daemon has not read its config yet");
     return sendJson(c, context, { config: configView(config) });
   });
-  app.get("/", (c) => c.html(PLACEHOLDER_PAGE, 200, { "Cache-Control": "no-store" }));
+  registerUiRoutes(app, uiFiles);
 
   app.notFound((c) =>
     c.req.path.startsWith("/api/")
@@ -60,4 +64,22 @@ export function createDashboardApp(
     .filter((route) => route.method !== "ALL")
     .map(({ method, path }) => ({ method, path }));
   return { app, routes, dispose: tracker.stop };
+}
+
+/**
+ * The built UI, one route per file (the files are known at start), so the tests that walk every
+ * route fetch the page's scripts too. No session needed: the page and its scripts hold no data; the
+ * API they call does.
+ */
+function registerUiRoutes(app: HonoApp, uiFiles: ReadonlyMap<string, StaticFile>): void {
+  const index = uiFiles.get("/index.html");
+  if (!index) {
+    app.get("/", (c) => c.html(UI_NOT_BUILT_PAGE, 503, { "Cache-Control": "no-store" }));
+    return;
+  }
+  app.get("/", (c) => staticResponse(index, c.req.header("Accept-Encoding")));
+  for (const [path, file] of uiFiles) {
+    if (path === "/index.html") continue;
+    app.get(path, (c) => staticResponse(file, c.req.header("Accept-Encoding")));
+  }
 }

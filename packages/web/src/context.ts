@@ -5,6 +5,7 @@ import type {
   RunHistoryRecord,
   SchedulerEvent,
 } from "@simplebackup/core";
+import type { NotifierHubEntryDescription } from "@simplebackup/notifier";
 import type { Context } from "hono";
 import type { LoginCodes } from "./login-token.js";
 import type { LoginRateLimit } from "./rate-limit.js";
@@ -17,7 +18,11 @@ import type { DashboardUser } from "./users.js";
  * its own control surface can hand in anything shaped like it.
  */
 export interface DashboardDaemon {
-  status(): { readonly jobs: readonly JobStatus[] };
+  status(): {
+    readonly jobs: readonly JobStatus[];
+    /** The notifiers in use, secrets masked; an app without any may leave it out. */
+    readonly notifiers?: readonly NotifierHubEntryDescription[];
+  };
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
   runNow(job: string): Promise<unknown>;
   cancel(job: string): boolean;

@@ -1,8 +1,8 @@
 /**
- * The page at `/` until the dashboard's UI lands (issue 17's next slice). No inline script or
- * style, so it passes the same Content-Security-Policy the UI will.
+ * The page at `/` when the package was built without its UI (`vite build` did not run): it says
+ * how to mend that. No inline script or style, so it passes the same Content-Security-Policy.
  */
-export const PLACEHOLDER_PAGE = `<!doctype html>
+export const UI_NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -11,8 +11,9 @@ export const PLACEHOLDER_PAGE = `<!doctype html>
 </head>
 <body>
 <h1>simplebackup</h1>
-<p>The dashboard's pages come in a later version. Its API is here: <a href="/api/jobs">/api/jobs</a>,
-<a href="/api/config">/api/config</a>, <a href="/api/events">/api/events</a>.</p>
+<p>The dashboard's pages were not built into this copy of @simplebackup/web: run
+<code>pnpm run build</code> in the repository. The API answers meanwhile:
+<a href="/api/jobs">/api/jobs</a>, <a href="/api/config">/api/config</a>.</p>
 </body>
 </html>
 `;

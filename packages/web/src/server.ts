@@ -11,6 +11,7 @@ import { createLoginCode, ensureLoginToken, LoginCodes } from "./login-token.js"
 import { LoginRateLimit } from "./rate-limit.js";
 import { HEARTBEAT_MS } from "./routes/events.js";
 import { SessionStore } from "./sessions.js";
+import { defaultUiDir, loadStaticFiles } from "./static-files.js";
 import { checkUsers, type DashboardUser } from "./users.js";
 
 export interface DashboardOptions {
@@ -34,6 +35,8 @@ export interface DashboardOptions {
   readonly heartbeatMs?: number;
   /** Failed logins allowed per address in 15 minutes. @default 5 */
   readonly loginFailuresAllowed?: number;
+  /** The built UI to serve. @default the package's own `dist/ui` */
+  readonly uiDir?: string;
   /** Where a route's failure is told. @default stderr */
   readonly onError?: (error: unknown) => void;
 }
@@ -83,7 +86,8 @@ export async function createDashboardServer(
     site: undefined,
   };
   const onError = options.onError ?? ((error: unknown) => console.error("dashboard:", error));
-  const { app, routes, dispose } = createDashboardApp(context, onError);
+  const uiFiles = await loadStaticFiles(options.uiDir ?? defaultUiDir());
+  const { app, routes, dispose } = createDashboardApp(context, onError, uiFiles);
   const server = createAdaptorServer({
     fetch: app.fetch,
     // Off: by default the adapter replaces the process's global Request and Response, which an app

@@ -3,6 +3,16 @@ import { maskRepository } from "@simplebackup/core";
 
 export type ProgressByJob = Map<string, BackupProgressEvent>;
 
+/** One notifier as the notifiers page shows it. */
+export interface NotifierView {
+  readonly name: string;
+  readonly type: string | null;
+  readonly on: readonly string[] | null;
+  /** null: it hears about every job (a top-level notifier). */
+  readonly jobs: readonly string[] | null;
+  readonly options: Readonly<Record<string, unknown>> | null;
+}
+
 /** What the overview shows of one job: one object per row, times in ISO UTC, ages in milliseconds. */
 export interface JobView {
   readonly job: string;

@@ -1,0 +1,31 @@
+import { getJson } from "../api";
+import { ErrorNote } from "../components/error-note";
+import { useResource } from "../hooks";
+
+interface ConfigBody {
+  readonly config: { readonly jobs?: readonly Record<string, unknown>[]; readonly [key: string]: unknown };
+}
+
+/** The resolved config, read-only, as the server masked it (passwords by source, env values as ***). */
+export function ConfigPage() {
+  const config = useResource(() => getJson<ConfigBody>("/api/config"), "config");
+  if (config.error) return <ErrorNote error={config.error} what="the config" />;
+  if (!config.data) return <p aria-busy="true">Loading the config…</p>;
+  const { jobs = [], ...settings } = config.data.config;
+  return (
+    <section>
+      <h1>Config</h1>
+      <p class="muted">
+        Read-only, as the daemon resolved it. Secrets are masked (***); passwords show where they come from.
+      </p>
+      <h2>Settings</h2>
+      <pre class="config">{JSON.stringify(settings, null, 2)}</pre>
+      {jobs.map((job) => (
+        <section key={String(job.name)}>
+          <h2>Job {String(job.name)}</h2>
+          <pre class="config">{JSON.stringify(job, null, 2)}</pre>
+        </section>
+      ))}
+    </section>
+  );
+}

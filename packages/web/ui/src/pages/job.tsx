@@ -1,0 +1,117 @@
+import { useEffect, useState } from "preact/hooks";
+import { jobPath, postJson } from "../api";
+import { ConfirmButton } from "../components/confirm-button";
+import { CopyLag } from "../components/copies";
+import { ErrorNote } from "../components/error-note";
+import { FinishedBar, ProgressBar } from "../components/progress-bar";
+import { JobStateText, ResultText } from "../components/status-text";
+import { formatLocalTime, relativeTime } from "../format";
+import { useNow } from "../hooks";
+import type { JobsState } from "../use-jobs";
+import { HistoryTable } from "./history-table";
+
+/**
+ * One job: its state and live progress, the actions the API offers (run now, cancel), its
+ * snapshots (a later slice) and its history with each run's log.
+ */
+export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: JobsState }) {
+  const now = useNow();
+  const [notice, setNotice] = useState<string | undefined>(undefined);
+  const [actionError, setActionError] = useState<Error | undefined>(undefined);
+  // "Run started" is true only until the run ends; its result then speaks for itself.
+  const endedRun = jobs.finished.get(name)?.runId;
+  useEffect(() => {
+    if (endedRun) setNotice(undefined);
+  }, [endedRun]);
+  if (jobs.error && !jobs.jobs) return <ErrorNote error={jobs.error} what="the jobs" />;
+  if (!jobs.jobs) return <p aria-busy="true">Loading…</p>;
+  const job = jobs.jobs.find((candidate) => candidate.job === name);
+  if (!job) return <p role="alert">No job named “{name}” in the config.</p>;
+  const finished = jobs.finished.get(name);
+  const busy = job.state === "running" || job.state === "queued";
+
+  const act = (what: string, path: string, said: (body: Record<string, unknown>) => string) => {
+    setActionError(undefined);
+    setNotice(`${what}…`);
+    postJson<Record<string, unknown>>(jobPath(name, path)).then(
+      (body) => {
+        setNotice(said(body));
+        jobs.reload();
+      },
+      (error: Error) => {
+        setNotice(undefined);
+        setActionError(error);
+      },
+    );
+  };
+
+  return (
+    <section>
+      <h1>{job.job}</h1>
+      <p class="job-summary">
+        <JobStateText state={job.state} /> · next run{" "}
+        <span title={job.nextRunAt ? formatLocalTime(job.nextRunAt) : undefined}>
+          {job.nextRunAt ? relativeTime(job.nextRunAt, now) : "not scheduled"}
+        </span>{" "}
+        ({job.schedule}) · repository <code>{job.repository ?? "?"}</code>
+      </p>
+      {job.progress ? <ProgressBar progress={job.progress} /> : null}
+      {!job.progress && finished && !busy ? <FinishedBar status={finished.status} /> : null}
+      <div class="actions">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => act("Starting", "/run", () => "Run started; its progress shows above.")}
+        >
+          Run now
+        </button>
+        <ConfirmButton
+          label="Cancel"
+          question={`Stop the ${job.state} run of ${job.job}?`}
+          confirmLabel="Yes, cancel it"
+          disabled={!busy}
+          onConfirm={() =>
+            act("Cancelling", "/cancel", (body) =>
+              body.cancelled ? "Cancelled." : "Nothing to cancel: the run had ended.",
+            )
+          }
+        />
+        {notice ? (
+          <span class="notice" role="status">
+            {notice}
+          </span>
+        ) : null}
+      </div>
+      {actionError ? <ErrorNote error={actionError} what="the action" /> : null}
+      <dl class="facts">
+        <dt>Last result</dt>
+        <dd>
+          {job.lastResult ? (
+            <>
+              <ResultText status={job.lastResult.status} /> {relativeTime(job.lastResult.finishedAt, now)}
+              {job.lastResult.errorCode ? ` (${job.lastResult.errorCode})` : ""}
+            </>
+          ) : (
+            "never ran"
+          )}
+        </dd>
+        <dt>Last success</dt>
+        <dd>
+          {relativeTime(job.lastSuccessAt, now)}
+          {job.stale ? <span class="result result-failed"> ⚠ stale</span> : null}
+        </dd>
+        <dt>Copies</dt>
+        <dd>
+          <CopyLag copies={job.copies} now={now} />
+        </dd>
+      </dl>
+      <h2>Snapshots</h2>
+      <p class="placeholder">
+        The snapshot browser comes in a later version of the dashboard. Meanwhile:{" "}
+        <code>simplebackup snapshots {job.job}</code>
+      </p>
+      <h2>History</h2>
+      <HistoryTable job={job.job} />
+    </section>
+  );
+}
