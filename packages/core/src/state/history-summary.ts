@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { errnoCode } from "../system/errno-code.js";
 import { type HistoryCheckpoint, readCheckpoint, writeCheckpoint } from "./history-checkpoint.js";
 import { listJobDirs, listMonths, monthFile } from "./history-files.js";
@@ -62,14 +62,13 @@ async function newestOfEachKind(
   const pending = new Set(STATUS_MARKS);
   for (const month of (await listMonths(dir)).reverse()) {
     if (since && month < since.month) break;
-    let buffer = await readIfThere(monthFile(dir, month));
+    // Of the checkpoint's month, only the bytes after it.
+    const from = since && month === since.month ? since.offset : 0;
+    const { buffer, size } = await readFrom(monthFile(dir, month), from);
+    // The file is shorter than the checkpoint says: replaced by hand, so it cannot be trusted.
+    if (size < from) return newestOfEachKind(dir, undefined);
     // A line still being written by another process is left for the next summary.
-    if (!end) end = { month, offset: buffer.lastIndexOf(0x0a) + 1 };
-    if (since && month === since.month) {
-      // The file is shorter than the checkpoint says: replaced by hand, so it cannot be trusted.
-      if (buffer.length < since.offset) return newestOfEachKind(dir, undefined);
-      buffer = buffer.subarray(since.offset);
-    }
+    if (!end) end = { month, offset: from + buffer.lastIndexOf(0x0a) + 1 };
     if (!attemptFound) {
       const last = lastRecord(buffer, 0x0a);
       if (last) {
@@ -114,11 +113,21 @@ function nextNewline(buffer: Buffer, from: number): number {
   return newline < 0 ? buffer.length : newline;
 }
 
-async function readIfThere(file: string): Promise<Buffer> {
+/** The file's bytes from `from` on, and its size; nothing when there is no such file. */
+async function readFrom(file: string, from: number): Promise<{ buffer: Buffer; size: number }> {
+  let handle: FileHandle;
   try {
-    return await readFile(file);
+    handle = await open(file, "r");
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return Buffer.alloc(0);
+    if (errnoCode(error) === "ENOENT") return { buffer: Buffer.alloc(0), size: 0 };
     throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - from));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+    return { buffer: buffer.subarray(0, bytesRead), size };
+  } finally {
+    await handle.close();
   }
 }
