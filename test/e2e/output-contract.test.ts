@@ -8,7 +8,7 @@
 // Passes with this machine's restic 0.14 and with 0.18 (RESTIC_BINARY=…), which reports 64-character
 // snapshot ids in a backup's summary and records each snapshot's size.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,7 +52,13 @@ const REQUIRED_FLAG_VALUES: Record<string, () => string> = {
   target: () => join(root, `target-${Math.random().toString(36).slice(2)}`),
 };
 /** Only so a run shows more than its first line; a command not listed runs with its required arguments. */
-const MORE: Record<string, string[]> = { run: ["--backup-on-start"] };
+const MORE: Record<string, () => string[]> = {
+  run: () => ["--backup-on-start"],
+  // A new file each time: restore-db never loads over a database that holds data.
+  "restore-db": () => ["--into", join(root, `restored-${Math.random().toString(36).slice(2)}.sqlite`)],
+};
+/** The job a command runs on: restore-db needs one with a database. */
+const JOB_FOR: Record<string, string> = { "restore-db": "Db" };
 
 /**
  * The smallest valid call: the job where a positional argument needs one, and every required flag.
@@ -62,14 +68,16 @@ function argvFor(name: string, command: CommandDef, job: string, everyPositional
   const argv = [name];
   for (const [arg, def] of Object.entries(command.args ?? {})) {
     if (def.type === "positional") {
-      if (everyPositional || (def.required !== false && def.default === undefined)) argv.push(job);
+      if (everyPositional || (def.required !== false && def.default === undefined)) {
+        argv.push(job === "Plain" ? (JOB_FOR[name] ?? job) : job);
+      }
     } else if (def.required) {
       const value = REQUIRED_FLAG_VALUES[arg];
       if (!value) throw new Error(`${name} requires --${arg}: add a value for it to REQUIRED_FLAG_VALUES`);
       argv.push(`--${arg}`, value());
     }
   }
-  return [...argv, ...(MORE[name] ?? []), "--json"];
+  return [...argv, ...(MORE[name]?.() ?? []), "--json"];
 }
 
 function hasPositional(command: CommandDef): boolean {
@@ -183,6 +191,13 @@ beforeAll(() => {
   write(config, {
     backupjobs: [
       { jobname: "Plain", sources: ["./data/docs"], destination: "./repo", password: PASSWORD },
+      // Backed up once below and used by restore-db alone, so the other commands' output stays Plain's.
+      {
+        jobname: "Db",
+        databases: [{ type: "sqlite", path: "./app.sqlite" }],
+        destination: "./repo",
+        password: PASSWORD,
+      },
     ].map((job) => ({ ...job, backup_interval: "0 2 * * *" })),
   });
   write(
@@ -192,6 +207,13 @@ beforeAll(() => {
   chmodSync(blockingRestic, 0o755);
   const first = simplebackup(["backup", "Plain", "--config", config], { env });
   expect(first.status, first.stdout + first.stderr).toBe(0);
+  const sqlite = spawnSync("sqlite3", [
+    join(root, "app.sqlite"),
+    "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hi');",
+  ]);
+  expect(sqlite.status, String(sqlite.stderr)).toBe(0);
+  const db = simplebackup(["backup", "Db", "--config", config], { env });
+  expect(db.status, db.stdout + db.stderr).toBe(0);
 });
 afterAll(() => temp.dispose());
 
