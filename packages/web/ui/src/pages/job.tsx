@@ -9,10 +9,11 @@ import { formatLocalTime, relativeTime } from "../format";
 import { useNow } from "../hooks";
 import type { JobsState } from "../use-jobs";
 import { HistoryTable } from "./history-table";
+import { SnapshotsList } from "./snapshots-list";
 
 /**
  * One job: its state and live progress, the actions the API offers (run now, cancel), its
- * snapshots (a later slice) and its history with each run's log.
+ * snapshots (browsing one comes with the snapshot browser's page) and its history with each run's log.
  */
 export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: JobsState }) {
   const now = useNow();
@@ -106,10 +107,7 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
         </dd>
       </dl>
       <h2>Snapshots</h2>
-      <p class="placeholder">
-        The snapshot browser comes in a later version of the dashboard. Meanwhile:{" "}
-        <code>simplebackup snapshots {job.job}</code>
-      </p>
+      <SnapshotsList job={job.job} />
       <h2>History</h2>
       <HistoryTable job={job.job} />
     </section>

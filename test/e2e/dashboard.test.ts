@@ -1,0 +1,191 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChromiumSession, launchChromium, screenshot } from "./browser/chromium.js";
+import { simplebackup, tempDir, write } from "./cli.js";
+import { DaemonProcess } from "./daemon-process.js";
+
+/*
+ * The dashboard's pages in a real browser (Debian's Chromium) against a real daemon with real restic:
+ * log in with the link `simplebackup ui` prints, see every job, run one now and watch its progress
+ * reach 100 % and its row appear in the history and its snapshot in the list, see the job whose password is wrong shown as failed,
+ * read a run's log. Every page is screenshotted (test-output/screenshots/dashboard/), and the test
+ * fails on any Content-Security-Policy violation, page error or request that left 127.0.0.1.
+ */
+
+const PASSWORD = "dashboard-e2e-pass-5c1d";
+const WRONG_PASSWORD = "not-the-password-93a7";
+const RESTIC = process.env.RESTIC_BINARY ?? "restic";
+const temp = tempDir();
+const root = temp.path;
+const stateDir = join(root, "state");
+let daemon: DaemonProcess;
+let browser: ChromiumSession;
+let page: Page;
+/** Errors and warnings the page logged (CSP violations among them) and its uncaught errors. */
+const problems: string[] = [];
+/** Every answer of 400 or more the page received, as `status path`. */
+const failedResponses: string[] = [];
+
+function restic(repository: string, args: string[]) {
+  return spawnSync(RESTIC, args, {
+    env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
+    encoding: "utf8",
+  });
+}
+
+beforeAll(async () => {
+  // 24 MiB that does not compress, uploaded at 8 MiB/s: a run of ~3 s, long enough to see the bar move.
+  write(join(root, "data/blob.bin"), randomBytes(24 * 1024 * 1024));
+  write(join(root, "data/notes/a.txt"), "alpha");
+  write(
+    join(root, "slow-restic.sh"),
+    `#!/bin/sh\ncmd="$1"; shift\nexec ${RESTIC} "$cmd" --limit-upload 8192 "$@"\n`,
+  );
+  spawnSync("chmod", ["+x", join(root, "slow-restic.sh")]);
+  // The broken job's repository exists with another password: its runs fail as a wrong password.
+  expect(restic(join(root, "repo-broken"), ["init"]).status).toBe(0);
+  const job = (name: string, password: string) => ({
+    jobname: name,
+    sources: ["./data"],
+    destination: `./repo-${name}`,
+    password,
+    backup_interval: "0 2 * * *",
+  });
+  const config = write(join(root, "config.json"), {
+    restic_binary: "./slow-restic.sh",
+    ui: { listen: "127.0.0.1:0" },
+    backupjobs: [job("photos", PASSWORD), job("broken", WRONG_PASSWORD)],
+  });
+  daemon = new DaemonProcess(["--config", config, "--ui"], { SIMPLEBACKUP_STATE_DIR: stateDir });
+  await daemon.waitForLine(/dashboard: http:\/\/127\.0\.0\.1:\d+/);
+  browser = await launchChromium();
+  page = await browser.newPage();
+  // Run in the page before its own scripts (by the browser's debugger, so the CSP does not apply to it).
+  await page.addInitScript({
+    content: `document.addEventListener("securitypolicyviolation", (event) =>
+      console.error("CSP violation: " + event.violatedDirective + " " + event.blockedURI));`,
+  });
+  page.on("console", (message) => {
+    // A failed fetch is logged by the browser too; those are checked by their URL below instead.
+    if (message.text().startsWith("Failed to load resource")) return;
+    if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400)
+      failedResponses.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await daemon?.stop();
+  temp.dispose();
+});
+
+function loginLink(): string {
+  const result = simplebackup(["ui", "--config", join(root, "config.json")], {
+    env: { SIMPLEBACKUP_STATE_DIR: stateDir },
+  });
+  expect(result.status, result.stderr).toBe(0);
+  const link = result.stdout.trim();
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?code=/);
+  return link;
+}
+
+function jobRow(name: string) {
+  return page.locator(`tr[data-job="${name}"]`);
+}
+
+describe("the dashboard in Chromium, on a real daemon and restic", () => {
+  it("logs in with the one-time link and shows every job", async () => {
+    await page.goto(loginLink());
+    expect(new URL(page.url()).pathname).toBe("/");
+    await expect.poll(() => page.locator("tr[data-job]").count()).toBe(2);
+    await expect.poll(() => jobRow("photos").textContent()).toContain("idle");
+    expect(await jobRow("photos").textContent()).toContain("never ran");
+    expect(await jobRow("broken").textContent()).toContain("never");
+    await page.locator(".live-live").waitFor();
+    await screenshot(page, "overview-before-runs");
+  });
+
+  it("runs a job now and shows its progress reach 100 % and its row in the history", async () => {
+    await jobRow("photos").getByRole("link", { name: "photos" }).click();
+    await page.getByRole("heading", { name: "photos", level: 1 }).waitFor();
+    await page.getByText("No runs yet.").waitFor();
+    const runNow = page.getByRole("button", { name: "Run now" });
+    await runNow.focus(); // pressed from the keyboard, as a person without a mouse would
+    await page.keyboard.press("Enter");
+    // While it runs: a live bar with its percent and ETA, and Cancel enabled.
+    const bar = page.locator(".progress-text");
+    await bar.filter({ hasText: /ETA/ }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("button", { name: "Cancel" }).isEnabled()).toBe(true);
+    await screenshot(page, "job-running");
+    await bar.filter({ hasText: "100 %" }).waitFor({ timeout: 60_000 });
+    const row = page.locator("table.history tbody tr").first();
+    await row.filter({ hasText: "✓ success" }).waitFor({ timeout: 10_000 });
+    expect(await page.locator("table.history tbody tr").count()).toBe(1);
+    const shortId = (await row.locator("code").textContent()) ?? "";
+    expect(shortId).toMatch(/^[0-9a-f]{8}$/);
+    // The new snapshot is listed too (GET /api/jobs/photos/snapshots, asked again after the run).
+    await page.locator(`table.snapshots tr[data-snapshot="${shortId}"]`).waitFor({ timeout: 30_000 });
+    await screenshot(page, "job-after-run");
+  });
+
+  it("opens the run's log", async () => {
+    await page
+      .locator("table.history tbody tr")
+      .first()
+      .getByRole("link", { name: /log of the run/ })
+      .click();
+    await page.getByRole("heading", { name: /Log of run/ }).waitFor();
+    const log = (await page.locator("pre.log").textContent()) ?? "";
+    expect(log.length).toBeGreaterThan(0);
+    expect(log).not.toContain(PASSWORD);
+    await screenshot(page, "run-log");
+  });
+
+  it("shows the job with a wrong password as failed, in words", async () => {
+    await page.goto(new URL("/#/jobs/broken", page.url()).href);
+    await page.getByRole("heading", { name: "broken", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page
+      .locator("table.history tbody tr")
+      .first()
+      .filter({ hasText: "✗ failed" })
+      .waitFor({ timeout: 60_000 });
+    await screenshot(page, "job-failed");
+    await page.getByRole("link", { name: "simplebackup" }).click();
+    await expect.poll(() => jobRow("broken").textContent()).toContain("✗ failed");
+    expect(await jobRow("photos").textContent()).toContain("✓ success");
+    await screenshot(page, "overview");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await screenshot(page, "overview-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("shows the config with its secrets masked, and the notifiers", async () => {
+    await page.getByRole("link", { name: "Config" }).click();
+    await page.getByRole("heading", { name: "Job photos" }).waitFor();
+    const text = await page.locator("main").textContent();
+    expect(text).toContain('"kind": "literal"');
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(WRONG_PASSWORD);
+    await screenshot(page, "config");
+    await page.getByRole("link", { name: "Notifiers" }).click();
+    await page.getByRole("heading", { name: "Notifiers" }).waitFor();
+    await screenshot(page, "notifiers");
+  });
+
+  it("logged no CSP violation or page error, and asked nothing of any host but 127.0.0.1", () => {
+    expect(problems).toEqual([]);
+    expect(browser.blockedRequests).toEqual([]);
+    // The only failed requests: listing snapshots of a repository not made yet or not ours to open.
+    expect(
+      failedResponses.filter((line) => !/^502 \/api\/jobs\/(photos|broken)\/snapshots$/.test(line)),
+    ).toEqual([]);
+  });
+});
