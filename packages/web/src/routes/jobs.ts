@@ -71,7 +71,11 @@ export function registerJobRoutes(app: Hono, context: DashboardContext, progress
       );
     }
     // Newest first, as a table pages through it: `before` is the oldest startedAt of the page shown.
-    const records = await context.daemon.history(before === undefined ? { job, limit } : { job });
+    // A job's runs never overlap, so those that finished before the page's oldest start are exactly
+    // those that started before it: the store reads only the months it needs, never the whole year.
+    const records = await context.daemon.history(
+      before === undefined ? { job, limit } : { job, limit, until: new Date(before) },
+    );
     const page = records
       .filter((record) => before === undefined || Date.parse(record.startedAt) < before)
       .slice(-limit)
