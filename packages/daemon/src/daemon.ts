@@ -93,6 +93,8 @@ export interface Daemon {
   subscribe(listener: (event: SchedulerEvent) => void): () => void;
   /** The scheduler underneath, for its typed `on("success", …)` and the rest of its API. */
   readonly scheduler: BackupScheduler;
+  /** The environment restic and `password_env` read from (the option given, else the process's). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 const stderrLogger: NotifierLogger = {
@@ -134,6 +136,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
 
   return {
     scheduler,
+    env: options.env ?? process.env,
     async start() {
       if (running) return;
       if (options.notifiers?.length) {

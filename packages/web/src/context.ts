@@ -28,6 +28,8 @@ export interface DashboardDaemon {
   cancel(job: string): boolean;
   subscribe(listener: (event: SchedulerEvent) => void): () => void;
   readonly scheduler: { readonly config: ResolvedConfig | undefined };
+  /** The environment the daemon's restic reads (`password_env`, backend credentials). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Where the server answers, known once it listens. */

@@ -31,7 +31,8 @@ export const RESTORE_PATHS_MAX = 1000;
 
 /** The config's restic_binary (read at each lookup, as the daemon does), else RESTIC_BINARY or PATH. */
 export function defaultSnapshotAccess(context: DashboardContext): SnapshotAccess {
-  const env = process.env;
+  // The daemon's own environment: a `password_env` given only to createDaemon({ env }) is found too.
+  const env = context.daemon.env ?? process.env;
   return {
     restic: createResticProvider({ configured: () => context.daemon.scheduler.config?.resticBinary, env }),
     env,
