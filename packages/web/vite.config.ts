@@ -21,5 +21,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     reportCompressedSize: true,
+    // Preact's MIT notice travels with its bundled code (dist/ui and the CLI's copy of it); the
+    // server does not serve .md files.
+    license: { fileName: "THIRD-PARTY-LICENSES.md" },
   },
 });

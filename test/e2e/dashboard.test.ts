@@ -100,7 +100,9 @@ function jobRow(name: string) {
   return page.locator(`tr[data-job="${name}"]`);
 }
 
-describe("the dashboard in Chromium, on a real daemon and restic", () => {
+// Each step waits at most 60 s for what it looks for, so a slow machine fails with the locator it was
+// waiting on rather than with the test's own timeout.
+describe("the dashboard in Chromium, on a real daemon and restic", { timeout: 150_000 }, () => {
   it("logs in with the one-time link and shows every job", async () => {
     await page.goto(loginLink());
     expect(new URL(page.url()).pathname).toBe("/");

@@ -14,7 +14,8 @@ export interface SnapshotRow {
   readonly paths: readonly string[];
   readonly hostname: string;
   readonly tags: readonly string[];
-  readonly database: string | null;
+  /** Set on a database's dump snapshot. */
+  readonly database: { readonly type: string; readonly name: string } | null;
   readonly size: number | null;
   readonly files: number | null;
 }

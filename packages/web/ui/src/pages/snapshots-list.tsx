@@ -42,7 +42,11 @@ export function SnapshotsList({ job }: { readonly job: string }) {
             <td>{formatLocalTime(snapshot.time)}</td>
             <td>
               <code>{snapshot.shortId}</code>
-              {snapshot.database ? <div class="muted">database {snapshot.database}</div> : null}
+              {snapshot.database ? (
+                <div class="muted">
+                  {snapshot.database.type} database {snapshot.database.name}
+                </div>
+              ) : null}
             </td>
             <td>{snapshot.paths.join(", ")}</td>
             <td>{snapshot.size === null ? "–" : formatBytes(snapshot.size)}</td>
