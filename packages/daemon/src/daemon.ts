@@ -4,6 +4,7 @@ import {
   type Clock,
   type HistoryPage,
   type JobStatus,
+  type MaintenanceTask,
   type ReadHistoryOptions,
   type ReadHistoryPageOptions,
   type RunAttempt,
@@ -84,6 +85,8 @@ export interface Daemon {
   runNow(job: string): Promise<BackupRunResult | undefined>;
   /** Drops a job's queued run or interrupts its running one; false when it had none. */
   cancel(job: string): boolean;
+  /** Queues a check or drill of the job now, behind its repository's work; false when one is queued or running. */
+  maintainNow(job: string, task: MaintenanceTask): boolean;
   status(): DaemonStatus;
   /** Finished runs from the state folder's history, oldest first (a job, a limit, a time range). */
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
@@ -168,6 +171,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
     runNow: (job) => scheduler.runNow(job),
     cancel: (job) => scheduler.cancel(job),
+    maintainNow: (job, task) => scheduler.maintainNow(job, task),
     status: () => ({
       running,
       pid: process.pid,

@@ -26,6 +26,8 @@ export interface DashboardDaemon {
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
   runNow(job: string): Promise<unknown>;
   cancel(job: string): boolean;
+  /** Queues a check or drill now; false when one is queued or running. Absent: the buttons are not offered. */
+  maintainNow?(job: string, task: "check" | "drill"): boolean;
   subscribe(listener: (event: SchedulerEvent) => void): () => void;
   readonly scheduler: { readonly config: ResolvedConfig | undefined };
   /** The environment the daemon's restic reads (`password_env`, backend credentials). @default process.env */

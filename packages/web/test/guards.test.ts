@@ -26,6 +26,8 @@ describe("the dashboard's guards", () => {
         "GET /api/jobs/:job/runs/:runId/log",
         "POST /api/jobs/:job/run",
         "POST /api/jobs/:job/cancel",
+        "POST /api/jobs/:job/check",
+        "POST /api/jobs/:job/drill",
         "GET /api/config",
         "GET /api/events",
         "POST /api/login",

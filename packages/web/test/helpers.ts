@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BackupRunResult, RunAttempt } from "@simplebackup/core";
+import type { BackupRunResult, RunAttempt, RunMaintenance } from "@simplebackup/core";
 import { SimplebackupError } from "@simplebackup/core";
 import { createDaemon, type Daemon } from "@simplebackup/daemon";
 import { createDashboardServer, type DashboardOptions, type DashboardServer } from "../src/index.js";
@@ -200,6 +200,7 @@ export interface Setup {
 export async function startDashboard(
   options: Partial<DashboardOptions> = {},
   runAttempt: RunAttempt = leakyAttempt(),
+  runMaintenance?: RunMaintenance,
 ): Promise<Setup> {
   const dir = await mkdtemp(join(tmpdir(), "sb-web-"));
   await mkdir(join(dir, "data"), { recursive: true });
@@ -211,6 +212,7 @@ export async function startDashboard(
     stateDir,
     watchConfig: false,
     runAttempt,
+    ...(runMaintenance ? { runMaintenance } : {}),
     env: { ...process.env, APP_RESTIC_PASSWORD: "env-pass" },
     logger: { warn: () => {}, error: () => {} },
     warn: () => {},

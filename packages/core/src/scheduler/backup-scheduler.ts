@@ -27,7 +27,7 @@ import {
   staleEvent,
 } from "./job-events.js";
 import { type JobStatus, jobStatus } from "./job-status.js";
-import { JobTimeline, lastSuccessTime, willRetry } from "./job-timeline.js";
+import { JobTimeline, lastSuccessTime, type MaintenanceTask, willRetry } from "./job-timeline.js";
 import { maintainWithRestic } from "./maintenance.js";
 import { MaintenancePlanner } from "./maintenance-planner.js";
 import { type Deferred, deferred, withTimeout } from "./promises.js";
@@ -200,6 +200,15 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
     const pending = entry.running ?? entry.queued ?? this.enqueue(entry, "manual");
     this.queue?.pump();
     return pending.done.promise;
+  }
+
+  /** Queues a check or drill of a job now; false when one is queued or running already. */
+  maintainNow(jobName: string, task: MaintenanceTask): boolean {
+    const entry = this.entries.get(jobName);
+    if (!entry) throw new SimplebackupError("JOB_NOT_FOUND", `no job named "${jobName}"`);
+    const queued = this.maintenance?.queueNow(entry.timeline, task) ?? false;
+    this.queue?.pump();
+    return queued;
   }
 
   /** Re-reads the config file (or takes a new config object). An invalid one keeps the current config. */

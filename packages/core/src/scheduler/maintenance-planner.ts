@@ -27,6 +27,18 @@ export class MaintenancePlanner {
     }
   }
 
+  /**
+   * Queues a check or drill asked for now (the dashboard's button), behind its repository's other work;
+   * false when that task of the job is queued or running already. Its outcome is told by its events.
+   */
+  queueNow(timeline: JobTimeline, task: MaintenanceTask): boolean {
+    const key = `${timeline.job.name}\u0000${task}`;
+    if (this.busy.has(key)) return false;
+    this.busy.add(key);
+    this.queue.push({ task, job: () => timeline.job, start: () => this.start(timeline, task, key) });
+    return true;
+  }
+
   /** Interrupts running checks and drills; queued ones are dropped with the queue. */
   stop(): void {
     for (const controller of this.controllers) controller.abort();

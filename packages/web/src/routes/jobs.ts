@@ -115,6 +115,28 @@ export function registerJobRoutes(app: Hono, context: DashboardContext, progress
     if (!findStatus(context, job)) return sendError(c, context, 404, "JOB_NOT_FOUND", `no job "${job}"`);
     return sendJson(c, context, { job, cancelled: context.daemon.cancel(job) });
   });
+
+  for (const task of ["check", "drill"] as const) {
+    app.post(`/api/jobs/:job/${task}`, (c) => {
+      const job = c.req.param("job");
+      if (!findStatus(context, job)) return sendError(c, context, 404, "JOB_NOT_FOUND", `no job "${job}"`);
+      const maintainNow = context.daemon.maintainNow;
+      if (!maintainNow) {
+        return sendError(c, context, 501, "NOT_OFFERED", `this daemon cannot run a ${task} on demand`);
+      }
+      // Like a run: the outcome (check-done, drill-done or a failure) arrives as events.
+      if (!maintainNow.call(context.daemon, job, task)) {
+        return sendError(
+          c,
+          context,
+          409,
+          "ALREADY_QUEUED",
+          `a ${task} of "${job}" is queued or running already`,
+        );
+      }
+      return sendJson(c, context, { job, task, queued: true }, 202);
+    });
+  }
 }
 
 /** The last `maxBytes` of a file, from its first whole line on. */
