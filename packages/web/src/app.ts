@@ -6,6 +6,7 @@ import { API_LOGIN_PATH, registerAuthRoutes } from "./routes/auth.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerJobRoutes, trackProgress } from "./routes/jobs.js";
 import { registerNotifierRoutes } from "./routes/notifiers.js";
+import { registerRunSeriesRoute } from "./routes/run-series.js";
 import { registerSnapshotRoutes } from "./routes/snapshots.js";
 import { configView } from "./secrets.js";
 import { hostGuard, sameOriginGuard, securityHeaders, sessionGuard } from "./security.js";
@@ -39,6 +40,7 @@ export function createDashboardApp(
   registerAuthRoutes(app, context);
   const tracker = trackProgress(context);
   registerJobRoutes(app, context, tracker.progress);
+  registerRunSeriesRoute(app, context);
   registerEventRoutes(app, context);
   registerSnapshotRoutes(app, context, onError);
   registerNotifierRoutes(app, context);

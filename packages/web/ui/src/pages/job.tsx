@@ -9,6 +9,7 @@ import { formatLocalTime, relativeTime } from "../format";
 import { useNow } from "../hooks";
 import type { JobsState } from "../use-jobs";
 import { HistoryTable } from "./history-table";
+import { RunPlots } from "./run-plots";
 import { SnapshotsList } from "./snapshots-list";
 
 /**
@@ -108,6 +109,8 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
       </dl>
       <h2>Snapshots</h2>
       <SnapshotsList job={job.job} />
+      <h2>Over time</h2>
+      <RunPlots job={job.job} />
       <h2>History</h2>
       <HistoryTable job={job.job} />
     </section>
