@@ -10,7 +10,7 @@ const RUNS_RESTIC = [
   "packages/*/test/**/*.integration.test.ts",
   "packages/core/test/actions/{check,database-retention,drill,forget,forget-guard,restore,unlock}.test.ts",
   "packages/core/test/scheduler/{backup-scheduler,repository-turns}.test.ts",
-  "test/e2e/{backup,commands,daemon,dashboard,database-stream,embed-example,interrupt,library,notify,outcomes}.test.ts",
+  "test/e2e/{backup,commands,daemon,dashboard,dashboard-snapshots,database-stream,embed-example,interrupt,library,notify,outcomes}.test.ts",
   "test/e2e/{copies-and-conditions,output-contract,packaging,remote,repository-lock,restore-db,setup-commands}.test.ts",
   "test/faults/{broken-config,live-lock,partial,passwords,remote-lock,secrets,sigkill,signals,soak}.test.ts",
 ];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChromiumSession, launchChromium, screenshot } from "./browser/chromium.js";
+import { watchPage } from "./browser/watch-page.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
 
@@ -24,10 +25,9 @@ const stateDir = join(root, "state");
 let daemon: DaemonProcess;
 let browser: ChromiumSession;
 let page: Page;
-/** Errors and warnings the page logged (CSP violations among them) and its uncaught errors. */
-const problems: string[] = [];
-/** Every answer of 400 or more the page received, as `status path`. */
-const failedResponses: string[] = [];
+/** What the page logged and which of its requests failed (./browser/watch-page.ts). */
+let problems: string[];
+let failedResponses: string[];
 
 function restic(repository: string, args: string[]) {
   return spawnSync(RESTIC, args, {
@@ -63,21 +63,7 @@ beforeAll(async () => {
   await daemon.waitForLine(/dashboard: http:\/\/127\.0\.0\.1:\d+/);
   browser = await launchChromium();
   page = await browser.newPage();
-  // Run in the page before its own scripts (by the browser's debugger, so the CSP does not apply to it).
-  await page.addInitScript({
-    content: `document.addEventListener("securitypolicyviolation", (event) =>
-      console.error("CSP violation: " + event.violatedDirective + " " + event.blockedURI));`,
-  });
-  page.on("console", (message) => {
-    // A failed fetch is logged by the browser too; those are checked by their URL below instead.
-    if (message.text().startsWith("Failed to load resource")) return;
-    if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400)
-      failedResponses.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  ({ problems, failedResponses } = await watchPage(page));
 }, 120_000);
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { LoginPage } from "./pages/login";
 import { NotifiersPage } from "./pages/notifiers";
 import { OverviewPage } from "./pages/overview";
 import { RunLogPage } from "./pages/run-log";
+import { SnapshotBrowserPage } from "./pages/snapshot-browser";
 import { href, type Route, useRoute } from "./router";
 import { type JobsState, useJobs } from "./use-jobs";
 
@@ -64,6 +65,8 @@ function Page({ route, jobs }: { readonly route: Route; readonly jobs: JobsState
       return <JobPage name={route.job} jobs={jobs} />;
     case "log":
       return <RunLogPage job={route.job} runId={route.runId} />;
+    case "snapshot":
+      return <SnapshotBrowserPage job={route.job} id={route.id} path={route.path} />;
     case "config":
       return <ConfigPage />;
     case "notifiers":

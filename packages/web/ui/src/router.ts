@@ -9,6 +9,7 @@ export type Route =
   | { readonly page: "overview" }
   | { readonly page: "job"; readonly job: string }
   | { readonly page: "log"; readonly job: string; readonly runId: string }
+  | { readonly page: "snapshot"; readonly job: string; readonly id: string; readonly path: string }
   | { readonly page: "config" }
   | { readonly page: "notifiers" }
   | { readonly page: "not-found"; readonly hash: string };
@@ -33,6 +34,16 @@ export function parseRoute(hash: string): Route {
   if (first === "jobs" && job !== undefined && runs === "runs" && runId !== undefined && parts.length === 4) {
     return { page: "log", job, runId };
   }
+  // #/jobs/<job>/snapshots/<id>[/<folder>]: the folder is one encoded part, so Back walks up folders.
+  if (
+    first === "jobs" &&
+    job !== undefined &&
+    runs === "snapshots" &&
+    runId !== undefined &&
+    parts.length <= 5
+  ) {
+    return { page: "snapshot", job, id: runId, path: parts[4] ?? "/" };
+  }
   return { page: "not-found", hash };
 }
 
@@ -40,6 +51,8 @@ export const href = {
   overview: () => "#/",
   job: (job: string) => `#/jobs/${encodeURIComponent(job)}`,
   log: (job: string, runId: string) => `#/jobs/${encodeURIComponent(job)}/runs/${encodeURIComponent(runId)}`,
+  snapshot: (job: string, id: string, path = "/") =>
+    `#/jobs/${encodeURIComponent(job)}/snapshots/${encodeURIComponent(id)}/${encodeURIComponent(path)}`,
   config: () => "#/config",
   notifiers: () => "#/notifiers",
 };

@@ -2,6 +2,7 @@ import { ApiError, getJson, jobPath } from "../api";
 import { ErrorNote } from "../components/error-note";
 import { formatBytes, formatLocalTime } from "../format";
 import { useLiveEvents, useResource } from "../hooks";
+import { href } from "../router";
 import type { SnapshotRow } from "../types";
 
 const NEW_SNAPSHOT = new Set(["success", "partial"]);
@@ -41,10 +42,12 @@ export function SnapshotsList({ job }: { readonly job: string }) {
           <tr key={snapshot.id} data-snapshot={snapshot.shortId}>
             <td>{formatLocalTime(snapshot.time)}</td>
             <td>
-              <code>{snapshot.shortId}</code>
+              <a href={href.snapshot(job, snapshot.id)} aria-label={`browse snapshot ${snapshot.shortId}`}>
+                <code>{snapshot.shortId}</code>
+              </a>
               {snapshot.database ? (
                 <div class="muted">
-                  {snapshot.database.type} database {snapshot.database.name}
+                  {snapshot.database.type} database {snapshot.database.name} (restore with restore-db)
                 </div>
               ) : null}
             </td>
