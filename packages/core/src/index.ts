@@ -98,6 +98,15 @@ export type {
   RunConditions,
   UiSettings,
 } from "./config/types.js";
+export { DEFAULT_UI_LISTEN } from "./config/ui.js";
+export type { ExposurePolicy, ListenAddress } from "./config/ui-listen.js";
+export {
+  exposureProblem,
+  formatHostPort,
+  isLoopbackHost,
+  LISTEN_EXPECTED,
+  parseListenAddress,
+} from "./config/ui-listen.js";
 export { usesNotifications } from "./config/uses-notifications.js";
 export type { ConfigProblem, ResticErrorCode, SimplebackupErrorCode } from "./errors.js";
 export {

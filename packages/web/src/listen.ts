@@ -1,82 +1,40 @@
-import { isIP } from "node:net";
+import {
+  DEFAULT_UI_LISTEN,
+  type ExposurePolicy,
+  exposureProblem,
+  formatHostPort,
+  isLoopbackHost,
+  LISTEN_EXPECTED,
+  type ListenAddress,
+  parseListenAddress,
+} from "@simplebackup/core";
 import { DashboardError } from "./errors.js";
 
-/** @default "127.0.0.1:8470" */
-export const DEFAULT_LISTEN = "127.0.0.1:8470";
+// The rules live in core's config (ui-listen.ts), where `validate` says them; here they are applied
+// to the options an app passes in code, as typed errors.
 
-export interface ListenAddress {
-  /** As the socket binds it: `127.0.0.1`, `::1`, `0.0.0.0`, a name. */
-  readonly host: string;
-  /** 0 asks the system for a free port (tests). */
-  readonly port: number;
-}
+export type { ExposurePolicy, ListenAddress };
+export { formatHostPort };
+
+/** @default "127.0.0.1:8470" */
+export const DEFAULT_LISTEN = DEFAULT_UI_LISTEN;
 
 /** Reads `host:port`, `[v6]:port` or a bare port (which means 127.0.0.1). */
 export function parseListen(text: string): ListenAddress {
-  const trimmed = text.trim();
-  const invalid = () =>
-    new DashboardError(
+  const address = parseListenAddress(text);
+  if (!address) {
+    throw new DashboardError(
       "DASHBOARD_LISTEN_INVALID",
-      `ui.listen "${text}" is not an address: write host:port, such as 127.0.0.1:8470 or [::1]:8470`,
+      `ui.listen "${text}" is not an address: write ${LISTEN_EXPECTED}`,
     );
-  let host: string;
-  let portText: string;
-  if (/^\d+$/.test(trimmed)) {
-    host = "127.0.0.1";
-    portText = trimmed;
-  } else {
-    const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(trimmed);
-    if (!match) throw invalid();
-    host = match[1] ?? match[2] ?? "";
-    portText = match[3] ?? "";
-    if (match[1] !== undefined && isIP(host) !== 6) throw invalid();
   }
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535 || host === "") throw invalid();
-  return { host, port };
+  return address;
 }
 
-/**
- * Whether only this machine can reach the address. `localhost` counts: it resolves to a loopback
- * address on every system we run on, and binding it cannot open a port to the network.
- */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (isIP(host) === 6) return host === "::1" || /^::ffff:127\./i.test(host);
-  return false;
-}
+export const isLoopback = isLoopbackHost;
 
-export interface ExposurePolicy {
-  readonly tls: boolean;
-  readonly insecureHttp: boolean;
-  readonly users: number;
-}
-
-/**
- * The rule for leaving loopback: the dashboard can read every backed-up file, so another machine may
- * reach it only over TLS (or by an explicit `insecure_http: true`, for a network the user trusts or a
- * TLS proxy in front), and only with a named user's password — a login link needs a shell on this
- * machine, which a person on another machine should not need to reach the page.
- */
+/** @throws DashboardError DASHBOARD_LISTEN_UNSAFE when another machine could reach it without TLS or a user */
 export function checkExposure(address: ListenAddress, policy: ExposurePolicy): void {
-  if (isLoopback(address.host)) return;
-  const where = `ui.listen ${formatHostPort(address.host, address.port)} is reachable from other machines`;
-  if (!policy.tls && !policy.insecureHttp) {
-    throw new DashboardError(
-      "DASHBOARD_LISTEN_UNSAFE",
-      `${where}: set ui.tls (cert and key files), or insecure_http: true if a TLS proxy or a trusted network protects it; or listen on 127.0.0.1 and use an SSH tunnel`,
-    );
-  }
-  if (policy.users === 0) {
-    throw new DashboardError(
-      "DASHBOARD_LISTEN_UNSAFE",
-      `${where}: add a user (ui.users, with a password hash from \`simplebackup ui --hash-password\`), since the login link needs a shell on this machine`,
-    );
-  }
-}
-
-/** `host:port`, with IPv6 addresses in brackets as URLs and Host headers write them. */
-export function formatHostPort(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  const problem = exposureProblem(address, policy);
+  if (problem) throw new DashboardError("DASHBOARD_LISTEN_UNSAFE", `ui.listen ${problem}`);
 }

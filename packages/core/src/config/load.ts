@@ -20,7 +20,7 @@ import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from "./retry-config.js";
 import { toRunConditions, whenProblems } from "./run-conditions.js";
 import { type ConfigFile, configFileSchema } from "./schema.js";
 import type { BackupJob, JobHooks, ResolvedConfig, RetryPolicy } from "./types.js";
-import { toUiSettings } from "./ui.js";
+import { toUiSettings, uiProblems } from "./ui.js";
 
 const DEFAULT_STALE_LOCK_AFTER_MS = 3_600_000;
 
@@ -94,8 +94,9 @@ function readFailure(error: unknown): string {
  * problems rather than only after those are fixed.
  */
 function crossKeyProblems(input: unknown, resolve: (p: string) => string): RawProblem[] {
-  if (!isPlainObject(input) || !Array.isArray(input.backupjobs)) return [];
-  const problems: RawProblem[] = [];
+  if (!isPlainObject(input)) return [];
+  const problems: RawProblem[] = [...uiProblems(input.ui)];
+  if (!Array.isArray(input.backupjobs)) return problems;
   const firstIndexByName = new Map<string, number>();
   for (const [index, job] of input.backupjobs.entries()) {
     if (!isPlainObject(job)) continue;

@@ -1,12 +1,13 @@
 import * as z from "zod";
-import { expected } from "./problems.js";
+import { expected, type RawProblem } from "./problems.js";
 import { boolean, path } from "./schema-fields.js";
 import type { UiSettings } from "./types.js";
+import { exposureProblem, LISTEN_EXPECTED, parseListenAddress } from "./ui-listen.js";
 
 /*
  * The `ui` key: where the dashboard (@simplebackup/web) listens and who may log in. Its shapes are
- * checked here with the rest of the config; the rule for leaving loopback (TLS or insecure_http, and a
- * user) is the dashboard's, checked when it starts, so one module holds it.
+ * checked here with the rest of the config, and so is the rule for leaving loopback (ui-listen.ts):
+ * `validate` says it, and a daemon never starts on a config the dashboard would then refuse.
  */
 
 /** @default "127.0.0.1:8470" */
@@ -77,7 +78,7 @@ export const uiSchema = z
 /** Examples and defaults for the JSON Schema and the reference. */
 export const UI_NOTES = {
   ui: { title: "Dashboard", examples: [{ listen: DEFAULT_UI_LISTEN }] },
-  "ui.listen": { default: DEFAULT_UI_LISTEN, examples: ["127.0.0.1:8470", "0.0.0.0:8443"] },
+  "ui.listen": { default: DEFAULT_UI_LISTEN, examples: ["127.0.0.1:8470", "[::1]:8443"] },
   "ui.tls": {
     examples: [{ cert: "/etc/simplebackup/dashboard.crt", key: "/etc/simplebackup/dashboard.key" }],
   },
@@ -110,6 +111,25 @@ export const UI_NOTES = {
     examples: ["scrypt$131072$8$1$c2FsdA$aGFzaA"],
   },
 } as const;
+
+/** The listen address that cannot be parsed, or may not be used as configured: at `ui.listen`. */
+export function uiProblems(input: unknown): RawProblem[] {
+  if (typeof input !== "object" || input === null) return [];
+  const ui = input as Record<string, unknown>;
+  if (typeof ui.listen !== "string" || !LISTEN.test(ui.listen)) return [];
+  const address = parseListenAddress(ui.listen);
+  if (!address || address.port === 0) {
+    return [
+      { path: ["ui", "listen"], message: `expected ${LISTEN_EXPECTED}, got ${JSON.stringify(ui.listen)}` },
+    ];
+  }
+  const problem = exposureProblem(address, {
+    tls: typeof ui.tls === "object" && ui.tls !== null,
+    insecureHttp: ui.insecure_http === true,
+    users: Array.isArray(ui.users) ? ui.users.length : 0,
+  });
+  return problem ? [{ path: ["ui", "listen"], message: problem }] : [];
+}
 
 /** The `ui` key resolved: paths absolute, defaults applied. */
 export function toUiSettings(
