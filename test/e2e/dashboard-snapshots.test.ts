@@ -33,12 +33,18 @@ beforeAll(async () => {
   write(join(data, "notes/deeper/b.txt"), "beta, one level down\n");
   write(join(data, "notes/odd name [1].txt"), "a name with a space and brackets\n");
   write(join(data, "photo.bin"), randomBytes(300 * 1024));
+  const made = spawnSync("sqlite3", [
+    join(root, "app.db"),
+    "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('kept');",
+  ]);
+  expect(made.status, String(made.stderr)).toBe(0);
   const config = write(join(root, "config.json"), {
     ui: { listen: "127.0.0.1:0" },
     backupjobs: [
       {
         jobname: "files",
         sources: ["./data"],
+        databases: [{ type: "sqlite", path: join(root, "app.db") }],
         destination: "./repo",
         password: PASSWORD,
         backup_interval: "0 2 * * *",
@@ -96,8 +102,10 @@ describe("the snapshot browser in Chromium, on a real daemon and restic", { time
     await page.goto(loginLink());
     await page.goto(new URL("/#/jobs/files", page.url()).href);
     await page.getByRole("heading", { name: "files", level: 1 }).waitFor();
+    // The newest snapshot of files (the database's dump has its own, shown as such).
     await page
       .locator("table.snapshots tbody tr")
+      .filter({ hasNotText: "database" })
       .first()
       .getByRole("link", { name: /browse snapshot/ })
       .click();
@@ -171,6 +179,24 @@ describe("the snapshot browser in Chromium, on a real daemon and restic", { time
     expect(readFileSync(join(target, "keep.txt"), "utf8")).toBe("mine");
     expect(readdirSync(target)).toEqual(["keep.txt"]);
     await screenshot(page, "restore-refused");
+  });
+
+  it("shows a database's dump as such, with the restore-db command instead of the form", async () => {
+    await page.getByRole("link", { name: "← files" }).click();
+    await page
+      .locator("table.snapshots tbody tr")
+      .filter({ hasText: "sqlite database app" })
+      .getByRole("link", { name: /browse snapshot/ })
+      .click();
+    const note = page.getByRole("note");
+    await note.filter({ hasText: "dump of the sqlite database app" }).waitFor({ timeout: 60_000 });
+    expect(await note.textContent()).toMatch(
+      /simplebackup restore-db files --database app --snapshot [0-9a-f]{8}/,
+    );
+    expect(await page.getByRole("heading", { name: "Restore" }).count()).toBe(0);
+    const dump = await download(page.getByRole("link", { name: "download files-sqlite-app.sql" }));
+    expect(dump.bytes.toString("utf8")).toContain("INSERT INTO notes VALUES('kept');");
+    await screenshot(page, "database-snapshot");
   });
 
   it("logged no CSP violation or page error, and asked nothing of any host but 127.0.0.1", () => {

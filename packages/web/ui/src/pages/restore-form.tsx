@@ -106,6 +106,10 @@ function RestoreOutcome({ outcome }: { readonly outcome: Outcome | undefined }) 
       <p class="error" role="alert">
         ✗ Not restored: {outcome.error.message}
         {code}
+        {/* The server's message names the CLI's flag; on this page the flag is the box. */}
+        {outcome.error instanceof ApiError && outcome.error.code === "TARGET_NOT_EMPTY"
+          ? ". Here: tick “Overwrite files in a folder that is not empty”, or choose another folder."
+          : null}
       </p>
     );
   }

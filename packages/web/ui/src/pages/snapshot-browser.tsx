@@ -104,6 +104,7 @@ export function SnapshotBrowserPage(props: {
           entries={tree.data.entries}
           chosen={chosen}
           onToggle={toggle}
+          choosable={!snapshot?.database}
         />
       ) : null}
       {snapshot?.database ? null : (
@@ -120,6 +121,8 @@ function FolderTable(props: {
   readonly entries: readonly TreeEntry[];
   readonly chosen: readonly string[];
   readonly onToggle: (path: string, on: boolean) => void;
+  /** False for a database's dump, which restore-db restores, not this page. */
+  readonly choosable: boolean;
 }) {
   const { job, id, folder } = props;
   if (props.entries.length === 0) return <p>This folder is empty.</p>;
@@ -127,7 +130,7 @@ function FolderTable(props: {
     <table class="tree">
       <thead>
         <tr>
-          <th scope="col">Restore</th>
+          {props.choosable ? <th scope="col">Restore</th> : null}
           <th scope="col">Name</th>
           <th scope="col">Type</th>
           <th scope="col">Size</th>
@@ -141,14 +144,16 @@ function FolderTable(props: {
           const time = parseResticTime(entry.mtime);
           return (
             <tr key={path} data-entry={entry.name}>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={`choose ${entry.name} to restore`}
-                  checked={props.chosen.includes(path)}
-                  onChange={(event) => props.onToggle(path, event.currentTarget.checked)}
-                />
-              </td>
+              {props.choosable ? (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`choose ${entry.name} to restore`}
+                    checked={props.chosen.includes(path)}
+                    onChange={(event) => props.onToggle(path, event.currentTarget.checked)}
+                  />
+                </td>
+              ) : null}
               <td>
                 {entry.type === "dir" ? <a href={href.snapshot(job, id, path)}>{entry.name}/</a> : entry.name}
               </td>
