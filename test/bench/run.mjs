@@ -2,7 +2,7 @@
 // simplebackup's benchmarks (issue 7): each figure compares two commands run alternately in one run,
 // on data generated from a seed, and is printed as a table and written to docs/performance.md.
 //
-//   node test/bench/run.mjs [--quick] [--only P1,P3] [--seed N] [--rounds N] [--p3-seconds N]
+//   node test/bench/run.mjs [--quick] [--only P1,P3] [--seed N] [--rounds N] [--p3-seconds N] [--p8-idle-seconds N]
 //                           [--serial] [--write | --no-write] [--keep] [--repo DIR] [--restic PATH]...
 //
 // Needs the workspace built (`pnpm build`) and restic (RESTIC_BINARY, else restic on PATH). Nothing here
@@ -10,6 +10,7 @@
 // --repo measures another built checkout (a candidate fix, say); the doc written is still this one's.
 // --restic, repeatable, runs P1, P2 and P7 once per restic, side by side; P6 captures with the first.
 // P7 starts a private PostgreSQL server (the test suite's harness), so it needs the postgresql package.
+// P8 drives Debian's Chromium (/usr/bin/chromium) against a dashboard on 50 jobs' year of history.
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { benchThreeSources, benchWrappedBackup, prepareBackups } from "./backups.mjs";
+import { benchDashboard } from "./dashboard.mjs";
 import { benchDatabaseDump } from "./database-dump.mjs";
 import { generateIdleConfig, generateManyJobsConfig } from "./lib/data.mjs";
 import { fmtList, fmtRate, seconds } from "./lib/format.mjs";
@@ -35,7 +37,7 @@ import { resolveRestics } from "./lib/restics.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DOC = path.join(REPO, "docs/performance.md");
-const ALL_IDS = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"];
+const ALL_IDS = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"];
 const START_MARK = "<!-- bench:results:start -->";
 const END_MARK = "<!-- bench:results:end -->";
 
@@ -60,6 +62,7 @@ function parseBenchArgs() {
       seed: { type: "string", default: "20260115" },
       rounds: { type: "string" },
       "p3-seconds": { type: "string" },
+      "p8-idle-seconds": { type: "string" },
       serial: { type: "boolean", default: false },
       write: { type: "boolean" },
       "no-write": { type: "boolean", default: false },
@@ -104,6 +107,8 @@ const roundsGiven = flags.rounds === undefined ? undefined : wholeNumber("rounds
 const rounds = (full, fast) => roundsGiven ?? (quick ? fast : full);
 const P3_SECONDS =
   flags["p3-seconds"] === undefined ? (quick ? 60 : 600) : wholeNumber("p3-seconds", flags["p3-seconds"], 1);
+const P8_IDLE_SECONDS =
+  flags["p8-idle-seconds"] === undefined ? 60 : wholeNumber("p8-idle-seconds", flags["p8-idle-seconds"], 1);
 // The checkout whose build is measured.
 const BUILD = flags.repo ? path.resolve(flags.repo) : REPO;
 const CORE_DIST = path.join(BUILD, "packages/core/dist/index.js");
@@ -170,6 +175,8 @@ try {
   if (selected("P5")) await benchColdStart();
   if (selected("P6")) await benchParsing(setups[0]);
   if (selected("P7")) await benchDatabaseDump(bench, restics);
+  // P8 drives Chromium against its own daemon (50 jobs, a year of history each); --p8-idle-seconds.
+  if (selected("P8")) await benchDashboard(bench, { children, idleSeconds: P8_IDLE_SECONDS });
   if (selected("P3")) await (p3 ?? benchIdleDaemon());
 
   machine.loadAfter = os
