@@ -6,14 +6,14 @@ import { ErrorNote } from "../components/error-note";
 import { FinishedBar, ProgressBar } from "../components/progress-bar";
 import { JobStateText, ResultText } from "../components/status-text";
 import { formatLocalTime, relativeTime } from "../format";
-import { useNow } from "../hooks";
+import { useLiveEvents, useNow } from "../hooks";
 import type { JobsState } from "../use-jobs";
 import { HistoryTable } from "./history-table";
 import { RunPlots } from "./run-plots";
 import { SnapshotsList } from "./snapshots-list";
 
 /**
- * One job: its state and live progress, the actions the API offers (run now, cancel), its
+ * One job: its state and live progress, the actions the API offers (run now, cancel, check, drill), its
  * snapshots (browsing one comes with the snapshot browser's page) and its history with each run's log.
  */
 export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: JobsState }) {
@@ -25,6 +25,16 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
   useEffect(() => {
     if (endedRun) setNotice(undefined);
   }, [endedRun]);
+  // A check or drill asked for here ends as an event of its own: said where it was asked for.
+  useLiveEvents((event) => {
+    if (event.job !== name) return;
+    if (event.type === "check-done" || event.type === "drill-done") setNotice(String(event.message));
+    else if (event.type === "failure" && (event.phase === "check" || event.phase === "drill")) {
+      setNotice(
+        `${event.phase === "check" ? "Check" : "Drill"} FAILED [${String(event.code)}]: ${String(event.message)}`,
+      );
+    }
+  });
   if (jobs.error && !jobs.jobs) return <ErrorNote error={jobs.error} what="the jobs" />;
   if (!jobs.jobs) return <p aria-busy="true">Loading…</p>;
   const job = jobs.jobs.find((candidate) => candidate.job === name);
@@ -78,6 +88,30 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
             )
           }
         />
+        <button
+          type="button"
+          onClick={() =>
+            act(
+              "Queueing the check",
+              "/check",
+              () => "Check queued; it runs after the repository's other work.",
+            )
+          }
+        >
+          Check repository
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            act(
+              "Queueing the drill",
+              "/drill",
+              () => "Drill queued: a test restore of some files, then a compare.",
+            )
+          }
+        >
+          Restore drill
+        </button>
         {notice ? (
           <span class="notice" role="status">
             {notice}
