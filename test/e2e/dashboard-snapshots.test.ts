@@ -8,6 +8,7 @@ import { type ChromiumSession, launchChromium, screenshot } from "./browser/chro
 import { type PageWatch, watchPage } from "./browser/watch-page.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
+import { freePort } from "./servers/server-process.js";
 
 /*
  * The snapshot browser in a real browser (Debian's Chromium) against a real daemon with real restic:
@@ -39,7 +40,7 @@ beforeAll(async () => {
   ]);
   expect(made.status, String(made.stderr)).toBe(0);
   const config = write(join(root, "config.json"), {
-    ui: { listen: "127.0.0.1:0" },
+    ui: { listen: `127.0.0.1:${await freePort()}` },
     backupjobs: [
       {
         jobname: "files",

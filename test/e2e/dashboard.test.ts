@@ -7,6 +7,7 @@ import { type ChromiumSession, launchChromium, screenshot } from "./browser/chro
 import { watchPage } from "./browser/watch-page.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
+import { freePort } from "./servers/server-process.js";
 
 /*
  * The dashboard's pages in a real browser (Debian's Chromium) against a real daemon with real restic:
@@ -56,7 +57,7 @@ beforeAll(async () => {
   });
   const config = write(join(root, "config.json"), {
     restic_binary: "./slow-restic.sh",
-    ui: { listen: "127.0.0.1:0" },
+    ui: { listen: `127.0.0.1:${await freePort()}` },
     backupjobs: [job("photos", PASSWORD), job("broken", WRONG_PASSWORD)],
   });
   daemon = new DaemonProcess(["--config", config, "--ui"], { SIMPLEBACKUP_STATE_DIR: stateDir });
