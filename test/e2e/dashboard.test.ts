@@ -137,6 +137,20 @@ describe("the dashboard in Chromium, on a real daemon and restic", { timeout: 15
     await screenshot(page, "run-log");
   });
 
+  it("checks the repository and runs a restore drill from the job page, and says how each ended", async () => {
+    await page.goto(new URL("/#/jobs/photos", page.url()).href);
+    await page.getByRole("heading", { name: "photos", level: 1 }).waitFor();
+    const notice = page.locator(".maintenance");
+    await page.getByRole("button", { name: "Check repository" }).click();
+    // The check's own outcome replaces "Check queued…" (a failure would say FAILED and its code).
+    await notice.filter({ hasText: /repository checked|FAILED/ }).waitFor({ timeout: 60_000 });
+    expect(await notice.textContent()).toContain("repository checked: no errors");
+    await page.getByRole("button", { name: "Restore drill" }).click();
+    await notice.filter({ hasText: /restore drill/ }).waitFor({ timeout: 60_000 });
+    expect(await notice.textContent()).toMatch(/^restore drill passed: [1-9]\d* matched, 0 mismatched/);
+    await screenshot(page, "job-after-drill");
+  });
+
   it("shows the job with a wrong password as failed, in words", async () => {
     await page.goto(new URL("/#/jobs/broken", page.url()).href);
     await page.getByRole("heading", { name: "broken", level: 1 }).waitFor();

@@ -10,6 +10,8 @@ import type { Restic } from "../restic/restic.js";
 export interface ListSnapshotsOptions {
   readonly restic: Restic;
   readonly env?: NodeJS.ProcessEnv;
+  /** Without restic's lock (`--no-lock`), so a page listing them never holds up a forget or a check. */
+  readonly readOnly?: boolean;
 }
 
 /** One of a job's snapshots, as {@link listSnapshots} lists it. */
@@ -26,7 +28,8 @@ export async function listSnapshots(
   job: BackupJob,
   options: ListSnapshotsOptions,
 ): Promise<ListedSnapshot[]> {
-  const args = buildSnapshotsArgs(job.name);
+  const listArgs = buildSnapshotsArgs(job.name);
+  const args = options.readOnly ? [listArgs[0] ?? "", "--no-lock", ...listArgs.slice(1)] : listArgs;
   const env = buildResticEnvironment(job, options.env ?? process.env, 1);
   const result = await options.restic.run(args, { env });
   if (result.exitCode !== 0 || result.backendUnreachable) {

@@ -36,6 +36,12 @@ export interface JobResticSetup {
   readonly timers?: ResticTimers;
   /** How restic is stopped when it ignores SIGINT. @default SIGTERM after 3 s, SIGKILL 2 s later */
   readonly stopEscalation?: StopEscalation;
+  /**
+   * Every command runs with `--no-lock`: reads that must never make a backup, a forget or a check of
+   * the same repository wait or fail on their lock (the dashboard's browsing). Never for a command
+   * that writes.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -135,7 +141,11 @@ export function createJobRestic(
     onNotice: log,
   };
 
-  const once = async (args: readonly string[], extra: ResticRunExtras = {}) => {
+  const once = async (commandArgs: readonly string[], extra: ResticRunExtras = {}) => {
+    // Right after the subcommand: a global flag there is read before any `--` ending the flags.
+    const args = options.readOnly
+      ? [commandArgs[0] ?? "", "--no-lock", ...commandArgs.slice(1)]
+      : commandArgs;
     log(`$ restic ${args.join(" ")}`);
     const result = await options.restic.run(args, {
       ...processOptions,

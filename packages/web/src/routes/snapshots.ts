@@ -61,9 +61,12 @@ export function registerSnapshotRoutes(
   onError: (error: unknown) => void,
   access: SnapshotAccess = defaultSnapshotAccess(context),
 ): void {
-  const options = async (signal?: AbortSignal) => ({
+  // Browsing only reads: without restic's lock, so a page left open never makes the daemon's
+  // forget or check fail on it. A restore keeps its lock (it is a person's deliberate act).
+  const options = async (signal?: AbortSignal, readOnly = true) => ({
     restic: await access.restic.get(),
     env: access.env,
+    readOnly,
     ...(signal ? { signal } : {}),
   });
   /** Runs a route's work; a typed failure becomes its status and `{error}`, anything else a 500. */
@@ -166,7 +169,7 @@ export function registerSnapshotRoutes(
       if (typeof request === "string") return badRequest(c, request);
       // The request's own work: a page closed mid-restore stops restic (SIGINT), leaving what it wrote.
       const result = await runRestore(job, {
-        ...(await options(c.req.raw.signal)),
+        ...(await options(c.req.raw.signal, false)),
         snapshot: id,
         target: request.target,
         overwrite: request.overwrite,

@@ -17,6 +17,8 @@ export interface JobsState {
   readonly error: Error | undefined;
   /** Runs that ended while the page watched, by job: their bar stays, full or stopped. */
   readonly finished: ReadonlyMap<string, Finished>;
+  /** How the last check or drill that ended while the page watched went, by job, in words. */
+  readonly maintained: ReadonlyMap<string, string>;
   reload(): void;
 }
 
@@ -47,6 +49,7 @@ export function useJobs(): JobsState {
   const resource = useResource(() => getJson<{ jobs: JobView[] }>("/api/jobs"), "jobs");
   const [progress, setProgress] = useState<ReadonlyMap<string, Progress>>(new Map());
   const [finished, setFinished] = useState<ReadonlyMap<string, Finished>>(new Map());
+  const [maintained, setMaintained] = useState<ReadonlyMap<string, string>>(new Map());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const reloadSoon = () => {
     clearTimeout(timer.current);
@@ -61,6 +64,8 @@ export function useJobs(): JobsState {
       setProgress((old) => new Map(old).set(job, progressOf(event)));
       return;
     }
+    const said = maintenanceWords(event);
+    if (said) setMaintained((old) => new Map(old).set(job, said));
     const result = RESULT_OF_EVENT[event.type];
     if (event.type === "start" || result) {
       setProgress((old) => {
@@ -84,5 +89,14 @@ export function useJobs(): JobsState {
       ? { ...job, progress: live }
       : job;
   });
-  return { jobs, error: resource.error, finished, reload: resource.reload };
+  return { jobs, error: resource.error, finished, maintained, reload: resource.reload };
+}
+
+/** A check's or drill's end in words (check-done, drill-done, or a failure of that phase); else undefined. */
+function maintenanceWords(event: LiveEvent): string | undefined {
+  if (event.type === "check-done" || event.type === "drill-done") return String(event.message);
+  if (event.type === "failure" && (event.phase === "check" || event.phase === "drill")) {
+    return `${event.phase === "check" ? "Check" : "Drill"} FAILED [${String(event.code)}]: ${String(event.message)}`;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import { ErrorNote } from "../components/error-note";
 import { FinishedBar, ProgressBar } from "../components/progress-bar";
 import { JobStateText, ResultText } from "../components/status-text";
 import { formatLocalTime, relativeTime } from "../format";
-import { useLiveEvents, useNow } from "../hooks";
+import { useNow } from "../hooks";
 import type { JobsState } from "../use-jobs";
 import { HistoryTable } from "./history-table";
 import { RunPlots } from "./run-plots";
@@ -25,16 +25,6 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
   useEffect(() => {
     if (endedRun) setNotice(undefined);
   }, [endedRun]);
-  // A check or drill asked for here ends as an event of its own: said where it was asked for.
-  useLiveEvents((event) => {
-    if (event.job !== name) return;
-    if (event.type === "check-done" || event.type === "drill-done") setNotice(String(event.message));
-    else if (event.type === "failure" && (event.phase === "check" || event.phase === "drill")) {
-      setNotice(
-        `${event.phase === "check" ? "Check" : "Drill"} FAILED [${String(event.code)}]: ${String(event.message)}`,
-      );
-    }
-  });
   if (jobs.error && !jobs.jobs) return <ErrorNote error={jobs.error} what="the jobs" />;
   if (!jobs.jobs) return <p aria-busy="true">Loading…</p>;
   const job = jobs.jobs.find((candidate) => candidate.job === name);
@@ -47,7 +37,8 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
     setNotice(`${what}…`);
     postJson<Record<string, unknown>>(jobPath(name, path)).then(
       (body) => {
-        setNotice(said(body));
+        // A quick check's own event can come before this answer: what it said is not overwritten.
+        setNotice((current) => (current === `${what}…` ? said(body) : current));
         jobs.reload();
       },
       (error: Error) => {
@@ -118,6 +109,12 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
           </span>
         ) : null}
       </div>
+      {jobs.maintained.get(name) ? (
+        // Kept by the jobs' state, not this page's: the page is drawn anew when the list reloads.
+        <p class="notice maintenance" role="status">
+          {jobs.maintained.get(name)}
+        </p>
+      ) : null}
       {actionError ? <ErrorNote error={actionError} what="the action" /> : null}
       <dl class="facts">
         <dt>Last result</dt>
