@@ -3,6 +3,8 @@
  * its own (docs/databases.md). One database failing fails that database, not the others nor the files:
  * the run is then partial. Only an interrupt, or a repository that cannot be created, ends the stage.
  */
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import { ALL_DATABASES, databaseLabel } from "../config/databases.js";
 import type { BackupJob, DatabaseSpec } from "../config/types.js";
 import { type OpenConnection, openConnection } from "../databases/connection.js";
@@ -167,6 +169,11 @@ class DatabaseStage {
   /** One database into its snapshot, creating the repository first if that is what it lacks. */
   private async database(connection: Connection, tool: FoundTool): Promise<DatabaseStageResult["stop"]> {
     const { database } = connection;
+    const unreadable = await unreadableSqliteFile(database);
+    if (unreadable) {
+      this.fail(database, unreadable);
+      return undefined;
+    }
     let outcome = await this.backup(connection, tool);
     if (outcome.kind === "repository-not-found" && !this.initTried) {
       this.initTried = true;
@@ -297,4 +304,24 @@ function asError(error: unknown): SimplebackupError {
       cause: error,
     },
   );
+}
+
+/**
+ * A SQLite file that cannot be read fails before restic starts. Said by sqlite3 through restic 0.17+'s
+ * `--stdin-from-command`, its words can be lost: restic may exit on the command's failure before it
+ * has passed on the command's stderr (seen once under load), and the failure would then read as a
+ * mere DATABASE_DUMP_FAILED.
+ */
+async function unreadableSqliteFile(database: DatabaseSpec): Promise<SimplebackupError | undefined> {
+  if (database.type !== "sqlite" || database.path === undefined) return undefined;
+  try {
+    await access(database.path, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return new SimplebackupError(
+      "DATABASE_NOT_FOUND",
+      `database ${databaseLabel(database)}: cannot read ${database.path} (${code}); check the database's path, or remove it from the job; no snapshot was kept of it`,
+    );
+  }
 }
