@@ -68,7 +68,7 @@ export function scrubberOf(context: DashboardContext): (text: string) => string 
   if (!config) return (text) => text;
   let scrub = scrubbers.get(config);
   if (!scrub) {
-    scrub = createScrubber(configSecrets(config));
+    scrub = createScrubber(configSecrets(config, context.daemon.env));
     scrubbers.set(config, scrub);
   }
   return scrub;

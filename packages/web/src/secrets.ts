@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { BackupJob, DatabasePassword, PasswordSource, ResolvedConfig } from "@simplebackup/core";
 import { maskRepository } from "@simplebackup/core";
 import { REDACTED, redactOptions } from "@simplebackup/notifier";
@@ -8,12 +9,27 @@ import { REDACTED, redactOptions } from "@simplebackup/notifier";
  */
 const MIN_SCRUBBED_LENGTH = 6;
 
-/** Every secret value the config holds: literal passwords, `env` values, credentials in repository URLs. */
-export function configSecrets(config: ResolvedConfig | undefined): string[] {
+/**
+ * Every secret value the config holds or points at: literal passwords, the values of `password_env`
+ * variables in the daemon's environment, the first line of each `password_file`, `env` values and
+ * credentials in repository URLs. A `password_command`'s output is not known here (running it for this
+ * would be a side effect); the views never show it, and restic never prints it.
+ */
+export function configSecrets(
+  config: ResolvedConfig | undefined,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): string[] {
   if (!config) return [];
   const secrets = new Set<string>();
   const password = (source: PasswordSource | DatabasePassword | undefined) => {
     if (source?.kind === "literal") secrets.add(source.value);
+    else if (source?.kind === "env") {
+      const value = processEnv[source.variable];
+      if (value && value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
+    } else if (source?.kind === "file") {
+      const value = firstLineOf(source.path);
+      if (value && value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
+    }
   };
   const env = (values: Readonly<Record<string, string>>) => {
     for (const value of Object.values(values)) if (value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
@@ -33,6 +49,15 @@ export function configSecrets(config: ResolvedConfig | undefined): string[] {
     }
   }
   return [...secrets].filter((secret) => secret.length > 0);
+}
+
+/** A password file's first line, as restic reads it; undefined when it cannot be read (the run says why). */
+function firstLineOf(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8").split(/\r?\n/, 1)[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig } from "@simplebackup/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,5 +117,30 @@ describe("configView", () => {
     expectNoSecret("scrubbed text", scrub(leaky));
     // Short env values ("eu") are left alone: scrubbing them would blank out ordinary words.
     expect(scrub("eu-west")).toBe("eu-west");
+  });
+
+  it("scrubs the passwords a job points at: a password_env variable's value and a password_file's first line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sb-web-secrets-"));
+    try {
+      const fromFile = "file-held-secret-71c3";
+      const fromEnv = "env-held-secret-0b9e";
+      await writeFile(join(dir, "pw"), `${fromFile}\n`, { mode: 0o600 });
+      const input = secretConfig(dir) as { backupjobs: Record<string, unknown>[] };
+      const [first] = input.backupjobs;
+      if (!first) throw new Error("no job");
+      delete first.password;
+      first.password_file = join(dir, "pw");
+      const config = resolveConfig(input, { baseDir: dir });
+      const scrub = createScrubber(configSecrets(config, { APP_RESTIC_PASSWORD: fromEnv }));
+      const text = scrub(`restic said ${fromFile} and ${JSON.stringify(fromEnv)}`);
+      expect(text).not.toContain(fromFile);
+      expect(text).not.toContain(fromEnv);
+      expect(text).toBe('restic said *** and "***"');
+      // A file that cannot be read adds nothing and breaks nothing: the run itself says why.
+      await rm(join(dir, "pw"));
+      expect(createScrubber(configSecrets(config, {}))("plain")).toBe("plain");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
