@@ -4,10 +4,10 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChromiumSession, launchChromium, screenshot } from "./browser/chromium.js";
-import { type PageWatch, watchPage } from "./browser/watch-page.js";
+import { type ChromiumSession, screenshot } from "./browser/chromium.js";
+import { type DashboardSession, openDashboard } from "./browser/dashboard-session.js";
+import type { PageWatch } from "./browser/watch-page.js";
 import { simplebackup, tempDir, write } from "./cli.js";
-import { DaemonProcess } from "./daemon-process.js";
 import { freePort } from "./servers/server-process.js";
 
 /*
@@ -24,7 +24,7 @@ const temp = tempDir();
 const root = temp.path;
 const stateDir = join(root, "state");
 const data = join(root, "data");
-let daemon: DaemonProcess;
+let dashboard: DashboardSession;
 let browser: ChromiumSession;
 let page: Page;
 let watch: PageWatch;
@@ -54,26 +54,14 @@ beforeAll(async () => {
   });
   const backup = simplebackup(["backup", "--config", config], { env: { SIMPLEBACKUP_STATE_DIR: stateDir } });
   expect(backup.status, backup.stderr).toBe(0);
-  daemon = new DaemonProcess(["--config", config, "--ui"], { SIMPLEBACKUP_STATE_DIR: stateDir });
-  await daemon.waitForLine(/dashboard: http:\/\/127\.0\.0\.1:\d+/);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  watch = await watchPage(page);
+  dashboard = await openDashboard(config, stateDir);
+  ({ browser, page, watch } = dashboard);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await daemon?.stop();
+  await dashboard?.close();
   temp.dispose();
 });
-
-function loginLink(): string {
-  const result = simplebackup(["ui", "--config", join(root, "config.json")], {
-    env: { SIMPLEBACKUP_STATE_DIR: stateDir },
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout.trim();
-}
 
 /** Clicks a download link and returns the downloaded bytes with the name the server gave. */
 async function download(link: ReturnType<Page["locator"]>): Promise<{ name: string; bytes: Buffer }> {
@@ -100,7 +88,7 @@ function entryRow(name: string) {
 
 describe("the snapshot browser in Chromium, on a real daemon and restic", { timeout: 150_000 }, () => {
   it("opens the latest snapshot from the job's page and walks into a folder", async () => {
-    await page.goto(loginLink());
+    await page.goto(dashboard.loginLink());
     await page.goto(new URL("/#/jobs/files", page.url()).href);
     await page.getByRole("heading", { name: "files", level: 1 }).waitFor();
     // The newest snapshot of files (the database's dump has its own, shown as such).

@@ -3,10 +3,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChromiumSession, launchChromium, screenshot } from "./browser/chromium.js";
-import { watchPage } from "./browser/watch-page.js";
-import { simplebackup, tempDir, write } from "./cli.js";
-import { DaemonProcess } from "./daemon-process.js";
+import { type ChromiumSession, screenshot } from "./browser/chromium.js";
+import { type DashboardSession, openDashboard } from "./browser/dashboard-session.js";
+import { tempDir, write } from "./cli.js";
 import { freePort } from "./servers/server-process.js";
 
 /*
@@ -23,7 +22,7 @@ const RESTIC = process.env.RESTIC_BINARY ?? "restic";
 const temp = tempDir();
 const root = temp.path;
 const stateDir = join(root, "state");
-let daemon: DaemonProcess;
+let dashboard: DashboardSession;
 let browser: ChromiumSession;
 let page: Page;
 /** What the page logged and which of its requests failed (./browser/watch-page.ts). */
@@ -60,28 +59,15 @@ beforeAll(async () => {
     ui: { listen: `127.0.0.1:${await freePort()}` },
     backupjobs: [job("photos", PASSWORD), job("broken", WRONG_PASSWORD)],
   });
-  daemon = new DaemonProcess(["--config", config, "--ui"], { SIMPLEBACKUP_STATE_DIR: stateDir });
-  await daemon.waitForLine(/dashboard: http:\/\/127\.0\.0\.1:\d+/);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  ({ problems, failedResponses } = await watchPage(page));
+  dashboard = await openDashboard(config, stateDir);
+  ({ browser, page } = dashboard);
+  ({ problems, failedResponses } = dashboard.watch);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await daemon?.stop();
+  await dashboard?.close();
   temp.dispose();
 });
-
-function loginLink(): string {
-  const result = simplebackup(["ui", "--config", join(root, "config.json")], {
-    env: { SIMPLEBACKUP_STATE_DIR: stateDir },
-  });
-  expect(result.status, result.stderr).toBe(0);
-  const link = result.stdout.trim();
-  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?code=/);
-  return link;
-}
 
 function jobRow(name: string) {
   return page.locator(`tr[data-job="${name}"]`);
@@ -91,7 +77,7 @@ function jobRow(name: string) {
 // waiting on rather than with the test's own timeout.
 describe("the dashboard in Chromium, on a real daemon and restic", { timeout: 150_000 }, () => {
   it("logs in with the one-time link and shows every job", async () => {
-    await page.goto(loginLink());
+    await page.goto(dashboard.loginLink());
     expect(new URL(page.url()).pathname).toBe("/");
     await expect.poll(() => page.locator("tr[data-job]").count()).toBe(2);
     await expect.poll(() => jobRow("photos").textContent()).toContain("idle");
