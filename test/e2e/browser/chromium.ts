@@ -156,7 +156,9 @@ function assertExecutable(path: string): void {
 /** Aborts, at the context, every request that is not http(s) to a loopback host; returns what it aborted. */
 async function guardNetwork(context: BrowserContext): Promise<string[]> {
   const blocked: string[] = [];
-  const isForeign = (url: URL) => !/^(https?|wss?):$/.test(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname);
+  // A file: page is this machine's disk, not the network (`simplebackup ui --open` hands the browser one).
+  const isForeign = (url: URL) =>
+    url.protocol !== "file:" && (!/^(https?|wss?):$/.test(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname));
   await context.route(isForeign, (route) => {
     blocked.push(route.request().url());
     return route.abort("blockedbyclient");

@@ -2,14 +2,20 @@ import { homedir } from "node:os";
 import { resolveStateDir } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { configArg, loadCliConfig } from "../load-config.js";
+import { browserOpener, openInBrowser, writeLoginPage } from "../ui/open-in-browser.js";
 
 export default defineCommand({
   meta: {
     name: "ui",
-    description: "Print a one-time login link to the running daemon's dashboard",
+    description:
+      "Print a one-time login link to the running daemon's dashboard (--open: open it in a browser)",
   },
   args: {
     ...configArg,
+    open: {
+      type: "boolean",
+      description: "Also open the link in this desktop's browser ($BROWSER, or the system's opener)",
+    },
     "hash-password": {
       type: "boolean",
       description: "Read a password on stdin and print its hash for ui.users[].password_hash",
@@ -39,7 +45,16 @@ export default defineCommand({
       cwd: process.cwd(),
     });
     try {
-      console.log(await web.dashboardLoginLink(stateDir));
+      const link = await web.dashboardLoginLink(stateDir);
+      console.log(link);
+      if (args.open) {
+        const outcome = await openInBrowser(
+          await writeLoginPage(stateDir, link),
+          browserOpener(process.platform, process.env),
+        );
+        // Not an error: the link above works as well, pasted into a browser (or through an SSH tunnel).
+        if (!outcome.opened) console.error(`could not open a browser: ${outcome.why}; open the link above`);
+      }
     } catch (error) {
       if (!web.isDashboardError(error)) throw error;
       console.error(`error [${error.code}]: ${error.message}`);
