@@ -9,11 +9,11 @@ import {
   locks,
   processAlive,
   RESTIC,
-  readCmdline,
   simplebackupAsync,
   snapshotIds,
   waitFor,
 } from "../faults/helpers.js";
+import { readCmdline } from "../support/process-argv.js";
 import { simplebackup, tempDir, write } from "./cli.js";
 
 /**

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN } from "../e2e/cli.js";
+import { readCmdline } from "../support/process-argv.js";
 
 export const RESTIC = process.env.RESTIC_BINARY ?? "restic";
 
@@ -45,16 +46,6 @@ export function checkClean(repository: string, password: string): string {
 /** A restic wrapper that limits the upload rate (KiB/s), so a backup lasts long enough to hit. */
 export function slowResticScript(kibPerSecond: number): string {
   return `#!/bin/sh\ncmd="$1"; shift\nexec ${RESTIC} "$cmd" --limit-upload ${kibPerSecond} "$@"\n`;
-}
-
-export function readCmdline(pid: string | number): string[] | undefined {
-  try {
-    const raw = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    if (raw === "") return undefined;
-    return raw.split("\0").filter((part, index, all) => part !== "" || index < all.length - 1);
-  } catch {
-    return undefined;
-  }
 }
 
 /** PIDs of restic processes whose argv[0] is restic, whose subcommand is `sub`, and that mention `marker`. */

@@ -6,7 +6,8 @@ import { BIN, simplebackup, tempDir, write } from "../e2e/cli.js";
 import { DaemonProcess } from "../e2e/daemon-process.js";
 import { MariaDbServer } from "../e2e/servers/mariadb-server.js";
 import { PostgresServer } from "../e2e/servers/postgres-server.js";
-import { filesUnder, readCmdline, restic } from "./helpers.js";
+import { argvLeaks } from "../support/process-argv.js";
+import { filesUnder, restic } from "./helpers.js";
 
 /**
  * Fault 9: secrets. The repository passwords and a backend secret (in the job's `env`) must never
@@ -84,39 +85,23 @@ function leaksIn(text: string): string[] {
 describe("secrets never leak", () => {
   it("keeps passwords and backend secrets out of argv, logs, history, state, events and notifications", async () => {
     const file = config();
-    const argvLeaks = new Set<string>();
-    let resticSeen = 0;
-    let scanning = true;
-    const poller = (async () => {
-      while (scanning) {
-        for (const pid of readdirSync("/proc")) {
-          if (!/^\d+$/.test(pid)) continue;
-          const argv = readCmdline(pid);
-          if (!argv) continue;
-          const line = argv.join(" ");
-          if (argv[0]?.endsWith("restic")) resticSeen++;
-          if (leaksIn(line).length > 0) argvLeaks.add(line);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-
-    try {
-      daemon = new DaemonProcess(["--config", file, "--backup-on-start"], {
+    const watched = await argvLeaks(SECRETS, async () => {
+      const started = new DaemonProcess(["--config", file, "--backup-on-start"], {
         SIMPLEBACKUP_STATE_DIR: stateDir,
       });
-      await daemon.waitForLine(/\[wrongpw\] FAILED.*WRONG_PASSWORD/, 60_000);
+      daemon = started;
+      await started.waitForLine(/\[wrongpw\] FAILED.*WRONG_PASSWORD/, 60_000);
       // Two successes of each job: the repositories are created, then used.
       for (const job of ["inline", "fromfile"]) {
-        const first = daemon.lines.length;
-        await daemon.waitForLine(new RegExp(`\\[${job}\\] success: snapshot`), 60_000);
-        await daemon.waitForLine(
+        const first = started.lines.length;
+        await started.waitForLine(new RegExp(`\\[${job}\\] success: snapshot`), 60_000);
+        await started.waitForLine(
           new RegExp(`\\[${job}\\] success: snapshot`),
           60_000,
-          Math.max(first, daemon.lines.findIndex((l) => l.includes(`[${job}] success`)) + 1),
+          Math.max(first, started.lines.findIndex((l) => l.includes(`[${job}] success`)) + 1),
         );
       }
-      expect((await daemon.stop()).code).toBe(0);
+      expect((await started.stop()).code).toBe(0);
 
       const json = simplebackup(["backup", "--config", file, "--json"], {
         env: { SIMPLEBACKUP_STATE_DIR: stateDir },
@@ -131,14 +116,12 @@ describe("secrets never leak", () => {
       expect(events.filter((e) => e.type === "success").map((e) => e.job)).toEqual(["inline", "fromfile"]);
       expect(events.some((e) => e.type === "failure" && e.job === "wrongpw")).toBe(true);
       expect(leaksIn(json.stdout + json.stderr)).toEqual([]);
-    } finally {
-      scanning = false;
-      await poller;
-    }
+      return started;
+    });
 
-    expect([...argvLeaks]).toEqual([]);
-    expect(resticSeen).toBeGreaterThan(0);
-    expect(leaksIn(daemon.lines.join("\n") + daemon.stderr)).toEqual([]);
+    expect(watched.leaks).toEqual([]);
+    expect(watched.programs.has("restic")).toBe(true);
+    expect(leaksIn(watched.result.lines.join("\n") + watched.result.stderr)).toEqual([]);
 
     const stateFiles = filesUnder(stateDir);
     const logs = stateFiles.filter((f) => f.includes(`${join(stateDir, "logs")}/`));
@@ -226,35 +209,15 @@ describe("database passwords never leak", () => {
     });
     const tmp = join(root, "tmp");
     write(join(tmp, ".keep"), "");
-    const seen = new Set<string>();
-    const leaks = new Set<string>();
-    let scanning = true;
-    const poller = (async () => {
-      while (scanning) {
-        for (const pid of readdirSync("/proc")) {
-          if (!/^\d+$/.test(pid)) continue;
-          const argv = readCmdline(pid);
-          if (!argv) continue;
-          const line = argv.join(" ");
-          const program = argv[0]?.split("/").pop() ?? "";
-          if (["pg_dump", "mariadb-dump", "mysqldump", "restic"].includes(program)) seen.add(program);
-          if (DB_SECRETS.some((secret) => line.includes(secret))) leaks.add(line);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    })();
-    let json: { stdout: string; stderr: string };
-    try {
-      // Not spawnSync: the argv poller must run while the backup does.
-      json = await runCli(["backup", "--config", file, "--json"], {
+    // Not spawnSync: the argv watch must run while the backup does.
+    const watched = await argvLeaks(DB_SECRETS, () =>
+      runCli(["backup", "--config", file, "--json"], {
         SIMPLEBACKUP_STATE_DIR: dbState,
         APP_PG_PASSWORD: PG_PASSWORD,
         TMPDIR: tmp,
-      });
-    } finally {
-      scanning = false;
-      await poller;
-    }
+      }),
+    );
+    const json = watched.result;
     const events = json.stdout
       .trim()
       .split("\n")
@@ -265,8 +228,8 @@ describe("database passwords never leak", () => {
       expect.objectContaining({ code: "DATABASE_AUTH_FAILED" }),
     ]);
     // restic 0.17+ runs the dump tool itself; older restic has us run it: either way it ran, and was watched.
-    expect(seen.has("restic")).toBe(true);
-    expect([...leaks]).toEqual([]);
+    expect(watched.programs.has("restic")).toBe(true);
+    expect(watched.leaks).toEqual([]);
     expect(DB_SECRETS.filter((secret) => (json.stdout + json.stderr).includes(secret))).toEqual([]);
     for (const f of filesUnder(dbState)) {
       expect(

@@ -1,5 +1,4 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 
 export const RESTIC = process.env.RESTIC_BINARY ?? "restic";
 
@@ -35,43 +34,4 @@ export function listFiles(repository: string, password: string, snapshot = "late
     .split("\n")
     .filter((line) => line.startsWith("/"))
     .map((line) => line.trim());
-}
-
-/**
- * Watches every process's argv while `work` runs and returns the command lines that contain any of
- * the given secrets. /proc/<pid>/cmdline is readable by every user of the machine.
- */
-export async function argvLeaks<T>(
-  secrets: string[],
-  work: () => Promise<T>,
-): Promise<{ leaks: string[]; seen: number; result: T }> {
-  const leaks = new Set<string>();
-  let seen = 0;
-  let running = true;
-  const scan = () => {
-    for (const pid of readdirSync("/proc")) {
-      if (!/^\d+$/.test(pid)) continue;
-      let cmdline: string;
-      try {
-        cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      } catch {
-        continue;
-      }
-      if (cmdline.includes("restic")) seen++;
-      if (secrets.some((secret) => cmdline.includes(secret))) leaks.add(cmdline);
-    }
-  };
-  const poller = (async () => {
-    while (running) {
-      scan();
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  })();
-  try {
-    const result = await work();
-    return { leaks: [...leaks], seen, result };
-  } finally {
-    running = false;
-    await poller;
-  }
 }
