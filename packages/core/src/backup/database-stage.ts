@@ -8,8 +8,9 @@ import { access } from "node:fs/promises";
 import { ALL_DATABASES, databaseLabel } from "../config/databases.js";
 import type { BackupJob, DatabaseSpec } from "../config/types.js";
 import { type OpenConnection, openConnection } from "../databases/connection.js";
+import { probeConnection } from "../databases/connection-probe.js";
 import { buildDatabaseBackupArgs } from "../databases/database-series.js";
-import { dumpFailure } from "../databases/dump-failure.js";
+import { dumpFailure, explainDumpFailure } from "../databases/dump-failure.js";
 import { DumpFeed } from "../databases/dump-feed.js";
 import { type FoundTool, findDatabaseTool } from "../databases/dump-tools.js";
 import { buildDumpCommand, buildListDatabasesCommand, type Connection } from "../databases/engines.js";
@@ -244,7 +245,10 @@ class DatabaseStage {
     }
     if (interrupted) return { kind: "failed", error: options.restic.error({ ...result, interrupted }, args) };
     if (toolFailure) {
-      return { kind: "failed", error: dumpFailure(database, tool.name, toolFailure.lines, toolFailure.exit) };
+      // Runs inside server(), before it disposes of MariaDB's option file, which the check reads too.
+      const probe = () => probeConnection(connection, options.env);
+      const error = await explainDumpFailure(database, tool.name, toolFailure.lines, toolFailure.exit, probe);
+      return { kind: "failed", error };
     }
     if (outcome.kind === "saved" && outcome.summary.snapshot_id) {
       const backup = {

@@ -1,6 +1,7 @@
 import { databaseLabel } from "../config/databases.js";
 import type { DatabaseSpec } from "../config/types.js";
 import { SimplebackupError, type SimplebackupErrorCode } from "../errors.js";
+import type { ConnectionProbe } from "./connection-probe.js";
 
 /**
  * What a dump tool's error lines mean, by the words PostgreSQL's and MariaDB's clients print (seen in
@@ -30,6 +31,12 @@ const ADVICE: Partial<Record<SimplebackupErrorCode, string>> = {
   DATABASE_UNREACHABLE: "is the database server running, and are host, port or socket right?",
 };
 
+/** The kind of failure a database tool's stderr lines say, or undefined when they say none we know. */
+export function classifyToolLines(lines: readonly string[]): SimplebackupErrorCode | undefined {
+  const text = lines.join("\n");
+  return DUMP_FAILURES.find(([pattern]) => pattern.test(text))?.[1];
+}
+
 /**
  * The failure of one database's dump, named by the database and the tool's own last words.
  * @param toolLines what the dump tool wrote on stderr
@@ -41,14 +48,48 @@ export function dumpFailure(
   toolLines: readonly string[],
   exit: string,
 ): SimplebackupError {
-  const text = toolLines.join("\n");
-  const code = DUMP_FAILURES.find(([pattern]) => pattern.test(text))?.[1] ?? "DATABASE_DUMP_FAILED";
-  const said = lastWords(toolLines);
+  const code = classifyToolLines(toolLines) ?? "DATABASE_DUMP_FAILED";
+  return failure(code, database, `${tool} failed (${exit})${said(toolLines)}`);
+}
+
+/**
+ * {@link dumpFailure}, but a failure whose words say no known kind (none at all, when restic 0.17+ exited
+ * before passing the tool's stderr on) is then told by a connection check: a server that is down
+ * becomes DATABASE_UNREACHABLE (retried), a refused login DATABASE_AUTH_FAILED (never retried). When
+ * the check connects, or says nothing we know either, the failure stays DATABASE_DUMP_FAILED.
+ */
+export async function explainDumpFailure(
+  database: DatabaseSpec,
+  tool: string,
+  toolLines: readonly string[],
+  exit: string,
+  probe: ConnectionProbe,
+): Promise<SimplebackupError> {
+  const plain = dumpFailure(database, tool, toolLines, exit);
+  if (plain.code !== "DATABASE_DUMP_FAILED") return plain;
+  // A check that cannot run must not hide the dump's own failure.
+  const checked = await probe().catch(() => undefined);
+  const code = checked && classifyToolLines(checked.lines);
+  if (!checked || !code) return plain;
+  return failure(
+    code,
+    database,
+    `${tool} failed (${exit})${said(toolLines)}; a connection check with ${checked.tool} then failed${said(checked.lines)}`,
+  );
+}
+
+function failure(code: SimplebackupErrorCode, database: DatabaseSpec, what: string): SimplebackupError {
   const advice = ADVICE[code];
   return new SimplebackupError(
     code,
-    `database ${databaseLabel(database)}: ${tool} failed (${exit})${said ? `: ${said}` : ""}${advice ? `; ${advice}` : ""}; no snapshot was kept of it`,
+    `database ${databaseLabel(database)}: ${what}${advice ? `; ${advice}` : ""}; no snapshot was kept of it`,
   );
+}
+
+/** `: ` and the tool's most telling line, or nothing when it said nothing. */
+function said(lines: readonly string[]): string {
+  const words = lastWords(lines);
+  return words ? `: ${words}` : "";
 }
 
 /**

@@ -182,6 +182,41 @@ export function buildListDatabasesCommand(connection: Connection, tool: ToolName
   };
 }
 
+/** How long a connection check waits for the server to answer (see {@link buildConnectionProbeCommand}). */
+export const PROBE_CONNECT_TIMEOUT_SECONDS = 3;
+
+/**
+ * A cheap connection check (`SELECT 1`) with the dump's own settings, into the same database: run when a
+ * dump failed without words that say why (restic 0.17+ can exit on the dump's failure before passing its
+ * stderr on), so the client's words can say whether the server is down or the login refused. It waits
+ * at most {@link PROBE_CONNECT_TIMEOUT_SECONDS} for the server, not the tools' usual 10.
+ */
+export function buildConnectionProbeCommand(connection: Connection, tool: ToolName): ToolCommand {
+  const { database } = connection;
+  const timeout = String(PROBE_CONNECT_TIMEOUT_SECONDS);
+  if (database.type === "postgresql") {
+    return {
+      tool,
+      args: ["--no-password", "-X", "-A", "-t", "-c", "SELECT 1"],
+      env: { ...postgresEnv(connection, database.name), PGCONNECT_TIMEOUT: timeout },
+    };
+  }
+  return {
+    tool,
+    args: [
+      ...mariadbDefaults(connection),
+      `--connect-timeout=${timeout}`,
+      "-N",
+      "-B",
+      "-e",
+      "SELECT 1",
+      "--",
+      database.name,
+    ],
+    env: {},
+  };
+}
+
 /** Databases that `all` never dumps on their own. */
 export const SYSTEM_DATABASES: Readonly<Record<"postgresql" | "mariadb", readonly string[]>> = {
   postgresql: ["template0", "template1"],

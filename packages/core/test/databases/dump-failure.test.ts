@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { DatabaseSpec, DatabaseType } from "../../src/config/types.js";
-import { dumpFailure } from "../../src/databases/dump-failure.js";
+import { dumpFailure, explainDumpFailure } from "../../src/databases/dump-failure.js";
 import type { SimplebackupError } from "../../src/errors.js";
+import { isRetryable } from "../../src/scheduler/retry-policy.js";
 
 // Captured from real pg_dump 15, mariadb-dump 10.11 and sqlite3 3.40 runs by fixtures/capture.ts.
 const fixtures = new URL("./fixtures/", import.meta.url);
@@ -116,5 +117,90 @@ describe("dumpFailure", () => {
       "pg_dump: detail: Error message from server: server closed the connection unexpectedly",
     ];
     expect(dumpFailure(database, "pg_dump", lines, "exit 1").code).toBe("DATABASE_UNREACHABLE");
+  });
+});
+
+describe("explainDumpFailure: a dump that failed without telling why asks a connection check", () => {
+  const database: DatabaseSpec = { type: "postgresql", name: "app", password: undefined, options: [] };
+  // What psql 15 and mariadb 10.11 print for a connection check against a closed port / a wrong password.
+  const refused = [
+    'psql: error: connection to server at "127.0.0.1", port 1 failed: Connection refused',
+    "\tIs the server running on that host and accepting TCP/IP connections?",
+  ];
+  const wrongPassword = [
+    'psql: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "admin"',
+  ];
+  const mariadbDenied = [
+    "ERROR 1045 (28000): Access denied for user 'admin'@'localhost' (using password: YES)",
+  ];
+
+  /** A probe that answers `lines` as `tool` (undefined: it connected), counting its calls. */
+  function probeSaying(lines: readonly string[] | undefined, tool = "psql") {
+    const probe = Object.assign(
+      async () => {
+        probe.calls += 1;
+        return lines && { tool, lines };
+      },
+      { calls: 0 },
+    );
+    return probe;
+  }
+
+  it.each([
+    ["a refused connection", refused, "psql", "DATABASE_UNREACHABLE"],
+    ["a refused password", wrongPassword, "psql", "DATABASE_AUTH_FAILED"],
+    ["MariaDB's access denied", mariadbDenied, "mariadb", "DATABASE_AUTH_FAILED"],
+  ])("takes the code of %s from the check's words", async (_, lines, tool, code) => {
+    const probe = probeSaying(lines, tool);
+    const error = await explainDumpFailure(database, "pg_dump", [], "exit 1", probe);
+    expect(probe.calls).toBe(1);
+    expect(error.code).toBe(code);
+    expect(isRetryable(error.code)).toBe(code === "DATABASE_UNREACHABLE");
+  });
+
+  it("says the dump's exit, the check's last words and the fix", async () => {
+    const error = await explainDumpFailure(database, "pg_dump", [], "exit 1", probeSaying(refused));
+    expect(error.message).toBe(
+      'database postgresql:app: pg_dump failed (exit 1); a connection check with psql then failed: error: connection to server at "127.0.0.1", port 1 failed: Connection refused; is the database server running, and are host, port or socket right?; no snapshot was kept of it',
+    );
+  });
+
+  it("keeps the dump's own words before the check's when they said no known kind", async () => {
+    const error = await explainDumpFailure(
+      database,
+      "pg_dump",
+      ["pg_dump: error: something odd"],
+      "exit 1",
+      probeSaying(refused),
+    );
+    expect(error.code).toBe("DATABASE_UNREACHABLE");
+    expect(error.message).toContain(
+      "pg_dump failed (exit 1): error: something odd; a connection check with psql",
+    );
+  });
+
+  it.each([
+    ["connected (the server is fine)", undefined],
+    ["says nothing", []],
+    ["says words of no known kind", ["psql: error: out of memory"]],
+  ])("stays DATABASE_DUMP_FAILED, as dumpFailure says it, when the check %s", async (_, lines) => {
+    const error = await explainDumpFailure(database, "pg_dump", [], "exit 1", probeSaying(lines));
+    expect(error.code).toBe("DATABASE_DUMP_FAILED");
+    expect(error.message).toBe(dumpFailure(database, "pg_dump", [], "exit 1").message);
+  });
+
+  it("stays DATABASE_DUMP_FAILED when the check itself throws", async () => {
+    const error = await explainDumpFailure(database, "pg_dump", [], "exit 1", async () => {
+      throw new Error("spawn failed");
+    });
+    expect(error.code).toBe("DATABASE_DUMP_FAILED");
+  });
+
+  it("never asks when the dump's own words say the kind", async () => {
+    const probe = probeSaying(refused);
+    const { lines, exit } = captured("postgresql-wrong-password");
+    const error = await explainDumpFailure(database, "pg_dump", lines, exit, probe);
+    expect(error.code).toBe("DATABASE_AUTH_FAILED");
+    expect(probe.calls).toBe(0);
   });
 });

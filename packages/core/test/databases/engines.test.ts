@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DatabaseSpec } from "../../src/config/types.js";
 import {
+  buildConnectionProbeCommand,
   buildDumpCommand,
   buildListDatabasesCommand,
   buildLoadCommand,
@@ -22,6 +23,14 @@ function database(overrides: Partial<DatabaseSpec> & Pick<DatabaseSpec, "type">)
 const postgres: Connection = {
   database: database({ type: "postgresql", host: "db.example.com", port: 5433, username: "backup" }),
   password: PASSWORD,
+};
+/** The `postgres` connection in libpq's variables, as every PostgreSQL command carries it. */
+const POSTGRES_ENV = {
+  PGDATABASE: "app",
+  PGHOST: "db.example.com",
+  PGPORT: "5433",
+  PGUSER: "backup",
+  PGPASSWORD: PASSWORD,
 };
 const mariadb: Connection = {
   database: database({ type: "mariadb", host: "db.example.com", port: 3307, username: "backup" }),
@@ -46,6 +55,7 @@ function everyCommand(connection: Connection): ToolCommand[] {
   return [
     ...commands,
     buildListDatabasesCommand(connection, clientTool),
+    buildConnectionProbeCommand(connection, clientTool),
     ...(["exists", "table-count", "create"] as const).map((query) =>
       buildServerQuery(connection, clientTool, query, "app"),
     ),
@@ -88,14 +98,7 @@ describe("buildDumpCommand", () => {
     expect(buildDumpCommand(withOptions, "pg_dump")).toEqual({
       tool: "pg_dump",
       args: ["--no-password", "--clean", "--if-exists", "--no-owner"],
-      env: {
-        PGDATABASE: "app",
-        PGHOST: "db.example.com",
-        PGPORT: "5433",
-        PGUSER: "backup",
-        PGPASSWORD: PASSWORD,
-        PGCONNECT_TIMEOUT: "10",
-      },
+      env: { ...POSTGRES_ENV, PGCONNECT_TIMEOUT: "10" },
     });
   });
 
@@ -209,6 +212,33 @@ describe("buildListDatabasesCommand", () => {
     const command = buildListDatabasesCommand(mariadb, "mariadb");
     expect(command.args.slice(0, 4)).toEqual([`--defaults-extra-file=${OPTION_FILE}`, "-N", "-B", "-e"]);
     expect(command.args[4]).toContain("NOT IN ('information_schema','performance_schema','sys','mysql')");
+  });
+});
+
+describe("buildConnectionProbeCommand", () => {
+  it("postgresql: SELECT 1 into the dump's database with its PG* settings, waiting 3 s for the server", () => {
+    expect(buildConnectionProbeCommand(postgres, "psql")).toEqual({
+      tool: "psql",
+      args: ["--no-password", "-X", "-A", "-t", "-c", "SELECT 1"],
+      env: { ...POSTGRES_ENV, PGCONNECT_TIMEOUT: "3" },
+    });
+  });
+
+  it("mariadb: the dump's option file first, a 3 s connect timeout over the file's 10, the name after --", () => {
+    expect(buildConnectionProbeCommand(mariadb, "mariadb")).toEqual({
+      tool: "mariadb",
+      args: [
+        `--defaults-extra-file=${OPTION_FILE}`,
+        "--connect-timeout=3",
+        "-N",
+        "-B",
+        "-e",
+        "SELECT 1",
+        "--",
+        "app",
+      ],
+      env: {},
+    });
   });
 });
 
