@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MariaDbServer } from "../../../../test/e2e/servers/mariadb-server.js";
 import { PostgresServer } from "../../../../test/e2e/servers/postgres-server.js";
+import { argvLeaks } from "../../../../test/support/process-argv.js";
 import { runBackup } from "../../src/backup/run-backup.js";
 import type { BackupJob, DatabaseSpec } from "../../src/config/types.js";
 import { databaseTag } from "../../src/databases/database-series.js";
@@ -11,7 +12,7 @@ import type { BackupEvent } from "../../src/events.js";
 import { createRestic } from "../../src/restic/restic.js";
 import { isRetryable } from "../../src/scheduler/retry-policy.js";
 import { makeJob } from "../helpers/job.js";
-import { argvLeaks, RESTIC, resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
+import { RESTIC, resticJson, resticRun, type SnapshotJson } from "../helpers/restic.js";
 import { createTempDir, writeTree } from "../helpers/tree.js";
 
 // One PostgreSQL and one MariaDB server for the file, each in its own folder on 127.0.0.1; every test
