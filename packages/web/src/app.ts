@@ -1,14 +1,14 @@
 import type { Hono as HonoApp } from "hono";
 import { Hono } from "hono";
-import { type DashboardContext, sendError, sendJson } from "./context.js";
+import { type DashboardContext, sendError } from "./context.js";
 import { UI_NOT_BUILT_PAGE } from "./page.js";
 import { API_LOGIN_PATH, registerAuthRoutes } from "./routes/auth.js";
+import { registerConfigRoute } from "./routes/config.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerJobRoutes, trackProgress } from "./routes/jobs.js";
 import { registerNotifierRoutes } from "./routes/notifiers.js";
 import { registerRunSeriesRoute } from "./routes/run-series.js";
 import { registerSnapshotRoutes } from "./routes/snapshots.js";
-import { configView } from "./secrets.js";
 import { hostGuard, sameOriginGuard, securityHeaders, sessionGuard } from "./security.js";
 import { type StaticFile, staticResponse } from "./static-files.js";
 
@@ -44,11 +44,7 @@ export function createDashboardApp(
   registerEventRoutes(app, context);
   registerSnapshotRoutes(app, context, onError);
   registerNotifierRoutes(app, context);
-  app.get("/api/config", (c) => {
-    const config = context.daemon.scheduler.config;
-    if (!config) return sendError(c, context, 503, "NOT_STARTED", "the daemon has not read its config yet");
-    return sendJson(c, context, { config: configView(config) });
-  });
+  const stopConfigWatch = registerConfigRoute(app, context);
   registerUiRoutes(app, uiFiles);
 
   app.notFound((c) =>
@@ -65,7 +61,14 @@ export function createDashboardApp(
   const routes = app.routes
     .filter((route) => route.method !== "ALL")
     .map(({ method, path }) => ({ method, path }));
-  return { app, routes, dispose: tracker.stop };
+  return {
+    app,
+    routes,
+    dispose: () => {
+      tracker.stop();
+      stopConfigWatch();
+    },
+  };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Setup, startDashboard } from "./helpers.js";
 import { openEventStream } from "./sse.js";
@@ -129,6 +131,33 @@ describe("the dashboard API", () => {
         { type: "postgresql", name: "app", host: "db.example", password: { kind: "literal", value: "***" } },
       ],
     });
+  });
+
+  it("shows the problems of a config file a reload refused, with their places, until it is fixed", async () => {
+    const file = join(setup.dir, "config.json");
+    const good = await readFile(file, "utf8");
+    const broken = JSON.parse(good) as { backupjobs: Record<string, unknown>[] };
+    const [first] = broken.backupjobs;
+    if (!first) throw new Error("no job");
+    first.backup_interval = "every day at 2";
+    try {
+      await writeFile(file, JSON.stringify(broken));
+      expect(await setup.daemon.scheduler.reload()).toBe(false);
+      const body = (await setup.browser.get("/api/config")).json<{
+        config: { jobs: { schedule?: string }[] };
+        problems: { file: string; at: string; problems: string[] } | null;
+      }>();
+      expect(body.problems).toMatchObject({ file, at: expect.stringMatching(/^\d{4}-/) });
+      expect(body.problems?.problems.join("\n")).toMatch(
+        /backupjobs\[0\] \("docs"\)\.backup_interval: .*not a valid cron expression/,
+      );
+      // The daemon goes on with the config it last read, and the page says which that is.
+      expect(body.config.jobs[0]).toMatchObject({ schedule: "0 2 * * *" });
+    } finally {
+      await writeFile(file, good);
+    }
+    expect(await setup.daemon.scheduler.reload()).toBe(true);
+    expect((await setup.browser.get("/api/config")).json<{ problems: unknown }>().problems).toBeNull();
   });
 
   it("ends open event streams when the server closes", async () => {

@@ -1,6 +1,8 @@
 import { ApiError, getJson } from "./api";
+import { ConfigProblemsNote } from "./components/config-problems";
 import { ErrorNote } from "./components/error-note";
-import { useLiveState, useResource } from "./hooks";
+import { type ConfigBody, useConfig } from "./config-state";
+import { type Resource, useLiveState, useResource } from "./hooks";
 import { ConfigPage } from "./pages/config";
 import { JobPage } from "./pages/job";
 import { LoginPage } from "./pages/login";
@@ -27,6 +29,9 @@ function LoggedIn({ user }: { readonly user: string | null }) {
   // One list of jobs for the pages that show jobs, kept live while the app is open.
   const jobs = useJobs();
   const live = useLiveState();
+  // The config and its problems, for the banner on every page and the config page.
+  const config = useConfig();
+  const problems = config.data?.problems;
   return (
     <>
       <header>
@@ -51,13 +56,22 @@ function LoggedIn({ user }: { readonly user: string | null }) {
         {user ? <span class="muted">{user}</span> : null}
       </header>
       <main>
-        <Page route={route} jobs={jobs} />
+        {problems && route.page !== "config" ? <ConfigProblemsNote problems={problems} brief /> : null}
+        <Page route={route} jobs={jobs} config={config} />
       </main>
     </>
   );
 }
 
-function Page({ route, jobs }: { readonly route: Route; readonly jobs: JobsState }) {
+function Page({
+  route,
+  jobs,
+  config,
+}: {
+  readonly route: Route;
+  readonly jobs: JobsState;
+  readonly config: Resource<ConfigBody>;
+}) {
   switch (route.page) {
     case "overview":
       return <OverviewPage jobs={jobs} />;
@@ -68,7 +82,7 @@ function Page({ route, jobs }: { readonly route: Route; readonly jobs: JobsState
     case "snapshot":
       return <SnapshotBrowserPage job={route.job} id={route.id} path={route.path} />;
     case "config":
-      return <ConfigPage />;
+      return <ConfigPage config={config} />;
     case "notifiers":
       return <NotifiersPage />;
     default:

@@ -1,20 +1,20 @@
-import { getJson } from "../api";
+import { ConfigProblemsNote } from "../components/config-problems";
 import { ErrorNote } from "../components/error-note";
-import { useResource } from "../hooks";
+import type { ConfigBody } from "../config-state";
+import type { Resource } from "../hooks";
 
-interface ConfigBody {
-  readonly config: { readonly jobs?: readonly Record<string, unknown>[]; readonly [key: string]: unknown };
-}
-
-/** The resolved config, read-only, as the server masked it (passwords by source, env values as ***). */
-export function ConfigPage() {
-  const config = useResource(() => getJson<ConfigBody>("/api/config"), "config");
+/**
+ * The resolved config, read-only, as the server masked it (passwords by source, env values as ***),
+ * and the problems of the file on disk when a reload refused it.
+ */
+export function ConfigPage({ config }: { readonly config: Resource<ConfigBody> }) {
   if (config.error) return <ErrorNote error={config.error} what="the config" />;
   if (!config.data) return <p aria-busy="true">Loading the config…</p>;
   const { jobs = [], ...settings } = config.data.config;
   return (
     <section>
       <h1>Config</h1>
+      {config.data.problems ? <ConfigProblemsNote problems={config.data.problems} /> : null}
       <p class="muted">
         Read-only, as the daemon resolved it. Secrets are masked (***); passwords show where they come from.
       </p>
