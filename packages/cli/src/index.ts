@@ -67,6 +67,7 @@ export type {
   JobStatus,
   JobStatusReport,
   JsonSchema,
+  KeptLockReason,
   ListedSnapshot,
   ListenAddress,
   ListSnapshotsOptions,

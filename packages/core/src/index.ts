@@ -183,6 +183,7 @@ export type { Restic } from "./restic/restic.js";
 export { createRestic } from "./restic/restic.js";
 export type { ResticProvider, ResticProviderOptions } from "./restic/restic-provider.js";
 export { createResticProvider } from "./restic/restic-provider.js";
+export type { KeptLockReason } from "./restic/stale-lock.js";
 export type { AttemptContext, RunAttempt } from "./scheduler/attempt-runner.js";
 export { BackupScheduler } from "./scheduler/backup-scheduler.js";
 export type { Clock, ManualClock, TimerHandle } from "./scheduler/clock.js";

@@ -15,6 +15,8 @@ import {
   SCHEDULER_EVENT_TYPES,
   type SchedulerEvent,
   type SchedulerEventType,
+  systemClock,
+  type UnlockResult,
 } from "@simplebackup/core";
 import {
   createNotifierHub,
@@ -24,6 +26,7 @@ import {
   type NotifierLogger,
 } from "@simplebackup/notifier";
 import { ConfigNotifiers } from "./config-notifiers.js";
+import { createUnlocker, type UnlockNowOptions } from "./unlock-now.js";
 
 export interface DaemonOptions {
   /** The config file: read at start, watched, and re-read before every run. */
@@ -87,6 +90,13 @@ export interface Daemon {
   cancel(job: string): boolean;
   /** Queues a check or drill of the job now, behind its repository's work; false when one is queued or running. */
   maintainNow(job: string, task: MaintenanceTask): boolean;
+  /**
+   * Removes the stale locks of the job's repository now (`restic unlock`, never `--remove-all`), not
+   * waiting for its running work: a live process's lock stays and the result names its holder.
+   * @throws SimplebackupError JOB_NOT_FOUND; REPOSITORY_BUSY while an unlock of that repository runs;
+   * restic's failures (WRONG_PASSWORD, REPO_NOT_FOUND, BACKEND_UNAVAILABLE, …)
+   */
+  unlock(job: string, options?: UnlockNowOptions): Promise<UnlockResult>;
   status(): DaemonStatus;
   /** Finished runs from the state folder's history, oldest first (a job, a limit, a time range). */
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
@@ -136,10 +146,17 @@ export function createDaemon(options: DaemonOptions): Daemon {
   let detachApp: (() => void) | undefined;
   let startedAt: Date | undefined;
   let running = false;
+  const env = options.env ?? process.env;
+  const unlock = createUnlocker({
+    scheduler,
+    env,
+    resticBinary: options.resticBinary,
+    now: () => (options.clock ?? systemClock).now(),
+  });
 
   return {
     scheduler,
-    env: options.env ?? process.env,
+    env,
     async start() {
       if (running) return;
       if (options.notifiers?.length) {
@@ -172,6 +189,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     runNow: (job) => scheduler.runNow(job),
     cancel: (job) => scheduler.cancel(job),
     maintainNow: (job, task) => scheduler.maintainNow(job, task),
+    unlock,
     status: () => ({
       running,
       pid: process.pid,

@@ -2,3 +2,4 @@
 
 export type { Daemon, DaemonOptions, DaemonStatus, StopOptions } from "./daemon.js";
 export { createDaemon } from "./daemon.js";
+export type { UnlockNowOptions } from "./unlock-now.js";

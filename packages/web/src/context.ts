@@ -4,6 +4,7 @@ import type {
   ResolvedConfig,
   RunHistoryRecord,
   SchedulerEvent,
+  UnlockResult,
 } from "@simplebackup/core";
 import type { NotifierHubEntryDescription } from "@simplebackup/notifier";
 import type { Context } from "hono";
@@ -28,6 +29,11 @@ export interface DashboardDaemon {
   cancel(job: string): boolean;
   /** Queues a check or drill now; false when one is queued or running. Absent: the buttons are not offered. */
   maintainNow?(job: string, task: "check" | "drill"): boolean;
+  /**
+   * Removes the job's repository's stale locks now; rejects with a typed error (REPOSITORY_BUSY while
+   * one runs, restic's codes). Absent: the Unlock button answers 501.
+   */
+  unlock?(job: string, options?: { readonly signal?: AbortSignal }): Promise<UnlockResult>;
   subscribe(listener: (event: SchedulerEvent) => void): () => void;
   readonly scheduler: { readonly config: ResolvedConfig | undefined };
   /** The environment the daemon's restic reads (`password_env`, backend credentials). @default process.env */

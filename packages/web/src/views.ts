@@ -1,4 +1,10 @@
-import type { BackupJob, BackupProgressEvent, JobStatus } from "@simplebackup/core";
+import type {
+  BackupJob,
+  BackupProgressEvent,
+  JobStatus,
+  KeptLockReason,
+  UnlockResult,
+} from "@simplebackup/core";
 import { maskRepository } from "@simplebackup/core";
 
 export type ProgressByJob = Map<string, BackupProgressEvent>;
@@ -11,6 +17,20 @@ export interface NotifierView {
   /** null: it hears about every job (a top-level notifier). */
   readonly jobs: readonly string[] | null;
   readonly options: Readonly<Record<string, unknown>> | null;
+  /** The last event it took (kept across restarts): when, in ISO UTC, which event, which job ("*": none). */
+  readonly lastDelivery: NotifierDeliveryView | null;
+  /** The last event given up on (kept across restarts), with its error in one masked line. */
+  readonly lastError: (NotifierDeliveryView & { readonly error: string }) | null;
+  /** Events it took since the daemon started; null when the daemon does not say. */
+  readonly delivered: number | null;
+  /** Events given up on since the daemon started; null when the daemon does not say. */
+  readonly failed: number | null;
+}
+
+export interface NotifierDeliveryView {
+  readonly at: string;
+  readonly event: string;
+  readonly job: string;
 }
 
 /** What the overview shows of one job: one object per row, times in ISO UTC, ages in milliseconds. */
@@ -122,5 +142,52 @@ export function jobView(
       nextAttemptAt: iso(copy.nextAttemptAt),
       lastFailure: copy.lastFailure ? { at: copy.lastFailure.at, code: copy.lastFailure.code } : null,
     })),
+  };
+}
+
+/**
+ * What POST /api/jobs/:job/unlock answers: the counts, and each lock left with its holder and why
+ * restic kept it. Field by field: a lock file's other fields (uid, gid) or any added later never go out.
+ */
+export interface UnlockView {
+  readonly job: string;
+  readonly before: number;
+  readonly removed: number;
+  readonly remaining: readonly {
+    readonly id: string;
+    readonly holder: {
+      readonly hostname: string;
+      readonly pid: number;
+      readonly username: string;
+      readonly time: string;
+      readonly exclusive: boolean;
+    } | null;
+    readonly reason: KeptLockReason;
+  }[];
+  /** What restic printed (0.14: always `successfully removed locks`). */
+  readonly message: string;
+  readonly durationMs: number;
+}
+
+export function unlockView(result: UnlockResult): UnlockView {
+  return {
+    job: result.job,
+    before: result.before,
+    removed: result.removed,
+    remaining: result.remaining.map(({ id, holder, reason }) => ({
+      id,
+      holder: holder
+        ? {
+            hostname: holder.hostname,
+            pid: holder.pid,
+            username: holder.username,
+            time: holder.time,
+            exclusive: holder.exclusive,
+          }
+        : null,
+      reason,
+    })),
+    message: result.message,
+    durationMs: result.durationMs,
   };
 }

@@ -28,6 +28,7 @@ describe("the dashboard's guards", () => {
         "POST /api/jobs/:job/cancel",
         "POST /api/jobs/:job/check",
         "POST /api/jobs/:job/drill",
+        "POST /api/jobs/:job/unlock",
         "GET /api/config",
         "GET /api/events",
         "POST /api/login",
@@ -61,6 +62,16 @@ describe("the dashboard's guards", () => {
     });
     expect(crossOrigin.status).toBe(403);
     expect(crossOrigin.json()).toMatchObject({ error: { code: "CROSS_ORIGIN" } });
+    // Every write route, not only cancel: an unlock runs restic on the repository.
+    for (const path of ["/api/jobs/docs/unlock", "/api/jobs/docs/check", "/api/jobs/docs/run"]) {
+      const reply = await browser.post(path, undefined, { Origin: "http://evil.example" });
+      expect([path, reply.status]).toEqual([path, 403]);
+      const bare = await send(setup.server.url + path, {
+        method: "POST",
+        headers: { Cookie: browser.cookie ?? "", Origin: setup.server.url },
+      });
+      expect([path, bare.status]).toEqual([path, 403]);
+    }
     const otherPort = await browser.post("/api/jobs/docs/cancel", undefined, {
       Origin: "http://127.0.0.1:1",
     });

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import type { BackupRunResult, RunAttempt, RunMaintenance } from "@simplebackup/core";
 import { SimplebackupError } from "@simplebackup/core";
 import { createDaemon, type Daemon } from "@simplebackup/daemon";
-import { createDashboardServer, type DashboardOptions, type DashboardServer } from "../src/index.js";
+import {
+  createDashboardServer,
+  type DashboardDaemon,
+  type DashboardOptions,
+  type DashboardServer,
+} from "../src/index.js";
 
 // Real HTTP over 127.0.0.1 with node:http rather than fetch: fetch will not send a Host header of
 // our choosing, and the DNS-rebinding tests need one.
@@ -196,11 +201,16 @@ export interface Setup {
   close(): Promise<void>;
 }
 
-/** A started daemon on `secretConfig` with its dashboard on 127.0.0.1 and a free port. */
+/**
+ * A started daemon on `secretConfig` with its dashboard on 127.0.0.1 and a free port. `serve` puts
+ * a stand-in between them (a daemon method replaced, or left out) for the failures real restic
+ * cannot be made to show on cue.
+ */
 export async function startDashboard(
   options: Partial<DashboardOptions> = {},
   runAttempt: RunAttempt = leakyAttempt(),
   runMaintenance?: RunMaintenance,
+  serve: (daemon: Daemon) => DashboardDaemon = (daemon) => daemon,
 ): Promise<Setup> {
   const dir = await mkdtemp(join(tmpdir(), "sb-web-"));
   await mkdir(join(dir, "data"), { recursive: true });
@@ -218,7 +228,11 @@ export async function startDashboard(
     warn: () => {},
   });
   await daemon.start();
-  const server = await createDashboardServer(daemon, { listen: "127.0.0.1:0", stateDir, ...options });
+  const server = await createDashboardServer(serve(daemon), {
+    listen: "127.0.0.1:0",
+    stateDir,
+    ...options,
+  });
   return {
     dir,
     stateDir,
@@ -229,6 +243,45 @@ export async function startDashboard(
       await server.close();
       await daemon.stop({ timeoutMs: 2_000, notifyTimeoutMs: 500 });
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A daemon on a config of the test's own, its dashboard, and a browser logged in to it. */
+export interface Served {
+  readonly daemon: Daemon;
+  readonly server: DashboardServer;
+  readonly browser: Browser;
+  /** Stops the dashboard and the daemon; the folder stays the test's to remove. */
+  close(): Promise<void>;
+}
+
+/**
+ * Writes `config` into `dir`, starts a daemon on it (state in `dir`/state, no file watching) and its
+ * dashboard on 127.0.0.1 and a free port, and logs a browser in: the tests on a real restic.
+ */
+export async function serveConfig(dir: string, config: unknown): Promise<Served> {
+  const configPath = join(dir, "config.json");
+  const stateDir = join(dir, "state");
+  await writeFile(configPath, JSON.stringify(config));
+  const daemon = createDaemon({
+    configPath,
+    stateDir,
+    watchConfig: false,
+    logger: { warn: () => {}, error: () => {} },
+    warn: () => {},
+  });
+  await daemon.start();
+  const server = await createDashboardServer(daemon, { listen: "127.0.0.1:0", stateDir });
+  const browser = new Browser(server);
+  await browser.logIn();
+  return {
+    daemon,
+    server,
+    browser,
+    async close() {
+      await server.close();
+      await daemon.stop({ timeoutMs: 2_000, notifyTimeoutMs: 500 });
     },
   };
 }

@@ -4,10 +4,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDaemon, type Daemon } from "@simplebackup/daemon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDashboardServer, type DashboardServer } from "../src/index.js";
-import { Browser, send } from "./helpers.js";
+import type { DashboardServer } from "../src/index.js";
+import { type Browser, send, serveConfig } from "./helpers.js";
 
 // One repository for the file: two jobs back up the same tree into it, so "another job's snapshot"
 // is a real snapshot of the same repository that restic itself would happily list.
@@ -17,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), "sb-web-snap-"));
 const data = join(dir, "data");
 const repository = join(dir, "repo");
 const UNICODE = "a file é ü.txt";
-let daemon: Daemon;
+let close: (() => Promise<void>) | undefined;
 let server: DashboardServer;
 let browser: Browser;
 let docsId = "";
@@ -59,24 +58,11 @@ beforeAll(async () => {
     password: PASSWORD,
     backup_interval: "0 2 * * *",
   });
-  const configPath = join(dir, "config.json");
-  writeFileSync(configPath, JSON.stringify({ backupjobs: [job("docs"), job("other")] }));
-  daemon = createDaemon({
-    configPath,
-    stateDir: join(dir, "state"),
-    watchConfig: false,
-    logger: { warn: () => {}, error: () => {} },
-    warn: () => {},
-  });
-  await daemon.start();
-  server = await createDashboardServer(daemon, { listen: "127.0.0.1:0", stateDir: join(dir, "state") });
-  browser = new Browser(server);
-  await browser.logIn();
+  ({ server, browser, close } = await serveConfig(dir, { backupjobs: [job("docs"), job("other")] }));
 });
 
 afterAll(async () => {
-  await server?.close();
-  await daemon?.stop({ timeoutMs: 2_000, notifyTimeoutMs: 500 });
+  await close?.();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,6 +8,7 @@ import {
   parseLockInfo,
 } from "../restic/commands/unlock.js";
 import { createJobRestic } from "../restic/job-restic.js";
+import { type KeptLockReason, whyLockKept } from "../restic/stale-lock.js";
 import { type ActionOptions, startTimer } from "./action-options.js";
 
 /** A lock `restic unlock` left in place: its holder is alive, or the lock is too young to call stale. */
@@ -15,6 +16,8 @@ export interface RemainingLock {
   readonly id: string;
   /** Who holds it; undefined when it could not be read (it may have just gone). */
   readonly holder: LockInfo | undefined;
+  /** Why restic kept it, by its own rule (see {@link KeptLockReason}). */
+  readonly reason: KeptLockReason;
 }
 
 export interface UnlockResult {
@@ -44,6 +47,7 @@ const MAX_DESCRIBED_LOCKS = 5;
  */
 export async function runUnlock(job: BackupJob, options: ActionOptions): Promise<UnlockResult> {
   const elapsed = startTimer(options);
+  const now = options.now ?? (() => new Date());
   const restic = createJobRestic(job, options);
   const before = parseLockIds((await restic.runOk(buildListLocksArgs())).stdout);
   const unlock = await restic.runOk(buildUnlockArgs());
@@ -52,11 +56,12 @@ export async function runUnlock(job: BackupJob, options: ActionOptions): Promise
   const remaining: RemainingLock[] = [];
   for (const [index, id] of after.entries()) {
     if (index >= MAX_DESCRIBED_LOCKS) {
-      remaining.push({ id, holder: undefined });
+      remaining.push({ id, holder: undefined, reason: "unknown" });
       continue;
     }
     const cat = await restic.run(buildCatLockArgs(id));
-    remaining.push({ id, holder: cat.exitCode === 0 ? parseLockInfo(cat.stdout) : undefined });
+    const holder = cat.exitCode === 0 ? parseLockInfo(cat.stdout) : undefined;
+    remaining.push({ id, holder, reason: whyLockKept(holder, now()) });
   }
   return {
     job: job.name,

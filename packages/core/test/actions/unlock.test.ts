@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stoppedHoldingLock } from "../../../../test/support/held-lock.js";
 import { resticAtLeast } from "../../../../test/support/restic.js";
 import { runCheck } from "../../src/actions/check.js";
 import { runUnlock } from "../../src/actions/unlock.js";
-import { RESTIC, resticRun } from "../helpers/restic.js";
+import { resticRun } from "../helpers/restic.js";
 import { createTestRepository } from "../helpers/test-repository.js";
 
 const PASSWORD = "unlock-secret-6d0b";
@@ -20,27 +20,8 @@ function locks(): string[] {
   return result.stdout.split("\n").filter(Boolean);
 }
 
-/**
- * Starts `restic check --read-data` and SIGSTOPs it once it holds its lock (restic writes a lock as a
- * `-tmp-` file first and renames it; only the renamed one counts). A fast check may finish before it
- * is caught; then it is tried again.
- */
-async function stoppedHoldingLock(): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const child = spawn(RESTIC, ["check", "--read-data"], {
-      env: { ...process.env, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: PASSWORD },
-      stdio: "ignore",
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const held = () => readdirSync(join(repository, "locks")).some((name) => !name.includes("-tmp-"));
-    while (child.exitCode === null && !held()) await new Promise((resolve) => setTimeout(resolve, 1));
-    child.kill("SIGSTOP");
-    if (held() && child.exitCode === null) return { child, exited };
-    child.kill("SIGKILL");
-    await exited;
-  }
-  throw new Error("restic check never held its lock long enough to be caught");
-}
+/** `restic check --read-data` stopped while it holds its exclusive lock. */
+const stoppedCheck = () => stoppedHoldingLock(repository, PASSWORD, ["check", "--read-data"]);
 
 beforeAll(() => {
   mkdirSync(source);
@@ -54,7 +35,7 @@ afterAll(() => temp.dispose());
 
 describe("runUnlock against a real restic", () => {
   it("removes the stale lock a SIGKILLed restic left behind", async () => {
-    const { child, exited } = await stoppedHoldingLock();
+    const { child, exited } = await stoppedCheck();
     child.kill("SIGKILL");
     await exited;
     expect(locks()).toHaveLength(1);
@@ -69,12 +50,14 @@ describe("runUnlock against a real restic", () => {
   });
 
   it("leaves the lock of a live process in place, and names its holder", async () => {
-    const { child, exited } = await stoppedHoldingLock();
+    const { child, exited } = await stoppedCheck();
     try {
       const result = await runUnlock(job, { restic });
       expect(result).toMatchObject({ before: 1, removed: 0 });
       expect(result.remaining).toHaveLength(1);
       expect(result.remaining[0]?.holder).toMatchObject({ pid: child.pid, exclusive: true });
+      // Its process runs on this host: restic keeps it, and the result says why.
+      expect(result.remaining[0]?.reason).toBe("process-running");
       expect(locks()).toHaveLength(1);
     } finally {
       child.kill("SIGCONT");
@@ -84,7 +67,7 @@ describe("runUnlock against a real restic", () => {
   });
 
   it("lets a check run after a crash: the stale lock is removed first", async () => {
-    const { child, exited } = await stoppedHoldingLock();
+    const { child, exited } = await stoppedCheck();
     child.kill("SIGKILL");
     await exited;
     const log: string[] = [];

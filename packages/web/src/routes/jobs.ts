@@ -2,7 +2,8 @@ import { open } from "node:fs/promises";
 import { findRunLog, type JobStatus, type SchedulerEvent } from "@simplebackup/core";
 import type { Hono } from "hono";
 import { type DashboardContext, scrubberOf, sendError, sendJson } from "../context.js";
-import { jobView, type ProgressByJob } from "../views.js";
+import { jobView, type ProgressByJob, unlockView } from "../views.js";
+import { answerTyped } from "./typed-errors.js";
 
 /** At most this many history records per request. @default 1000 */
 export const HISTORY_LIMIT_MAX = 1000;
@@ -137,6 +138,22 @@ export function registerJobRoutes(app: Hono, context: DashboardContext, progress
       return sendJson(c, context, { job, task, queued: true }, 202);
     });
   }
+
+  const answer = answerTyped(context);
+  app.post("/api/jobs/:job/unlock", (c) =>
+    answer(c, async () => {
+      const job = c.req.param("job");
+      if (!findStatus(context, job)) return sendError(c, context, 404, "JOB_NOT_FOUND", `no job "${job}"`);
+      const unlock = context.daemon.unlock;
+      if (!unlock) {
+        return sendError(c, context, 501, "NOT_OFFERED", "this daemon cannot remove stale locks on demand");
+      }
+      // Unlike a run, the answer waits for restic (seconds): what was removed and what stays is the
+      // answer. A page closed meanwhile stops restic. A second click while it runs: REPOSITORY_BUSY, 409.
+      const result = await unlock.call(context.daemon, job, { signal: c.req.raw.signal });
+      return sendJson(c, context, { unlock: unlockView(result) });
+    }),
+  );
 }
 
 /** The last `maxBytes` of a file, from its first whole line on. */

@@ -19,6 +19,7 @@ import {
 import type { Context, Hono } from "hono";
 import { type DashboardContext, sendError, sendJson } from "../context.js";
 import { createDownloadPipe, downloadHeaders } from "../download.js";
+import { answerTyped } from "./typed-errors.js";
 
 /** How the snapshot routes reach restic: the daemon's binary and environment. */
 export interface SnapshotAccess {
@@ -39,17 +40,6 @@ export function defaultSnapshotAccess(context: DashboardContext): SnapshotAccess
   };
 }
 
-/** What failed, as an HTTP status: the request's fault, the repository's, or a conflict. */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  JOB_NOT_FOUND: 404,
-  SNAPSHOT_NOT_FOUND: 404,
-  SNAPSHOT_PATH_NOT_FOUND: 404,
-  TARGET_IN_PLACE: 400,
-  TARGET_NOT_EMPTY: 409,
-  REPO_LOCKED: 409,
-  RESTIC_NOT_FOUND: 503,
-};
-
 /**
  * The snapshot browser: a job's snapshots, one folder of one at a time (`restic ls` per folder, as the
  * page opens it), a file or a folder (tar, zip) streamed out with `restic dump`, and a restore of
@@ -69,15 +59,7 @@ export function registerSnapshotRoutes(
     readOnly,
     ...(signal ? { signal } : {}),
   });
-  /** Runs a route's work; a typed failure becomes its status and `{error}`, anything else a 500. */
-  const answer = async (c: Context, work: () => Promise<Response>): Promise<Response> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isSimplebackupError(error)) throw error;
-      return sendError(c, context, STATUS_BY_CODE[error.code] ?? 502, error.code, error.message);
-    }
-  };
+  const answer = answerTyped(context);
   const findJob = (c: Context): BackupJob | undefined =>
     context.daemon.scheduler.config?.jobs.find((job) => job.name === c.req.param("job"));
   const noJob = (c: Context) => sendError(c, context, 404, "JOB_NOT_FOUND", `no job "${c.req.param("job")}"`);
