@@ -246,4 +246,5 @@ export {
   usesNotifications,
   versionAtLeast,
   withRepositoryLock,
+  writeFileAtomic,
 } from "@simplebackup/core";

@@ -195,6 +195,7 @@ export type { MaintenanceTask } from "./scheduler/job-timeline.js";
 export type { MaintenanceContext, MaintenanceOutcome, RunMaintenance } from "./scheduler/maintenance.js";
 export type { BackupSchedulerOptions } from "./scheduler/scheduler-options.js";
 export { shortId } from "./short-id.js";
+export { writeFileAtomic } from "./state/atomic-file.js";
 export type {
   HistoryPage,
   HistoryReadResult,

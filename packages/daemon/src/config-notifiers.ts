@@ -2,6 +2,7 @@ import type { ResolvedConfig } from "@simplebackup/core";
 import {
   checkConfigNotifications,
   createConfigNotifierHub,
+  type NotifierDeliveryLog,
   type NotifierEventSource,
   type NotifierHub,
   type NotifierHubEntryDescription,
@@ -13,6 +14,8 @@ export interface ConfigNotifiersOptions {
   readonly importModule: ((url: string) => Promise<unknown>) | undefined;
   /** How long closing a replaced hub may take to deliver what it still holds. */
   readonly closeTimeoutMs: number;
+  /** One log for every hub, so a reload keeps each notifier's last delivery and error. */
+  readonly deliveries: NotifierDeliveryLog;
 }
 
 /**
@@ -31,10 +34,10 @@ export class ConfigNotifiers {
 
   /** Checks the config's notifiers and switches to them; a ConfigError leaves the current ones. */
   async accept(config: ResolvedConfig): Promise<void> {
-    const { importModule, logger } = this.options;
+    const { importModule, logger, deliveries } = this.options;
     const imports = importModule ? { importModule } : {};
     await checkConfigNotifications(config, imports);
-    const next = await createConfigNotifierHub(config, { logger, ...imports });
+    const next = await createConfigNotifierHub(config, { logger, deliveries, ...imports });
     const previous = this.hub;
     this.detach?.();
     this.hub = next;

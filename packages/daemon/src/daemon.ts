@@ -19,6 +19,7 @@ import {
   type UnlockResult,
 } from "@simplebackup/core";
 import {
+  createNotifierDeliveryLog,
   createNotifierHub,
   type NotifierHub,
   type NotifierHubEntryDescription,
@@ -26,6 +27,7 @@ import {
   type NotifierLogger,
 } from "@simplebackup/notifier";
 import { ConfigNotifiers } from "./config-notifiers.js";
+import { DeliveryFile } from "./delivery-file.js";
 import { createUnlocker, type UnlockNowOptions } from "./unlock-now.js";
 
 export interface DaemonOptions {
@@ -67,7 +69,10 @@ export interface DaemonStatus {
   readonly configFile: string;
   readonly stateDir: string | undefined;
   readonly jobs: readonly JobStatus[];
-  /** The notifiers in use (the config's, then the app's), secrets masked. */
+  /**
+   * The notifiers in use (the config's, then the app's), secrets masked, each with its last
+   * delivery and last error (kept in the state folder across restarts) and its counts since start.
+   */
   readonly notifiers: readonly NotifierHubEntryDescription[];
 }
 
@@ -137,10 +142,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
     // Notifier options are part of the config: checked before it is used, at start and at each reload.
     acceptConfig: (config) => (configNotifiers as ConfigNotifiers).accept(config),
   });
+  const deliveryClock = options.clock ?? systemClock;
+  const deliveries = createNotifierDeliveryLog({ now: () => deliveryClock.now() });
+  const deliveryFile = new DeliveryFile(deliveries, { clock: deliveryClock, logger });
   configNotifiers = new ConfigNotifiers(scheduler, {
     logger,
     importModule: options.importModule,
     closeTimeoutMs: 10_000,
+    deliveries,
   });
   let appNotifiers: NotifierHub | undefined;
   let detachApp: (() => void) | undefined;
@@ -160,7 +169,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     async start() {
       if (running) return;
       if (options.notifiers?.length) {
-        appNotifiers = createNotifierHub({ notifiers: options.notifiers, logger });
+        appNotifiers = createNotifierHub({ notifiers: options.notifiers, logger, deliveries });
         detachApp = appNotifiers.attach(scheduler);
       }
       try {
@@ -172,6 +181,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await appNotifiers?.close({ timeoutMs: 0 });
         throw error;
       }
+      // The state folder is known once the scheduler started; a delivery made before is kept (restore
+      // takes only what is newer than the log knows).
+      if (scheduler.stateDir !== undefined) await deliveryFile.open(scheduler.stateDir);
       running = true;
       startedAt = new Date((options.clock ?? { now: Date.now }).now());
     },
@@ -185,6 +197,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         configNotifiers.close({ timeoutMs: notifyTimeoutMs }),
         appNotifiers?.close({ timeoutMs: notifyTimeoutMs }),
       ]);
+      await deliveryFile.close();
     },
     runNow: (job) => scheduler.runNow(job),
     cancel: (job) => scheduler.cancel(job),

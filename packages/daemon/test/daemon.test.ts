@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isSimplebackupError, type RunAttempt, type SchedulerEvent } from "@simplebackup/core";
-import { createMemoryNotifier } from "@simplebackup/notifier";
+import { createMemoryNotifier, type Notifier, PermanentNotifierError } from "@simplebackup/notifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeAttempts, FAKE_STATS } from "../../core/test/scheduler/fixtures.js";
 import { createDaemon, type Daemon } from "../src/index.js";
@@ -166,6 +166,68 @@ describe("createDaemon", () => {
     const metricsB = await readFile(join(dir, "b.prom"), "utf8");
     expect(metricsB).toContain('simplebackup_last_run_status{job="docs"');
     await expect(readFile(join(dir, "a.prom"), "utf8")).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("keeps each notifier's last delivery and last error in the state folder, masked, across a restart", async () => {
+    const { configPath, stateDir } = await setUp((d) => classic(d));
+    const fake = fakeRestic();
+    // A notifier whose receiver refuses it; its error quotes the URL, whose path and query are secrets.
+    const refused = (): Notifier => ({
+      name: "chat",
+      on: ["success"],
+      notify() {
+        throw new PermanentNotifierError(
+          "https://hooks.example.com/services/T0/B0/DAEMONSECRET?token=tk_daemon_31 answered 403",
+        );
+      },
+    });
+    const appNotifiers = () => [createMemoryNotifier({ on: ["success"] }), refused()];
+    const first = createDaemon({
+      configPath,
+      stateDir,
+      watchConfig: false,
+      notifiers: appNotifiers(),
+      runAttempt: fake.runAttempt,
+      logger: { warn: () => {}, error: () => {} },
+    });
+    await first.start();
+    try {
+      await first.runNow("docs");
+      await expect.poll(() => first.status().notifiers[1]?.deliveries?.failed).toBe(1);
+    } finally {
+      await stopped(first);
+    }
+    const file = await readFile(join(stateDir, "notifier-deliveries.json"), "utf8");
+    for (const secret of ["DAEMONSECRET", "tk_daemon_31", "services"]) expect(file).not.toContain(secret);
+
+    const second = createDaemon({
+      configPath,
+      stateDir,
+      watchConfig: false,
+      notifiers: appNotifiers(),
+      runAttempt: fake.runAttempt,
+    });
+    await second.start();
+    try {
+      const [memory, chat] = second.status().notifiers;
+      expect(memory?.deliveries).toEqual({
+        lastDelivery: { at: expect.any(String), event: "success", job: "docs" },
+        delivered: 0,
+        failed: 0,
+      });
+      expect(chat?.deliveries).toEqual({
+        lastError: {
+          at: expect.any(String),
+          event: "success",
+          job: "docs",
+          error: "https://hooks.example.com/***?token=*** answered 403",
+        },
+        delivered: 0,
+        failed: 0,
+      });
+    } finally {
+      await stopped(second);
+    }
   });
 
   it("cancels a running backup (recorded as interrupted) and says when there was nothing to cancel", async () => {

@@ -29,6 +29,16 @@ export { HEALTHCHECKS_DEFAULT_ON, healthchecks } from "./healthchecks/healthchec
 export { healthchecksOptionsSchema } from "./healthchecks/schema.js";
 export { HttpStatusError } from "./http/post.js";
 export type {
+  NotifierDelivery,
+  NotifierDeliveryFailure,
+  NotifierDeliveryLast,
+  NotifierDeliveryLog,
+  NotifierDeliveryLogOptions,
+  NotifierDeliveryRecord,
+} from "./hub/deliveries.js";
+export { createNotifierDeliveryLog } from "./hub/deliveries.js";
+export { safeDeliveryError } from "./hub/describe-error.js";
+export type {
   NotifierEntry,
   NotifierEventSource,
   NotifierHub,
@@ -56,7 +66,14 @@ export type { NtfyOptions, NtfyPriority } from "./ntfy/ntfy.js";
 export { ntfy } from "./ntfy/ntfy.js";
 export { ntfyOptionsSchema } from "./ntfy/schema.js";
 export type { RedactUrlOptions } from "./secrets/redact.js";
-export { describeNotifier, REDACTED, redactOptions, redactText, redactUrl } from "./secrets/redact.js";
+export {
+  describeNotifier,
+  REDACTED,
+  redactOptions,
+  redactText,
+  redactUrl,
+  redactUrlsInText,
+} from "./secrets/redact.js";
 export { webhookOptionsSchema } from "./webhook/schema.js";
 export type { WebhookOptions } from "./webhook/webhook.js";
 export { webhook } from "./webhook/webhook.js";

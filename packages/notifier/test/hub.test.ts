@@ -374,8 +374,9 @@ describe("createNotifierHub: flush, close, describe", () => {
           url: "https://user:***@hooks.example.com/***?key=***",
           headers: { authorization: "***" },
         },
+        deliveries: { delivered: 0, failed: 0 },
       },
-      { name: "memory", on: ["success"], jobs: ["Photos"] },
+      { name: "memory", on: ["success"], jobs: ["Photos"], deliveries: { delivered: 0, failed: 0 } },
     ]);
   });
 });

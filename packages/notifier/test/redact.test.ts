@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeNotifier, redactOptions, redactText, redactUrl } from "../src/index.js";
+import { describeNotifier, redactOptions, redactText, redactUrl, redactUrlsInText } from "../src/index.js";
 
 describe("redactUrl", () => {
   it.each([
@@ -11,6 +11,19 @@ describe("redactUrl", () => {
     ["not a url with token=abc", {}, "not a url with token=***"],
   ])("%s → %s", (url, options, expected) => {
     expect(redactUrl(url, options)).toBe(expected);
+  });
+});
+
+describe("redactUrlsInText", () => {
+  it("takes every URL in a text down to its scheme and host, keeping the punctuation around it", () => {
+    expect(
+      redactUrlsInText(
+        "POST https://hooks.slack.com/services/T0/B0/XYZ failed (see https://u:p@ntfy.example.com/topic?x=1).",
+      ),
+    ).toBe("POST https://hooks.slack.com/*** failed (see https://u:***@ntfy.example.com/***?x=***).");
+    expect(redactUrlsInText("connect ECONNREFUSED 127.0.0.1:8080")).toBe(
+      "connect ECONNREFUSED 127.0.0.1:8080",
+    );
   });
 });
 

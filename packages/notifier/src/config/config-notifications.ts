@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem, type ResolvedConfig, usesNotifications } from "@simplebackup/core";
+import type { NotifierDeliveryLog } from "../hub/deliveries.js";
 import type { NotifierHub } from "../hub/hub.js";
 import type { NotifierLogger } from "../notifier.js";
 import { validateNotifierEntries } from "./entries.js";
@@ -45,6 +46,8 @@ export async function checkConfigNotifications(
 export interface ConfigNotifierHubOptions extends ConfigNotificationsOptions {
   /** Where a notifier's trouble is told (a failed delivery never fails a backup). */
   readonly logger: NotifierLogger;
+  /** Where each notifier's last delivery and error are kept. @default a log of the hub's own */
+  readonly deliveries?: NotifierDeliveryLog;
 }
 
 /** Every notifier of a loaded config (and its metrics file) as one hub; undefined when it has none. */
@@ -53,7 +56,7 @@ export async function createConfigNotifierHub(
   options: ConfigNotifierHubOptions,
 ): Promise<NotifierHub | undefined> {
   if (!usesNotifications(config)) return undefined;
-  const { importModule, logger } = options;
+  const { importModule, logger, deliveries } = options;
   return createNotifierHubFromConfig(
     { notifications: config.notifications, jobs: config.jobs, metricsFile: config.metricsFile },
     {
@@ -61,6 +64,7 @@ export async function createConfigNotifierHub(
       logger,
       jobPath: (index) => jobPath(config.jobs[index]?.name ?? "", index),
       ...(importModule ? { importModule } : {}),
+      ...(deliveries ? { deliveries } : {}),
       ...(config.file ? { file: config.file } : {}),
     },
   );

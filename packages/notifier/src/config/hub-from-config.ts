@@ -23,7 +23,7 @@ export interface NotificationsConfig {
 
 export interface HubFromConfigOptions
   extends Pick<NotifiersFromConfigOptions, "baseDir" | "file" | "logger" | "importModule">,
-    Pick<NotifierHubOptions, "timeoutMs" | "retryDelayMs" | "clock"> {
+    Pick<NotifierHubOptions, "timeoutMs" | "retryDelayMs" | "clock" | "deliveries"> {
   /** Where each job's list sits, for problem paths. @default (index) => `backupjobs[${index}].notifications` */
   readonly jobPath?: (index: number) => string;
 }
@@ -61,5 +61,6 @@ export async function createNotifierHubFromConfig(
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.deliveries ? { deliveries: options.deliveries } : {}),
   });
 }

@@ -13,7 +13,13 @@ import {
   type NotifierLogger,
 } from "../notifier.js";
 import { describeNotifier, redactText } from "../secrets/redact.js";
-import { describeError } from "./describe-error.js";
+import {
+  createNotifierDeliveryLog,
+  type NotifierDeliveryLog,
+  type NotifierDeliveryRecord,
+  notifierDeliveryKeys,
+} from "./deliveries.js";
+import { describeSafeError } from "./describe-error.js";
 
 /** A notifier with routing: which kinds and which jobs it hears about. */
 export interface NotifierEntry {
@@ -47,13 +53,24 @@ export interface NotifierHubOptions {
   readonly retryDelayMs?: number;
   /** Events waiting per notifier; beyond this the oldest are dropped. @default 100 */
   readonly maxQueue?: number;
-  /** @default the system clock */
-  readonly clock?: Pick<Clock, "setTimer" | "clearTimer">;
+  /** @default the system clock; its `now`, when it has one, stamps the delivery log's times */
+  readonly clock?: Pick<Clock, "setTimer" | "clearTimer"> & Partial<Pick<Clock, "now">>;
+  /**
+   * Where each notifier's last delivery and last error are kept. The daemon passes one log to every
+   * hub it builds (a config reload makes a new hub) and keeps it in its state folder.
+   * @default a log of this hub's own, in memory
+   */
+  readonly deliveries?: NotifierDeliveryLog;
 }
 
 export interface NotifierHubEntryDescription extends NotifierDescription {
   /** Undefined for a top-level notifier that hears about every job. */
   readonly jobs?: readonly string[];
+  /**
+   * Its last delivery and last error (error text masked) and its counts since start. Absent only
+   * from descriptions made by something other than the hub.
+   */
+  readonly deliveries?: NotifierDeliveryRecord;
 }
 
 export interface NotifierHub {
@@ -76,6 +93,8 @@ interface Lane {
   /** A job name for a per-job lane; "*" for a top-level one. */
   readonly scope: string;
   readonly jobs: readonly string[] | undefined;
+  /** Its key in the delivery log. */
+  readonly key: string;
   readonly queue: NotifiableEvent[];
   running: boolean;
   overflowing: boolean;
@@ -97,12 +116,18 @@ export function createNotifierHub(options: NotifierHubOptions): NotifierHub {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retryDelayMs = options.retryDelayMs ?? 5_000;
   const maxQueue = options.maxQueue ?? 100;
-  const lanes: Lane[] = [
-    ...options.notifiers.map((input) => toLane(input, "*")),
+  const deliveries =
+    options.deliveries ?? createNotifierDeliveryLog(options.clock?.now ? { now: options.clock.now } : {});
+  const entries = [
+    ...options.notifiers.map((input) => ({ input, scope: "*" })),
     ...Object.entries(options.jobs ?? {}).flatMap(([job, inputs]) =>
-      inputs.map((input) => toLane(input, job)),
+      inputs.map((input) => ({ input, scope: job })),
     ),
-  ];
+  ].map(({ input, scope }) => ({ entry: toEntry(input), scope }));
+  const keys = notifierDeliveryKeys(
+    entries.map(({ entry, scope }) => ({ scope, ...describeNotifier(entry.notifier) })),
+  );
+  const lanes: Lane[] = entries.map(({ entry, scope }, index) => toLane(entry, scope, keys[index] ?? ""));
   const attached = new Map<NotifierEventSource, () => void>();
   let idleWaiters: (() => void)[] = [];
   let closed = false;
@@ -159,21 +184,27 @@ export function createNotifierHub(options: NotifierHubOptions): NotifierHub {
     const what = `${event.type}${event.job === "*" ? "" : ` of ${event.job}`}`;
     try {
       await attempt(lane.notifier, event);
+      deliveries.delivered(lane.key, event);
       return;
     } catch (error) {
       if (isPermanentNotifierError(error)) {
-        logger.error(`${label(lane)} failed on ${what}: ${safeError(error)}; not retried`);
+        logger.error(`${label(lane)} failed on ${what}: ${describeSafeError(error)}; not retried`);
+        deliveries.failed(lane.key, event, describeSafeError(error));
         return;
       }
       logger.warn(
-        `${label(lane)} failed on ${what}: ${safeError(error)}; trying once more in ${retryDelayMs} ms`,
+        `${label(lane)} failed on ${what}: ${describeSafeError(error)}; trying once more in ${retryDelayMs} ms`,
       );
     }
     await sleep(retryDelayMs);
     try {
       await attempt(lane.notifier, event);
+      deliveries.delivered(lane.key, event);
     } catch (error) {
-      logger.error(`${label(lane)} failed again on ${what}: ${safeError(error)}; giving up on it`);
+      logger.error(`${label(lane)} failed again on ${what}: ${describeSafeError(error)}; giving up on it`);
+      // Only a delivery given up on is an error here: a first attempt mended by the retry reached
+      // the person, and the page's question is whether notifications reach them.
+      deliveries.failed(lane.key, event, describeSafeError(error));
     }
   }
 
@@ -248,7 +279,9 @@ export function createNotifierHub(options: NotifierHubOptions): NotifierHub {
           try {
             await notifier.close();
           } catch (error) {
-            logger.warn(`notifier "${redactText(notifier.name)}" failed to close: ${safeError(error)}`);
+            logger.warn(
+              `notifier "${redactText(notifier.name)}" failed to close: ${describeSafeError(error)}`,
+            );
           }
         }),
       );
@@ -256,18 +289,27 @@ export function createNotifierHub(options: NotifierHubOptions): NotifierHub {
     describe: () =>
       lanes.map((lane) => {
         const jobs = lane.scope === "*" ? lane.jobs : [lane.scope];
-        return { ...describeNotifier(lane.notifier), on: lane.on, ...(jobs ? { jobs } : {}) };
+        return {
+          ...describeNotifier(lane.notifier),
+          on: lane.on,
+          ...(jobs ? { jobs } : {}),
+          deliveries: deliveries.get(lane.key),
+        };
       }),
   };
 }
 
-function toLane(input: NotifierInput, scope: string): Lane {
-  const entry: NotifierEntry = "notifier" in input ? input : { notifier: input };
+function toEntry(input: NotifierInput): NotifierEntry {
+  return "notifier" in input ? input : { notifier: input };
+}
+
+function toLane(entry: NotifierEntry, scope: string, key: string): Lane {
   return {
     notifier: entry.notifier,
     on: entry.on ?? entry.notifier.on ?? DEFAULT_NOTIFY_ON,
     scope,
     jobs: entry.jobs,
+    key,
     queue: [],
     running: false,
     overflowing: false,
@@ -276,8 +318,4 @@ function toLane(input: NotifierInput, scope: string): Lane {
 
 function label(lane: Lane): string {
   return `notifier "${redactText(lane.notifier.name)}"`;
-}
-
-function safeError(error: unknown): string {
-  return redactText(describeError(error));
 }

@@ -64,6 +64,19 @@ export function redactOptions(
 }
 
 /**
+ * Every URL in free text down to its scheme and host (credentials, path and query masked). An error
+ * may quote the URL it failed on, and a chat webhook's or ntfy topic's secret is its path, which
+ * `redactText` keeps.
+ */
+export function redactUrlsInText(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (found) => {
+    // Punctuation that closes the sentence or a bracket is not part of the URL.
+    const url = found.replace(/[).,;:\]}]+$/, "");
+    return `${redactUrl(url, { path: true })}${found.slice(url.length)}`;
+  });
+}
+
+/**
  * Masks secrets that free text (an error message, a command line) may carry: credentials in URLs,
  * `token=…` style pairs, bearer and basic authorizations.
  */
@@ -76,7 +89,7 @@ export function redactText(text: string): string {
     )
     .replace(/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`)
     .replace(
-      /([?&;\s-]|^)([\w-]*(?:token|passw\w*|secret|api[-_]?key|auth)[\w-]*)(=|:\s*)(?!(?:Bearer|Basic|Token) )([^\s&;,"']+)/gi,
+      /([?&;,([{\s-]|^)([\w-]*(?:token|passw\w*|secret|api[-_]?key|auth)[\w-]*)(=|:\s*)(?!(?:Bearer|Basic|Token) )([^\s&;,"']+)/gi,
       (_all, before: string, name: string, sep: string) => `${before}${name}${sep}${REDACTED}`,
     );
 }
