@@ -9,12 +9,11 @@ import {
   locks,
   processAlive,
   RESTIC,
-  simplebackupAsync,
   snapshotIds,
   waitFor,
 } from "../faults/helpers.js";
 import { readCmdline } from "../support/process-argv.js";
-import { simplebackup, tempDir, write } from "./cli.js";
+import { simplebackup, simplebackupAsync, tempDir, write } from "./cli.js";
 
 /**
  * A one-shot command interrupted by a signal: the CLI asks restic to stop (SIGINT, on which restic

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESTIC } from "../faults/helpers.js";
 import { resticAtLeast } from "../support/restic.js";
-import { BIN, simplebackup, tempDir, write } from "./cli.js";
+import { type AsyncCliResult, simplebackup, simplebackupAsync, tempDir, write } from "./cli.js";
 
 const PASSWORD = "contract-secret-91c4";
 const temp = tempDir();
@@ -84,13 +84,6 @@ function hasPositional(command: CommandDef): boolean {
   return Object.values(command.args ?? {}).some((def) => def.type === "positional");
 }
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Runs the CLI in its own process group. A command still running 3 s after `stopWhen` held (a daemon
  * after its first backup; a one-shot backup ends by itself meanwhile), or at once with `now`, gets
@@ -100,35 +93,25 @@ interface Run {
 async function cli(
   argv: string[],
   options: { env?: NodeJS.ProcessEnv; stopWhen?: (stdout: string) => boolean; now?: boolean } = {},
-): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...argv, "--config", config], {
-    env: { ...process.env, SIMPLEBACKUP_CONFIG: undefined, ...env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<Run>((resolve) =>
-    child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr })),
+): Promise<AsyncCliResult> {
+  const run = simplebackupAsync(
+    [...argv, "--config", config],
+    { ...env, ...options.env },
+    { detached: true },
   );
+  const { child } = run;
   let stopping = false;
   const stop = () => {
     if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGINT");
   };
   const timers = [setTimeout(stop, 45_000)];
   const poll = setInterval(() => {
-    if (stopping || !options.stopWhen?.(stdout)) return;
+    if (stopping || !options.stopWhen?.(run.output().stdout)) return;
     stopping = true;
     timers.push(setTimeout(stop, options.now ? 0 : 3_000));
   }, 50);
   try {
-    return await done;
+    return await run.done;
   } finally {
     for (const timer of timers) clearTimeout(timer);
     clearInterval(poll);

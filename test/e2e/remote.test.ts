@@ -2,17 +2,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  checkClean,
-  filesUnder,
-  findRestic,
-  locks,
-  simplebackupAsync,
-  slowResticScript,
-  waitFor,
-} from "../faults/helpers.js";
+import { checkClean, filesUnder, findRestic, locks, slowResticScript, waitFor } from "../faults/helpers.js";
 import { resticAtLeast } from "../support/restic.js";
-import { simplebackup, tempDir, write } from "./cli.js";
+import { simplebackup, simplebackupAsync, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
 import { RcloneResticServer } from "./servers/rclone-restic-server.js";
 

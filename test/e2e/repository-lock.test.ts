@@ -2,9 +2,9 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { locks, simplebackupAsync, snapshotIds, waitFor } from "../faults/helpers.js";
+import { locks, snapshotIds, waitFor } from "../faults/helpers.js";
 import { readHistoryFiles } from "../support/history-files.js";
-import { simplebackup, tempDir, write } from "./cli.js";
+import { simplebackup, simplebackupAsync, tempDir, write } from "./cli.js";
 import { DaemonProcess } from "./daemon-process.js";
 
 /**

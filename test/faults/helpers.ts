@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN } from "../e2e/cli.js";
 import { readCmdline } from "../support/process-argv.js";
 
 export const RESTIC = process.env.RESTIC_BINARY ?? "restic";
@@ -91,36 +90,6 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export interface AsyncCli {
-  child: ChildProcess;
-  /** What it printed so far, to wait for a line while it still runs. */
-  output(): { stdout: string; stderr: string };
-  done: Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-/** Runs the built CLI without blocking the test, so the test can watch /proc meanwhile. */
-export function simplebackupAsync(args: string[], env: NodeJS.ProcessEnv = {}): AsyncCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, SIMPLEBACKUP_CONFIG: undefined, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<{
-    status: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve) => child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr })));
-  return { child, done, output: () => ({ stdout, stderr }) };
 }
 
 /** Every file under `dir`, recursively (for scanning logs). */

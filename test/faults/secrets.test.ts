@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, simplebackup, tempDir, write } from "../e2e/cli.js";
+import { simplebackup, simplebackupAsync, tempDir, write } from "../e2e/cli.js";
 import { DaemonProcess } from "../e2e/daemon-process.js";
 import { MariaDbServer } from "../e2e/servers/mariadb-server.js";
 import { PostgresServer } from "../e2e/servers/postgres-server.js";
@@ -210,12 +209,10 @@ describe("database passwords never leak", () => {
     const tmp = join(root, "tmp");
     write(join(tmp, ".keep"), "");
     // Not spawnSync: the argv watch must run while the backup does.
-    const watched = await argvLeaks(DB_SECRETS, () =>
-      runCli(["backup", "--config", file, "--json"], {
-        SIMPLEBACKUP_STATE_DIR: dbState,
-        APP_PG_PASSWORD: PG_PASSWORD,
-        TMPDIR: tmp,
-      }),
+    const backupEnv = { SIMPLEBACKUP_STATE_DIR: dbState, APP_PG_PASSWORD: PG_PASSWORD, TMPDIR: tmp };
+    const watched = await argvLeaks(
+      DB_SECRETS,
+      () => simplebackupAsync(["backup", "--config", file, "--json"], backupEnv).done,
     );
     const json = watched.result;
     const events = json.stdout
@@ -244,22 +241,3 @@ describe("database passwords never leak", () => {
     expect(readdirSync(tmp).filter((name) => name.startsWith("simplebackup-db-"))).toEqual([]);
   }, 180_000);
 });
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, SIMPLEBACKUP_CONFIG: undefined, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", () => resolve({ stdout, stderr }));
-  });
-}

@@ -2,14 +2,13 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simplebackup, tempDir, write } from "../e2e/cli.js";
+import { simplebackup, simplebackupAsync, tempDir, write } from "../e2e/cli.js";
 import {
   checkClean,
   findRestic,
   lockFiles,
   locks,
   processAlive,
-  simplebackupAsync,
   slowResticScript,
   snapshotIds,
 } from "./helpers.js";
