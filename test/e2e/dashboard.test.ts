@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,12 +14,16 @@ import { freePort } from "./servers/server-process.js";
  * The dashboard's pages in a real browser (Debian's Chromium) against a real daemon with real restic:
  * log in with the link `simplebackup ui` prints, see every job, run one now and watch its progress
  * reach 100 % and its row appear in the history and its snapshot in the list, see the job whose password is wrong shown as failed,
- * read a run's log. Every page is screenshotted (test-output/screenshots/dashboard/), and the test
+ * read a run's log, see a webhook whose server is down as failing (its secret URL masked) beside one that
+ * delivers. Every page is screenshotted (test-output/screenshots/dashboard/), and the test
  * fails on any Content-Security-Policy violation, page error or request that left 127.0.0.1.
  */
 
 const PASSWORD = "dashboard-e2e-pass-5c1d";
 const WRONG_PASSWORD = "not-the-password-93a7";
+/** In the URL of a webhook whose server is down: its path and query are its secrets. */
+const HOOK_SECRET = "HOOKPATH-e2e-61f0";
+const HOOK_TOKEN = "tk_e2e_hook_28";
 const RESTIC = process.env.RESTIC_BINARY ?? "restic";
 const temp = tempDir();
 const root = temp.path;
@@ -28,6 +34,8 @@ let page: Page;
 /** What the page logged and which of its requests failed (./browser/watch-page.ts). */
 let problems: string[];
 let failedResponses: string[];
+/** The webhook receiver that is up: answers 204 to every POST. */
+let receiver: Server | undefined;
 
 function restic(repository: string, args: string[]) {
   return spawnSync(RESTIC, args, {
@@ -54,10 +62,26 @@ beforeAll(async () => {
     password,
     backup_interval: "0 2 * * *",
   });
+  receiver = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
+  const receiverPort = (receiver.address() as AddressInfo).port;
   const config = write(join(root, "config.json"), {
     restic_binary: "./slow-restic.sh",
     ui: { listen: `127.0.0.1:${await freePort()}` },
     backupjobs: [job("photos", PASSWORD), job("broken", WRONG_PASSWORD)],
+    // Both hear about failures (the default): the broken job's failure reaches one and not the other.
+    notifications: [
+      {
+        type: "webhook",
+        name: "down hook",
+        // A port found free and left so: nothing listens there, as when the receiver's server is down.
+        url: `http://127.0.0.1:${await freePort()}/hooks/${HOOK_SECRET}?token=${HOOK_TOKEN}`,
+      },
+      { type: "webhook", name: "up hook", url: `http://127.0.0.1:${receiverPort}/hooks/up` },
+    ],
   });
   dashboard = await openDashboard(config, stateDir);
   ({ browser, page } = dashboard);
@@ -66,6 +90,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dashboard?.close();
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve) ?? resolve(undefined));
   temp.dispose();
 });
 
@@ -164,8 +190,48 @@ describe("the dashboard in Chromium, on a real daemon and restic", { timeout: 15
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(WRONG_PASSWORD);
     await screenshot(page, "config");
+  });
+
+  it("shows the webhook whose server is down as failing, with its error and no secret, beside one that delivers", async () => {
+    // The API first: the down hook's error is recorded after the hub's retry, seconds after the failure.
+    const api = () => page.evaluate(async () => (await fetch("/api/notifiers")).text());
+    await expect
+      .poll(async () => JSON.parse(await api()).notifiers.map((n: { failed: number }) => n.failed), {
+        timeout: 60_000,
+      })
+      .toEqual([1, 0]);
+    const body = await api();
+    const [down, up] = JSON.parse(body).notifiers;
+    expect(down).toMatchObject({
+      name: "down hook",
+      lastDelivery: null,
+      lastError: { event: "failure", job: "broken" },
+      delivered: 0,
+    });
+    const downError =
+      /webhook http:\/\/127\.0\.0\.1:\d+\/\*{3}\?token=\*{3} could not be reached: connect ECONNREFUSED/;
+    expect(down.lastError.error).toMatch(downError);
+    expect(up).toMatchObject({
+      name: "up hook",
+      lastDelivery: { event: "failure", job: "broken" },
+      lastError: null,
+    });
+    for (const secret of [HOOK_SECRET, HOOK_TOKEN]) expect(body).not.toContain(secret);
+
+    // The page says it in words: failing, when, what the error was, for which event of which job.
     await page.getByRole("link", { name: "Notifiers" }).click();
     await page.getByRole("heading", { name: "Notifiers" }).waitFor();
+    const downRow = page.locator('tr[data-notifier="down hook"]');
+    await downRow.filter({ hasText: "✗ failing" }).waitFor();
+    const downText = (await downRow.textContent()) ?? "";
+    expect(downText).toMatch(new RegExp(`(ago|just now): ${downError.source}`));
+    expect(downText).toContain("failure of broken");
+    expect(downText).toContain("0 delivered, 1 failed since start");
+    const upText = (await page.locator('tr[data-notifier="up hook"]').textContent()) ?? "";
+    expect(upText).toContain("✓ delivering");
+    expect(upText).toMatch(/ago|just now/);
+    const text = (await page.locator("main").textContent()) ?? "";
+    for (const secret of [HOOK_SECRET, HOOK_TOKEN]) expect(text).not.toContain(secret);
     await screenshot(page, "notifiers");
   });
 
