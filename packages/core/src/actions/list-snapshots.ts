@@ -1,10 +1,7 @@
 import type { BackupJob, DatabaseType } from "../config/types.js";
 import { parseDatabaseTags } from "../databases/database-series.js";
-import { ResticError } from "../errors.js";
-import { backendUnreachableFailure } from "../restic/backend-watchdog.js";
-import { classifyFailure, stderrTail } from "../restic/classify.js";
 import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic/commands/snapshots.js";
-import { buildResticEnvironment } from "../restic/environment.js";
+import { createJobRestic } from "../restic/job-restic.js";
 import type { Restic } from "../restic/restic.js";
 
 export interface ListSnapshotsOptions {
@@ -28,20 +25,12 @@ export async function listSnapshots(
   job: BackupJob,
   options: ListSnapshotsOptions,
 ): Promise<ListedSnapshot[]> {
-  const listArgs = buildSnapshotsArgs(job.name);
-  const args = options.readOnly ? [listArgs[0] ?? "", "--no-lock", ...listArgs.slice(1)] : listArgs;
-  const env = buildResticEnvironment(job, options.env ?? process.env, 1);
-  const result = await options.restic.run(args, { env });
-  if (result.exitCode !== 0 || result.backendUnreachable) {
-    // restic 0.17+ would retry a server that is down for 15 minutes; the watchdog stopped it.
-    const { code, message } = result.backendUnreachable
-      ? backendUnreachableFailure(result.backendUnreachable)
-      : classifyFailure({ exitCode: result.exitCode, stderr: result.stderr });
-    throw new ResticError(code, message, {
-      command: args,
-      exitCode: result.exitCode,
-      stderrTail: stderrTail(result.stderr),
-    });
+  const restic = createJobRestic(job, options);
+  const args = buildSnapshotsArgs(job.name);
+  const result = await restic.run(args);
+  // restic 0.17+ would retry a server that is down for 15 minutes; the watchdog stopped it.
+  if (result.exitCode !== 0 || result.interrupted || result.backendUnreachable) {
+    throw restic.error(result, args);
   }
   return parseSnapshots(result.stdout)
     .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))
