@@ -201,6 +201,21 @@ export interface Setup {
   close(): Promise<void>;
 }
 
+/** For `startDashboard`'s `serve`: the daemon as the dashboard sees it, its `unlock` the test's (or none). */
+export function withUnlock(unlock: DashboardDaemon["unlock"]): (daemon: Daemon) => DashboardDaemon {
+  return (daemon) => ({
+    status: () => daemon.status(),
+    history: (options) => daemon.history(options),
+    runNow: (job) => daemon.runNow(job),
+    cancel: (job) => daemon.cancel(job),
+    maintainNow: (job, task) => daemon.maintainNow(job, task),
+    subscribe: (listener) => daemon.subscribe(listener),
+    scheduler: daemon.scheduler,
+    env: daemon.env,
+    ...(unlock ? { unlock } : {}),
+  });
+}
+
 /**
  * A started daemon on `secretConfig` with its dashboard on 127.0.0.1 and a free port. `serve` puts
  * a stand-in between them (a daemon method replaced, or left out) for the failures real restic

@@ -1,6 +1,6 @@
 import { ResticError, SimplebackupError, type UnlockResult } from "@simplebackup/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SECRETS, type Setup, startDashboard } from "./helpers.js";
+import { SECRETS, type Setup, startDashboard, withUnlock } from "./helpers.js";
 
 // POST /api/jobs/:job/unlock over a stand-in for the daemon's unlock, for the answers real restic
 // cannot be made to give on cue (unlock.integration.test.ts runs the real one). Each test sets what
@@ -23,28 +23,18 @@ const result = (more: Partial<UnlockResult> = {}): UnlockResult => ({
 });
 
 beforeAll(async () => {
-  setup = await startDashboard({}, undefined, undefined, (daemon) => ({
-    ...daemon,
-    status: () => daemon.status(),
-    history: (options) => daemon.history(options),
-    runNow: (job) => daemon.runNow(job),
-    cancel: (job) => daemon.cancel(job),
-    subscribe: (listener) => daemon.subscribe(listener),
-    unlock: (job) => {
+  setup = await startDashboard(
+    {},
+    undefined,
+    undefined,
+    withUnlock((job) => {
       asked.push(job);
       return next(job);
-    },
-  }));
+    }),
+  );
   await setup.browser.logIn();
   // A daemon of an app that offers no unlock: its method left out.
-  noUnlock = await startDashboard({}, undefined, undefined, (daemon) => ({
-    status: () => daemon.status(),
-    history: (options) => daemon.history(options),
-    runNow: (job) => daemon.runNow(job),
-    cancel: (job) => daemon.cancel(job),
-    subscribe: (listener) => daemon.subscribe(listener),
-    scheduler: daemon.scheduler,
-  }));
+  noUnlock = await startDashboard({}, undefined, undefined, withUnlock(undefined));
   await noUnlock.browser.logIn();
 });
 afterAll(async () => {

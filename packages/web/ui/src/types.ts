@@ -1,7 +1,7 @@
 // The page is a client of the server's own contract: these are the server's types, imported for
 // their shape only (erased by the build), so a field renamed there fails the UI's typecheck here.
 export type { RestoreResult, RunHistoryRecord, SnapshotEntry } from "@simplebackup/core";
-export type { JobView, NotifierView } from "../../src/views";
+export type { JobView, NotifierView, UnlockView } from "../../src/views";
 
 /**
  * A snapshot as GET /api/jobs/:job/snapshots lists it. Written out here because routes/snapshots.ts

@@ -7,19 +7,25 @@ import { FinishedBar, ProgressBar } from "../components/progress-bar";
 import { JobStateText, ResultText } from "../components/status-text";
 import { formatLocalTime, relativeTime } from "../format";
 import { useNow } from "../hooks";
+import type { UnlockView } from "../types";
 import type { JobsState } from "../use-jobs";
 import { HistoryTable } from "./history-table";
 import { RunPlots } from "./run-plots";
 import { SnapshotsList } from "./snapshots-list";
+import { UnlockOutcome, unlockSummary } from "./unlock-outcome";
 
 /**
- * One job: its state and live progress, the actions the API offers (run now, cancel, check, drill), its
- * snapshots (browsing one comes with the snapshot browser's page) and its history with each run's log.
+ * One job: its state and live progress, the actions the API offers (run now, cancel, check, drill,
+ * unlock), its snapshots (browsing one comes with the snapshot browser's page) and its history with
+ * each run's log.
  */
 export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: JobsState }) {
   const now = useNow();
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
+  // The last unlock's answer (its locks left, with their holders), and whether one is on its way.
+  const [unlocked, setUnlocked] = useState<UnlockView | undefined>(undefined);
+  const [unlocking, setUnlocking] = useState(false);
   // "Run started" is true only until the run ends; its result then speaks for itself.
   const endedRun = jobs.finished.get(name)?.runId;
   useEffect(() => {
@@ -32,19 +38,41 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
   const finished = jobs.finished.get(name);
   const busy = job.state === "running" || job.state === "queued";
 
-  const act = (what: string, path: string, said: (body: Record<string, unknown>) => string) => {
+  const act = (
+    what: string,
+    path: string,
+    said: (body: Record<string, unknown>) => string,
+    settled: () => void = () => {},
+  ) => {
     setActionError(undefined);
     setNotice(`${what}…`);
     postJson<Record<string, unknown>>(jobPath(name, path)).then(
       (body) => {
+        const words = said(body);
         // A quick check's own event can come before this answer: what it said is not overwritten.
-        setNotice((current) => (current === `${what}…` ? said(body) : current));
+        setNotice((current) => (current === `${what}…` ? words : current));
+        settled();
         jobs.reload();
       },
       (error: Error) => {
         setNotice(undefined);
         setActionError(error);
+        settled();
       },
+    );
+  };
+  const unlock = () => {
+    setUnlocked(undefined);
+    setUnlocking(true);
+    act(
+      "Removing stale locks",
+      "/unlock",
+      (body) => {
+        const result = body.unlock as UnlockView;
+        setUnlocked(result);
+        return unlockSummary(result);
+      },
+      () => setUnlocking(false),
     );
   };
 
@@ -103,6 +131,14 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
         >
           Restore drill
         </button>
+        <ConfirmButton
+          label="Unlock"
+          question={`Remove stale locks from the repository of ${job.job}? Locks of running restic processes stay.`}
+          confirmLabel="Yes, unlock"
+          declineLabel="No"
+          disabled={unlocking}
+          onConfirm={unlock}
+        />
         {notice ? (
           <span class="notice" role="status">
             {notice}
@@ -115,6 +151,7 @@ export function JobPage({ name, jobs }: { readonly name: string; readonly jobs: 
           {jobs.maintained.get(name)}
         </p>
       ) : null}
+      {unlocked ? <UnlockOutcome result={unlocked} /> : null}
       {actionError ? <ErrorNote error={actionError} what="the action" /> : null}
       <dl class="facts">
         <dt>Last result</dt>
