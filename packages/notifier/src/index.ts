@@ -73,6 +73,7 @@ export {
   redactText,
   redactUrl,
   redactUrlsInText,
+  secretValuesOf,
 } from "./secrets/redact.js";
 export { webhookOptionsSchema } from "./webhook/schema.js";
 export type { WebhookOptions } from "./webhook/webhook.js";

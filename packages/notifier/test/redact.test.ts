@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { describeNotifier, redactOptions, redactText, redactUrl, redactUrlsInText } from "../src/index.js";
+import {
+  describeNotifier,
+  redactOptions,
+  redactText,
+  redactUrl,
+  redactUrlsInText,
+  secretValuesOf,
+} from "../src/index.js";
 
 describe("redactUrl", () => {
   it.each([
@@ -83,5 +90,35 @@ describe("describeNotifier", () => {
       on: expect.any(Array),
       options: { token: "***", url: "https://a:***@x.example/" },
     });
+  });
+});
+
+describe("secretValuesOf", () => {
+  it("finds what redactOptions would mask, as values a scrubber can look for in text", () => {
+    const found = secretValuesOf([
+      { type: "ntfy", url: "https://ntfy.example/backups-7f3a", token: "tk_live_0a1b2c", on: ["failure"] },
+      { type: "webhook", url: "https://user:pa55word@hooks.example/services/T0/B0/XyZ?key=q-123456" },
+      {
+        type: "command",
+        command: "notify-send",
+        env: { PUSH_KEY: "env-secret-9" },
+        headers: { "X-Key": "hdr-secret-1" },
+      },
+      { type: "desktop", timeout: 5 },
+    ]);
+    expect([...found].sort()).toEqual(
+      [
+        "/backups-7f3a",
+        "tk_live_0a1b2c",
+        "pa55word",
+        "/services/T0/B0/XyZ",
+        "q-123456",
+        "env-secret-9",
+        "hdr-secret-1",
+      ].sort(),
+    );
+    // Short values and plain words are left out: scrubbing them would blank out ordinary text.
+    expect(found.has("failure")).toBe(false);
+    expect(found.has("user")).toBe(false);
   });
 });

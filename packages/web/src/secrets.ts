@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { BackupJob, DatabasePassword, PasswordSource, ResolvedConfig } from "@simplebackup/core";
 import { maskRepository } from "@simplebackup/core";
-import { REDACTED, redactOptions } from "@simplebackup/notifier";
+import { REDACTED, redactOptions, secretValuesOf } from "@simplebackup/notifier";
 
 /**
  * An environment value shorter than this is not searched for in output: `1` or `true` would blank
@@ -11,8 +11,8 @@ const MIN_SCRUBBED_LENGTH = 6;
 
 /**
  * Every secret value the config holds or points at: literal passwords, the values of `password_env`
- * variables in the daemon's environment, the first line of each `password_file`, `env` values and
- * credentials in repository URLs. A `password_command`'s output is not known here (running it for this
+ * variables in the daemon's environment, the first line of each `password_file`, `env` values,
+ * credentials in repository URLs, and notifiers' secrets (tokens, a webhook URL's path). A `password_command`'s output is not known here (running it for this
  * would be a side effect); the views never show it, and restic never prints it.
  */
 export function configSecrets(
@@ -37,7 +37,10 @@ export function configSecrets(
   const repository = (url: string) => {
     for (const match of url.matchAll(/\/\/[^/@:]*:([^/@]+)@/g)) if (match[1]) secrets.add(match[1]);
   };
+  // A notifier's token, or a webhook's secret path, quoted by a delivery error or a plugin's log line.
+  secretValuesOf(config.notifications, undefined, secrets);
   for (const job of config.jobs) {
+    secretValuesOf(job.notifications, undefined, secrets);
     password(job.password);
     env(job.env);
     repository(job.repository);

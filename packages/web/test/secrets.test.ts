@@ -113,7 +113,7 @@ describe("configView", () => {
   it("has a scrubber that catches each secret the config holds, written any way", () => {
     const config = resolveConfig(secretConfig("/srv"), { baseDir: "/srv" });
     const scrub = createScrubber(configSecrets(config));
-    const leaky = `a ${SECRETS.jobPassword} b ${JSON.stringify(SECRETS.databasePassword)} c ${encodeURIComponent(SECRETS.databasePassword)} d ${SECRETS.envValue}`;
+    const leaky = `a ${SECRETS.jobPassword} b ${JSON.stringify(SECRETS.databasePassword)} c ${encodeURIComponent(SECRETS.databasePassword)} d ${SECRETS.envValue} e webhook https://hooks.example/services/${SECRETS.webhookPath} refused`;
     expectNoSecret("scrubbed text", scrub(leaky));
     // Short env values ("eu") are left alone: scrubbing them would blank out ordinary words.
     expect(scrub("eu-west")).toBe("eu-west");

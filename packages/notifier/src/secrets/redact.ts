@@ -63,6 +63,49 @@ export function redactOptions(
   return out;
 }
 
+/** A value shorter than this is not collected by secretValuesOf: `1` or `on` is no secret and would blank out text. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * The secret values inside notifier options, by the same rules redactOptions masks them: values of
+ * secret-named keys, every value under `env` and `headers`, and of each URL its credentials, query
+ * values and path (a chat webhook's or ntfy topic's secret). For a scrubber
+ * that must find them in text that quotes them, where redactOptions only masks them in place.
+ */
+export function secretValuesOf(
+  value: unknown,
+  key: string | undefined = undefined,
+  into = new Set<string>(),
+): Set<string> {
+  const add = (text: string) => {
+    if (text.length >= MIN_SECRET_LENGTH) into.add(text);
+  };
+  if (typeof value === "string") {
+    if (key !== undefined && (SECRET_KEY.test(key) || ALL_VALUES_SECRET.has(key))) add(value);
+    else if (URL_LIKE.test(value)) {
+      try {
+        const url = new URL(value);
+        add(decodeURIComponent(url.password));
+        add(decodeURIComponent(url.username));
+        for (const item of url.searchParams.values()) add(item);
+        // The whole path, slash first: a topic's bare name ("backups") would blank out ordinary words.
+        if (url.pathname !== "/") add(url.pathname);
+      } catch {
+        // Not a URL after all: nothing here is known to be secret.
+      }
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) secretValuesOf(item, key, into);
+  } else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    const all = key !== undefined && ALL_VALUES_SECRET.has(key);
+    for (const [name, item] of Object.entries(value)) {
+      if (all && typeof item === "string") add(item);
+      else secretValuesOf(item, name, into);
+    }
+  }
+  return into;
+}
+
 /**
  * Every URL in free text down to its scheme and host (credentials, path and query masked). An error
  * may quote the URL it failed on, and a chat webhook's or ntfy topic's secret is its path, which
