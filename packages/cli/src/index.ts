@@ -165,6 +165,7 @@ export {
   buildCopyArgs,
   buildForgetArgs,
   CONFIG_SCHEMA_URL,
+  CodedError,
   ConfigError,
   CopyError,
   checkRunConditions,

@@ -35,14 +35,22 @@ export type SimplebackupErrorCode =
   | "DATABASE_LOAD_FAILED"
   | "RESTIC_FAILED";
 
-export class SimplebackupError extends Error {
-  override name = "SimplebackupError";
-  readonly code: SimplebackupErrorCode;
+/**
+ * An error with a stable `code` a caller can act on, the original error kept as `cause`: the base of
+ * each package's own typed errors (core's {@link SimplebackupError}, the dashboard's), each with its
+ * own union of codes, so `instanceof` on one never takes in another's.
+ */
+export class CodedError<Code extends string> extends Error {
+  readonly code: Code;
 
-  constructor(code: SimplebackupErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }
+}
+
+export class SimplebackupError extends CodedError<SimplebackupErrorCode> {
+  override name = "SimplebackupError";
 }
 
 /** One problem in a config file, named by its place (`backupjobs[1] ("Photos").backup_interval`). */

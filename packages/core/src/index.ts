@@ -110,6 +110,7 @@ export {
 export { usesNotifications } from "./config/uses-notifications.js";
 export type { ConfigProblem, ResticErrorCode, SimplebackupErrorCode } from "./errors.js";
 export {
+  CodedError,
   ConfigError,
   isSimplebackupError,
   ResticError,

@@ -1,3 +1,5 @@
+import { CodedError } from "@simplebackup/core";
+
 /** Every dashboard failure a caller can act on has a stable code. */
 export type DashboardErrorCode =
   /** `listen` is not `host:port` (or a port alone). */
@@ -15,14 +17,8 @@ export type DashboardErrorCode =
   /** No dashboard is running for this state folder (`simplebackup ui`). */
   | "DASHBOARD_NOT_RUNNING";
 
-export class DashboardError extends Error {
+export class DashboardError extends CodedError<DashboardErrorCode> {
   override name = "DashboardError";
-  readonly code: DashboardErrorCode;
-
-  constructor(code: DashboardErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 export function isDashboardError(error: unknown): error is DashboardError {
