@@ -332,7 +332,7 @@ describe("tables on real output: a heading over every column", () => {
     );
   });
 
-  it("unlock: LOCK, TYPE, PID, HOST, USER, SINCE for a live lock it leaves in place", async () => {
+  it("unlock: LOCK, TYPE, PID, HOST, USER, SINCE, KEPT BECAUSE for a live lock it leaves in place", async () => {
     // A real restic backup holds the lock: slowed down, then stopped (SIGSTOP) while it holds it.
     write(join(root, "data/slow/blob.bin"), Buffer.alloc(4 * 1024 * 1024, 7));
     const holder = spawn(RESTIC, ["backup", "--limit-upload", "64", join(root, "data/slow")], {
@@ -351,9 +351,12 @@ describe("tables on real output: a heading over every column", () => {
       const result = await cli(["unlock", "Plain"]);
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/^Plain: 1 lock left in place, not stale:$/m);
-      expect(result.stdout).toMatch(/^ {2}LOCK {6}TYPE +PID {2}HOST +USER +SINCE$/m);
+      expect(result.stdout).toMatch(/^ {2}LOCK {6}TYPE +PID {2}HOST +USER +SINCE +KEPT BECAUSE$/m);
       expect(result.stdout).toMatch(
-        new RegExp(`^ {2}[0-9a-f]{8} {2}shared +${holder.pid} {2}\\S+ +\\S+ +${LOCAL_TIME}$`, "m"),
+        new RegExp(
+          `^ {2}[0-9a-f]{8} {2}shared +${holder.pid} {2}\\S+ +\\S+ +${LOCAL_TIME} {2}its process runs on this machine$`,
+          "m",
+        ),
       );
     } finally {
       holder.kill("SIGCONT");

@@ -1,4 +1,4 @@
-import { formatLocalTime, plural, runUnlock, shortId } from "@simplebackup/core";
+import { formatLocalTime, type KeptLockReason, plural, runUnlock, shortId } from "@simplebackup/core";
 import { defineCommand } from "../args/define-command.js";
 import { jobCommandArgs, onJobRepository, openJob } from "../job-command.js";
 import { formatTable } from "../render/format.js";
@@ -28,7 +28,7 @@ export default defineCommand({
     );
     if (result.remaining.length === 0) return;
     console.log(`${job.name}: ${plural(result.remaining.length, "lock")} left in place, not stale:`);
-    const rows = result.remaining.map(({ id, holder }) =>
+    const rows = result.remaining.map(({ id, holder, reason }) =>
       holder
         ? [
             shortId(id),
@@ -37,8 +37,9 @@ export default defineCommand({
             holder.hostname,
             holder.username || "-",
             formatLocalTime(holder.time),
+            KEPT_BECAUSE[reason],
           ]
-        : [shortId(id), "?", "-", "-", "-", "holder unknown"],
+        : [shortId(id), "?", "-", "-", "-", "-", KEPT_BECAUSE[reason]],
     );
     const columns = [
       { heading: "LOCK" },
@@ -47,7 +48,15 @@ export default defineCommand({
       { heading: "HOST" },
       { heading: "USER" },
       { heading: "SINCE" },
+      { heading: "KEPT BECAUSE" },
     ] as const;
     for (const text of formatTable(columns, rows)) console.log(text);
   },
 });
+
+/** Why restic left a lock, in words: a person decides from this whether to wait or look further. */
+const KEPT_BECAUSE: Record<KeptLockReason, string> = {
+  "process-running": "its process runs on this machine",
+  "other-host": "taken on another machine under 30 min ago",
+  unknown: "holder unknown",
+};
