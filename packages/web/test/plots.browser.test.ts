@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChromiumSession, launchChromium, screenshot } from "../../../test/e2e/browser/chromium.js";
+import { type PageWatch, watchPage } from "../../../test/e2e/browser/watch-page.js";
 import { type Setup, startDashboard } from "./helpers.js";
 
 /*
@@ -16,8 +17,7 @@ const HOUR = 3_600_000;
 let setup: Setup;
 let browser: ChromiumSession;
 let page: Page;
-const problems: string[] = [];
-const failedResponses: string[] = [];
+let watch: PageWatch;
 
 /** A year of hourly runs of "docs", written where core's store keeps them, one file per month. */
 async function writeYearOfRuns(stateDir: string, now: number): Promise<number> {
@@ -62,19 +62,7 @@ beforeAll(async () => {
   await writeYearOfRuns(setup.stateDir, Date.now());
   browser = await launchChromium();
   page = await browser.newPage();
-  await page.addInitScript({
-    content: `document.addEventListener("securitypolicyviolation", (event) =>
-      console.error("CSP violation: " + event.violatedDirective + " " + event.blockedURI));`,
-  });
-  page.on("console", (message) => {
-    // A failed fetch is logged by the browser too; those are checked by their URL instead.
-    if (message.text().startsWith("Failed to load resource")) return;
-    if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) failedResponses.push(new URL(response.url()).pathname);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  watch = await watchPage(page);
 }, 60_000);
 
 afterAll(async () => {
@@ -106,9 +94,11 @@ describe("the job page's plots in Chromium", { timeout: 60_000 }, () => {
     await page.getByLabel("Show").selectOption("7");
     await expect.poll(() => page.locator(".plot figcaption").first().textContent()).toMatch(/· 16\d runs/);
     await expect.poll(() => drawn.count()).toBe(4);
-    expect(problems).toEqual([]);
+    expect(watch.problems).toEqual([]);
     // The unit project has no restic: only the snapshot list, which runs it, may fail.
-    expect(failedResponses.filter((path) => path !== "/api/jobs/docs/snapshots")).toEqual([]);
+    expect(watch.failedResponses.filter((answer) => !answer.endsWith(" /api/jobs/docs/snapshots"))).toEqual(
+      [],
+    );
     expect(browser.blockedRequests).toEqual([]);
   });
 });
