@@ -1,5 +1,6 @@
 import type { Hono as HonoApp } from "hono";
 import { Hono } from "hono";
+import { auditTrail } from "./audit.js";
 import { type DashboardContext, sendError } from "./context.js";
 import { UI_NOT_BUILT_PAGE } from "./page.js";
 import { API_LOGIN_PATH, registerAuthRoutes } from "./routes/auth.js";
@@ -32,6 +33,7 @@ export function createDashboardApp(
   uiFiles: ReadonlyMap<string, StaticFile> = new Map(),
 ): DashboardApp {
   const app = new Hono();
+  if (context.audit) app.use("*", auditTrail(context, context.audit));
   app.use("*", securityHeaders());
   app.use("*", hostGuard(context));
   app.use("*", sameOriginGuard(context));

@@ -8,6 +8,7 @@ import type {
 } from "@simplebackup/core";
 import type { NotifierHubEntryDescription } from "@simplebackup/notifier";
 import type { Context } from "hono";
+import type { DashboardAuditEntry } from "./audit.js";
 import type { LoginCodes } from "./login-token.js";
 import type { LoginRateLimit } from "./rate-limit.js";
 import { configSecrets, createScrubber } from "./secrets.js";
@@ -61,6 +62,8 @@ export interface DashboardContext {
   /** Served over TLS: cookies get `Secure`, the origin is https. */
   readonly secure: boolean;
   readonly heartbeatMs: number;
+  /** Where logins, changes and downloads are told (audit.ts); none when absent. */
+  readonly audit?: (entry: DashboardAuditEntry) => void;
   /** Ends each open event stream; called on close. */
   readonly streams: Set<() => void>;
   site: BoundSite | undefined;

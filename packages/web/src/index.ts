@@ -1,6 +1,8 @@
 // The public API of @simplebackup/web.
 
 export type { DashboardRoute } from "./app.js";
+export type { DashboardAuditEntry } from "./audit.js";
+export { describeAuditEntry } from "./audit.js";
 export type { DashboardDaemon } from "./context.js";
 export { dashboardLoginLink } from "./dashboard-file.js";
 export type { DashboardErrorCode } from "./errors.js";

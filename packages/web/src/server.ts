@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { createDashboardApp, type DashboardRoute } from "./app.js";
+import type { DashboardAuditEntry } from "./audit.js";
 import type { DashboardContext, DashboardDaemon } from "./context.js";
 import { removeDashboardFile, writeDashboardFile } from "./dashboard-file.js";
 import { DashboardError } from "./errors.js";
@@ -37,6 +38,11 @@ export interface DashboardOptions {
   readonly loginFailuresAllowed?: number;
   /** The built UI to serve. @default the package's own `dist/ui` */
   readonly uiDir?: string;
+  /**
+   * Told of each login (and refused one), logout, change (run, cancel, check, drill, unlock, restore)
+   * and download, with who and from where; `simplebackup run` prints them among the daemon's lines.
+   */
+  readonly audit?: (entry: DashboardAuditEntry) => void;
   /** Where a route's failure is told. @default stderr */
   readonly onError?: (error: unknown) => void;
 }
@@ -82,6 +88,7 @@ export async function createDashboardServer(
     users,
     secure: tls !== undefined,
     heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
+    ...(options.audit ? { audit: options.audit } : {}),
     streams: new Set(),
     site: undefined,
   };

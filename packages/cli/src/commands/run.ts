@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { locateConfigFile, plural, type SchedulerEvent } from "@simplebackup/core";
+import { formatLocalTime, locateConfigFile, plural, type SchedulerEvent } from "@simplebackup/core";
 import { createDaemon, type Daemon } from "@simplebackup/daemon";
 import type { DashboardServer } from "@simplebackup/web";
 import { defineCommand } from "../args/define-command.js";
@@ -81,10 +81,12 @@ async function startDashboard(
   const ui = daemon.scheduler.config?.ui;
   const stateDir = daemon.status().stateDir;
   if ((!asked && !ui) || stateDir === undefined) return undefined;
-  const { createDashboardServer, isDashboardError } = await import("@simplebackup/web");
+  const { createDashboardServer, describeAuditEntry, isDashboardError } = await import("@simplebackup/web");
   try {
     const server = await createDashboardServer(daemon, {
       stateDir,
+      // Who logged in, changed something or downloaded backed-up data, among the daemon's lines.
+      audit: (entry) => say(`${formatLocalTime(entry.at)} ${describeAuditEntry(entry)}`),
       ...(ui ? { listen: ui.listen, insecureHttp: ui.insecureHttp, users: ui.users, hosts: ui.hosts } : {}),
       ...(ui?.tls ? { tls: ui.tls } : {}),
     });

@@ -9,7 +9,7 @@ export const LOGIN_PATH = "/login";
 export const API_LOGIN_PATH = "/api/login";
 
 /** The peer's address, as the socket says (no proxy header is trusted: none is expected in front). */
-function remoteAddress(c: Context): string {
+export function remoteAddress(c: Context): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? "unknown";
 }
