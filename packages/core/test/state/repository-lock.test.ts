@@ -98,7 +98,10 @@ describe("repository lock", () => {
       entered = true;
       return lock;
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Told once it found the lock held (polled, not slept for: a loaded CI machine once took >100 ms),
+    // and still told only once after several more of its 5 ms polls.
+    await expect.poll(() => told.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(entered).toBe(false);
     expect(told).toEqual([
       `waiting for photos on the same repository (held by PID ${process.pid}, simplebackup backup)`,
