@@ -146,8 +146,7 @@ describe("repository lock", () => {
       ...fast,
       onWaiting: (h) => waited.push(h),
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(waited).toHaveLength(1);
+    await expect.poll(() => waited.length).toBe(1);
     // The holder dies without releasing (SIGKILL): its lock is taken over.
     holder.kill("SIGKILL");
     const lock = await waiting;
@@ -191,7 +190,7 @@ describe("repository lock", () => {
       signal: controller.signal,
       onWaiting: (_h, m) => told.push(m),
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(() => told.length).toBe(1);
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ code: "INTERRUPTED" });
     expect(told).toEqual([
