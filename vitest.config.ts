@@ -11,7 +11,7 @@ const RUNS_RESTIC = [
   "packages/core/test/actions/{check,database-retention,drill,forget,forget-guard,restore,unlock}.test.ts",
   "packages/core/test/scheduler/{backup-scheduler,repository-turns}.test.ts",
   "test/e2e/{backup,commands,daemon,dashboard,dashboard-snapshots,database-stream,embed-example,interrupt,library,notify,outcomes}.test.ts",
-  "test/e2e/{copies-and-conditions,output-contract,packaging,remote,repository-lock,restore-db,setup-commands}.test.ts",
+  "test/e2e/{copies-and-conditions,output-contract,packaging,remote,repository-lock,restore-db,restore-db-beyond-config,setup-commands}.test.ts",
   "test/faults/{broken-config,live-lock,partial,passwords,remote-lock,secrets,sigkill,signals,soak}.test.ts",
 ];
 // Files whose types are the test: checked with tsc by the unit project, once.

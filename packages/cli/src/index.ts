@@ -47,6 +47,7 @@ export type {
   CopyStatusReport,
   CopyTarget,
   DatabaseDrill,
+  DatabaseLogin,
   DatabaseOutcomes,
   DatabasePassword,
   DatabaseSnapshot,

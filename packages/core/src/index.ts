@@ -34,6 +34,7 @@ export type {
 } from "./actions/restore.js";
 export { runRestore } from "./actions/restore.js";
 export type {
+  DatabaseLogin,
   RestoreDatabaseProgress,
   RestoreDatabaseResult,
   RestoreDatabaseTarget,

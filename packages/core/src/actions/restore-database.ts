@@ -1,9 +1,14 @@
 import { open, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { databaseLabel } from "../config/databases.js";
-import type { BackupJob, DatabaseSpec, DatabaseType } from "../config/types.js";
+import type { BackupJob, DatabasePassword, DatabaseSpec, DatabaseType } from "../config/types.js";
 import { openConnection } from "../databases/connection.js";
-import { chooseDatabase, chooseDatabaseSnapshot, dumpPathOf } from "../databases/database-choice.js";
+import {
+  chooseDatabase,
+  chooseDatabaseSnapshot,
+  type DatabaseChoice,
+  dumpPathOf,
+} from "../databases/database-choice.js";
 import { findDatabaseTool } from "../databases/dump-tools.js";
 import { buildLoadCommand } from "../databases/engines.js";
 import {
@@ -40,7 +45,18 @@ export interface RunRestoreDatabaseOptions extends ActionOptions {
   readonly toFile?: string;
   /** Load into a database that holds tables, or over a SQLite file that is not empty. @default false */
   readonly force?: boolean;
+  /**
+   * Log in to the server as this user instead of the database entry's own: a backup user that may only
+   * read cannot create or load a database. Not for SQLite, which has no login.
+   */
+  readonly login?: DatabaseLogin;
   readonly onProgress?: (progress: RestoreDatabaseProgress) => void;
+}
+
+/** Another login for the load, with its password; it travels as the entry's would, never on argv. */
+export interface DatabaseLogin {
+  readonly username: string;
+  readonly password: DatabasePassword;
 }
 
 export interface RestoreDatabaseProgress {
@@ -72,8 +88,9 @@ export interface RestoreDatabaseResult {
  * in whole, the old one kept as `<file>.before-restore`. A database created here is dropped again when
  * the load fails.
  * @throws SimplebackupError DATABASE_NOT_FOUND, SNAPSHOT_NOT_FOUND, TARGET_NOT_EMPTY, FILE_EXISTS,
- * DATABASE_TOOL_MISSING before anything is loaded; DATABASE_LOAD_FAILED when the client failed;
- * ResticError when restic failed.
+ * DATABASE_TOOL_MISSING, DATABASE_NOT_CONFIGURED (a database only the snapshots still name, loaded
+ * into a server), DATABASE_LOGIN_UNSUPPORTED, PASSWORD_UNAVAILABLE before anything is loaded;
+ * DATABASE_LOAD_FAILED when the client failed; ResticError when restic failed.
  */
 export async function runRestoreDatabase(
   job: BackupJob,
@@ -81,9 +98,14 @@ export async function runRestoreDatabase(
 ): Promise<RestoreDatabaseResult> {
   const elapsed = startTimer(options);
   const snapshots = await listJobSnapshots(job, options);
-  const database = chooseDatabase(job, snapshots, options.database);
+  const choice = chooseDatabase(job, snapshots, options.database);
+  const { database } = choice;
   const snapshot = chooseDatabaseSnapshot(job, database, snapshots, options.snapshot ?? "latest");
   const path = dumpPathOf(snapshot);
+  // Refused before a byte is read: a load this restore cannot log in for.
+  const to = options.toFile
+    ? ({ kind: "file", file: resolve(options.toFile) } as const)
+    : ({ kind: "load", database: databaseToLoad(job, choice, options) } as const);
   const step = (name: RestoreDatabaseProgress["step"], message: string) =>
     options.onProgress?.({ step: name, message });
   step(
@@ -91,9 +113,10 @@ export async function runRestoreDatabase(
     `database ${databaseLabel(database)}: snapshot ${shortId(snapshot.id)} of ${formatLocalTime(snapshot.time)} (${path})`,
   );
 
-  const loaded = options.toFile
-    ? await dumpToFile(job, options, snapshot, path, resolve(options.toFile), step)
-    : await loadDump(job, options, database, snapshot, path, step);
+  const loaded =
+    to.kind === "file"
+      ? await dumpToFile(job, options, snapshot, path, to.file, step)
+      : await loadDump(job, options, to.database, snapshot, path, step);
   return {
     job: job.name,
     database: { type: database.type, name: database.name },
@@ -104,6 +127,51 @@ export async function runRestoreDatabase(
 }
 
 type Step = (name: RestoreDatabaseProgress["step"], message: string) => void;
+
+/**
+ * The settings a load logs in with: the entry's own, or its user and password swapped for `login`
+ * (host, port and socket stay the entry's). A database the config no longer lists has none, so it can
+ * only be written to a file, or loaded into a SQLite file named with `into`.
+ * @throws SimplebackupError DATABASE_NOT_CONFIGURED, DATABASE_LOGIN_UNSUPPORTED
+ */
+function databaseToLoad(
+  job: BackupJob,
+  choice: DatabaseChoice,
+  options: Pick<RunRestoreDatabaseOptions, "into" | "login">,
+): DatabaseSpec {
+  const { database } = choice;
+  const label = databaseLabel(database);
+  if (options.login && database.type === "sqlite") {
+    throw new SimplebackupError(
+      "DATABASE_LOGIN_UNSUPPORTED",
+      `database ${label} is a SQLite file, which has no login; restore without --login (the file is written with this user's rights)`,
+    );
+  }
+  if (choice.configured) {
+    const { login } = options;
+    return login
+      ? { ...choice.database, username: login.username, password: login.password }
+      : choice.database;
+  }
+  if (database.type === "sqlite") {
+    if (options.into !== undefined) return { ...database, password: undefined, options: [] };
+    throw new SimplebackupError(
+      "DATABASE_NOT_CONFIGURED",
+      `database ${label} is no longer in job "${job.name}"'s config: only its snapshots remain, and nothing says where its file was; name the file to load into with --into FILE, or write the dump with --to-file FILE`,
+    );
+  }
+  throw new SimplebackupError(
+    "DATABASE_NOT_CONFIGURED",
+    `database ${label} is no longer in job "${job.name}"'s config: only its snapshots remain, and nothing says how to reach its server or log in to it; write the dump with --to-file FILE and load it by hand (${HAND_LOAD[database.type]}), or add the database back to the job's databases`,
+  );
+}
+
+/** How a person loads a dump written with `--to-file`, said when simplebackup cannot load it itself. */
+const HAND_LOAD: Readonly<Record<Exclude<DatabaseType, "sqlite">, string>> = {
+  postgresql: "createdb NAME, then psql -X -v ON_ERROR_STOP=1 --single-transaction -d NAME -f FILE",
+  mariadb: "mariadb -e 'CREATE DATABASE NAME', then mariadb NAME < FILE",
+  mysql: "mysql -e 'CREATE DATABASE NAME', then mysql NAME < FILE",
+};
 
 /** The job's snapshots, newest first. */
 export async function listJobSnapshots(job: BackupJob, options: ActionOptions): Promise<SnapshotInfo[]> {
@@ -175,7 +243,7 @@ async function loadDump(
     const consumer = clientConsumer(client, (exit) =>
       exit.exitCode === 0 ? undefined : loadFailure(database, tool.name, target, exit),
     );
-    step("load", `loading with ${tool.name}`);
+    step("load", `loading with ${tool.name}${options.login ? ` as ${options.login.username}` : ""}`);
     let bytes: number;
     try {
       bytes = await streamDump(job, options, snapshot.id, dumpPath, consumer);

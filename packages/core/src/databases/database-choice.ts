@@ -4,7 +4,7 @@
  * snapshots.
  */
 import { ALL_DATABASES, databaseLabel } from "../config/databases.js";
-import type { BackupJob, DatabaseSpec } from "../config/types.js";
+import type { BackupJob, DatabaseSpec, DatabaseType } from "../config/types.js";
 import { SimplebackupError } from "../errors.js";
 import type { SnapshotInfo } from "../restic/commands/snapshots.js";
 import { parseDatabaseTags } from "./database-series.js";
@@ -23,51 +23,101 @@ export function restorableDatabases(job: BackupJob, snapshots: readonly Snapshot
   });
 }
 
+/** A database only the job's snapshots still name: its config no longer lists it (nor an `all` entry of its type). */
+export interface RemovedDatabase {
+  readonly type: DatabaseType;
+  readonly name: string;
+}
+
 /**
- * The database `wanted` names: by name, or by `type:name` when two engines share the name. Without
- * `wanted`, the job's one database.
- * @throws SimplebackupError DATABASE_NOT_FOUND naming the job's databases
+ * The database a restore means: one of the job's config, with its connection settings, or one whose
+ * snapshots outlived its entry, known only by its tag (enough to write its dump to a file, not to log
+ * in to its server).
+ */
+export type DatabaseChoice =
+  | { readonly configured: true; readonly database: DatabaseSpec }
+  | { readonly configured: false; readonly database: RemovedDatabase };
+
+/**
+ * The databases the job's snapshots are tagged with that its config no longer covers, sorted: a
+ * database dropped from the config keeps its snapshots (and its retention series) until they are
+ * forgotten by hand.
+ */
+export function removedDatabases(job: BackupJob, snapshots: readonly SnapshotInfo[]): RemovedDatabase[] {
+  const configured = new Set(restorableDatabases(job, snapshots).map((d) => databaseLabel(d)));
+  const removed = new Map<string, RemovedDatabase>();
+  for (const snapshot of snapshots) {
+    const named = parseDatabaseTags(snapshot.tags);
+    if (named && !configured.has(databaseLabel(named))) removed.set(databaseLabel(named), named);
+  }
+  return [...removed.values()].sort((a, b) => databaseLabel(a).localeCompare(databaseLabel(b)));
+}
+
+/**
+ * The database `wanted` names: by name, or by `type:name` when two engines share the name; a name
+ * only the snapshots hold any more counts too, so the data of a database removed from the config can
+ * still be had. Without `wanted`, the job's one configured database.
+ * @throws SimplebackupError DATABASE_NOT_FOUND naming the job's databases and those its snapshots hold
  */
 export function chooseDatabase(
   job: BackupJob,
   snapshots: readonly SnapshotInfo[],
   wanted: string | undefined,
-): DatabaseSpec {
+): DatabaseChoice {
   const databases = restorableDatabases(job, snapshots);
-  const known = describeDatabases(job, databases);
+  const removed = removedDatabases(job, snapshots);
+  const known = describeDatabases(job, databases, removed);
   if (wanted === undefined) {
     const [only, ...others] = databases;
-    if (only && others.length === 0) return only;
+    if (only && others.length === 0) return { configured: true, database: only };
     throw new SimplebackupError(
       "DATABASE_NOT_FOUND",
-      databases.length === 0
-        ? `job "${job.name}" has no database snapshots to restore${known}`
-        : `job "${job.name}" has ${databases.length} databases; name one with --database${known}`,
+      databases.length > 1
+        ? `job "${job.name}" has ${databases.length} databases; name one with --database${known}`
+        : removed.length > 0
+          ? `job "${job.name}" has no database of its config to restore; name one its snapshots hold with --database${known}`
+          : `job "${job.name}" has no database snapshots to restore${known}`,
     );
   }
-  const byName = databases.filter((database) => database.name === wanted);
-  const matches = byName.length > 0 ? byName : databases.filter((d) => databaseLabel(d) === wanted);
+  const choices: DatabaseChoice[] = [
+    ...databases.map((database) => ({ configured: true as const, database })),
+    ...removed.map((database) => ({ configured: false as const, database })),
+  ];
+  const byName = choices.filter((choice) => choice.database.name === wanted);
+  const matches =
+    byName.length > 0 ? byName : choices.filter((choice) => databaseLabel(choice.database) === wanted);
   const [match, ...others] = matches;
   if (match && others.length === 0) return match;
   throw new SimplebackupError(
     "DATABASE_NOT_FOUND",
     match
-      ? `"${wanted}" names ${matches.length} databases of job "${job.name}"; say which as ${matches.map((d) => databaseLabel(d)).join(" or ")}`
+      ? `"${wanted}" names ${matches.length} databases of job "${job.name}"; say which as ${matches.map((c) => databaseLabel(c.database)).join(" or ")}`
       : `job "${job.name}" has no database "${wanted}"${known}`,
   );
 }
 
-/** `; its databases: postgresql:app, mariadb:shop`, said after a database was not found. */
-function describeDatabases(job: BackupJob, databases: readonly DatabaseSpec[]): string {
+/**
+ * `; its databases: postgresql:app, mariadb:shop; its snapshots also hold postgresql:legacy, no longer
+ * in its config`, said after a database was not found.
+ */
+function describeDatabases(
+  job: BackupJob,
+  databases: readonly DatabaseSpec[],
+  removed: readonly RemovedDatabase[],
+): string {
   const dumpsAll = job.databases.filter((d) => d.name === ALL_DATABASES && d.type !== "sqlite");
   const all =
     dumpsAll.length > 0
       ? ` (${dumpsAll.map((d) => `${d.type}:${ALL_DATABASES}`).join(", ")} counts the databases its snapshots hold)`
       : "";
+  const gone =
+    removed.length > 0
+      ? `; its snapshots also hold ${removed.map((d) => databaseLabel(d)).join(", ")}, no longer in its config`
+      : "";
   if (databases.length === 0) {
-    return job.databases.length === 0 ? " (it backs up no databases)" : `${all}`;
+    return `${job.databases.length === 0 && removed.length === 0 ? " (it backs up no databases)" : all}${gone}`;
   }
-  return `; its databases: ${databases.map((d) => databaseLabel(d)).join(", ")}${all}`;
+  return `; its databases: ${databases.map((d) => databaseLabel(d)).join(", ")}${all}${gone}`;
 }
 
 /**

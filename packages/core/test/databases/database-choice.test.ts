@@ -4,6 +4,7 @@ import {
   chooseDatabase,
   chooseDatabaseSnapshot,
   dumpPathOf,
+  removedDatabases,
   restorableDatabases,
 } from "../../src/databases/database-choice.js";
 import { databaseFilePath, databaseTag } from "../../src/databases/database-series.js";
@@ -42,7 +43,7 @@ const shopPg = spec("postgresql", "shop");
 
 describe("chooseDatabase", () => {
   it("takes the job's one database without --database", () => {
-    expect(chooseDatabase(job([app]), [], undefined)).toBe(app);
+    expect(chooseDatabase(job([app]), [], undefined)).toEqual({ configured: true, database: app });
   });
 
   it("needs --database when the job has several, and lists them", () => {
@@ -56,7 +57,7 @@ describe("chooseDatabase", () => {
     expect(() => chooseDatabase(both, [], "shop")).toThrow(
       /"shop" names 2 databases of job "Shop"; say which as mariadb:shop or postgresql:shop/,
     );
-    expect(chooseDatabase(both, [], "postgresql:shop")).toBe(shopPg);
+    expect(chooseDatabase(both, [], "postgresql:shop").database).toBe(shopPg);
   });
 
   it("names the job's databases when the name is wrong", () => {
@@ -79,13 +80,68 @@ describe("chooseDatabase", () => {
     ];
     expect(restorableDatabases(job([all]), snapshots).map((d) => d.name)).toEqual(["app", "crm"]);
     expect(chooseDatabase(job([all]), snapshots, "crm")).toMatchObject({
-      type: "postgresql",
-      name: "crm",
-      host: "db.example",
-      port: 5433,
+      configured: true,
+      database: { type: "postgresql", name: "crm", host: "db.example", port: 5433 },
     });
     expect(() => chooseDatabase(job([all]), [], undefined)).toThrow(
       /has no database snapshots to restore \(postgresql:all counts the databases its snapshots hold\)/,
+    );
+  });
+});
+
+describe("chooseDatabase, a database removed from the config", () => {
+  const legacyPg = spec("postgresql", "legacy");
+  const legacyMaria = spec("mariadb", "legacy");
+  const snapshots = [
+    snapshot(app, "2026-12-01T01:00:00Z"),
+    snapshot(legacyPg, "2026-11-01T01:00:00Z"),
+    snapshot(legacyPg, "2026-11-02T01:00:00Z"),
+    snapshot(undefined, "2026-12-01T00:59:00Z"),
+  ];
+
+  it("is found by the name its snapshots' tag holds, with the type the tag says", () => {
+    expect(removedDatabases(job([app]), snapshots)).toEqual([{ type: "postgresql", name: "legacy" }]);
+    expect(chooseDatabase(job([app]), snapshots, "legacy")).toEqual({
+      configured: false,
+      database: { type: "postgresql", name: "legacy" },
+    });
+    expect(chooseDatabase(job([app]), snapshots, "postgresql:legacy").configured).toBe(false);
+  });
+
+  it("is not taken without --database: the job's one configured database still is", () => {
+    expect(chooseDatabase(job([app]), snapshots, undefined).database).toBe(app);
+    expect(() => chooseDatabase(job([]), snapshots, undefined)).toThrow(
+      /job "Shop" has no database of its config to restore; name one its snapshots hold with --database; its snapshots also hold postgresql:app, postgresql:legacy, no longer in its config/,
+    );
+  });
+
+  it("is not one when an `all` entry of its type covers it", () => {
+    const all = spec("postgresql", "all");
+    expect(removedDatabases(job([all]), snapshots)).toEqual([]);
+    expect(chooseDatabase(job([all]), snapshots, "legacy").configured).toBe(true);
+  });
+
+  it("asks for type:name when two engines share the name, configured or not", () => {
+    const more = [...snapshots, snapshot(legacyMaria, "2026-10-01T01:00:00Z")];
+    expect(() => chooseDatabase(job([app]), more, "legacy")).toThrow(
+      /"legacy" names 2 databases of job "Shop"; say which as mariadb:legacy or postgresql:legacy/,
+    );
+    expect(chooseDatabase(job([app]), more, "mariadb:legacy")).toEqual({
+      configured: false,
+      database: { type: "mariadb", name: "legacy" },
+    });
+    expect(() => chooseDatabase(job([legacyMaria]), snapshots, "legacy")).toThrow(
+      /say which as mariadb:legacy or postgresql:legacy/,
+    );
+  });
+
+  it("lists the databases the snapshots hold when the name is wrong", () => {
+    expect(() => chooseDatabase(job([app]), snapshots, "nope")).toThrow(
+      expect.objectContaining({
+        code: "DATABASE_NOT_FOUND",
+        message:
+          'job "Shop" has no database "nope"; its databases: postgresql:app; its snapshots also hold postgresql:legacy, no longer in its config',
+      }),
     );
   });
 });
