@@ -49,7 +49,7 @@ export interface JobResticSetup {
  * not be reached): `restic unlock` removed it, failed, or was skipped because the repository cannot be
  * reached. Either way a lock left behind has no process any more: the next run removes it.
  */
-export type LockCleanup = "unlocked" | "unlock-failed" | "unlock-skipped";
+export type LockCleanup = "unlocked" | "unlock-failed" | "unlock-skipped" | "no-lock-taken";
 
 /** A restic run, and what became of its lock when it was stopped. */
 export interface JobResticResult extends ResticProcessResult {
@@ -181,6 +181,9 @@ export function createJobRestic(
   const run: JobRestic["run"] = async (args, extra) => {
     const result = await once(args, extra);
     if (result.backendUnreachable || (result.interrupted && result.exitCode !== 0)) {
+      // A read-only command ran with --no-lock: it left no lock, and `restic unlock` would write to a
+      // repository that was only browsed (a download the browser cancelled), once per cancel.
+      if (options.readOnly) return { ...result, lockCleanup: "no-lock-taken" };
       return { ...result, lockCleanup: await removeLockLeftByStop(result.backendFailing) };
     }
     if (result.exitCode === 0) return result;
@@ -266,6 +269,8 @@ function describeInterrupt(lockCleanup: LockCleanup | undefined): string {
       return "interrupted: restic was asked to stop while it could not reach the repository; restic unlock skipped, the next run removes a lock it may have left";
     case "unlock-failed":
       return "interrupted: restic was asked to stop; a lock it may have left could not be removed now, the next run removes it";
+    case "no-lock-taken":
+      return "interrupted: restic was asked to stop (it only read, without a lock)";
     default:
       return "interrupted: restic was asked to stop and removed its lock";
   }

@@ -106,6 +106,18 @@ describe("JobRestic after restic was stopped", () => {
     );
   });
 
+  it("runs no restic unlock after stopping a read-only command: it took no lock (a cancelled download)", async () => {
+    const { restic, calls } = fakeRestic(stopped({ exitCode: 130, interrupted: true }));
+    const jobRestic = createJobRestic(makeJob(), { restic, readOnly: true, timers: createManualClock(0) });
+    const result = await jobRestic.run(["dump", "abcdef12", "/a"]);
+
+    expect(calls.map((call) => call.args.slice(0, 2))).toEqual([["dump", "--no-lock"]]);
+    expect(result.lockCleanup).toBe("no-lock-taken");
+    expect(jobRestic.error(result, ["dump"]).message).toBe(
+      "interrupted: restic was asked to stop (it only read, without a lock)",
+    );
+  });
+
   it("stops an unlock that hangs after 2.5 s, and says the next run removes the lock", async () => {
     const hanging = (options: ResticProcessOptions) =>
       new Promise<ResticProcessResult>((resolve) =>
