@@ -28,11 +28,12 @@ export { listSnapshots } from "./actions/list-snapshots.js";
 export type {
   RestoreProgress,
   RestoreResult,
+  RestoreShortfall,
   RestoreStep,
   RunRestoreOptions,
   SnapshotSummary,
 } from "./actions/restore.js";
-export { runRestore } from "./actions/restore.js";
+export { describeRestoreShortfall, runRestore } from "./actions/restore.js";
 export type {
   DatabaseLogin,
   RestoreDatabaseProgress,

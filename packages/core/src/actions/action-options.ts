@@ -18,6 +18,7 @@ export function startTimer(options: Pick<ActionOptions, "now">): () => number {
 export type ActionErrorCode =
   | "TARGET_NOT_EMPTY"
   | "TARGET_IN_PLACE"
+  | "TARGET_UNWRITABLE"
   | "SNAPSHOT_NOT_FOUND"
   | "SNAPSHOT_PATH_NOT_FOUND";
 

@@ -1,8 +1,9 @@
-import { lstat, readdir, stat } from "node:fs/promises";
-import { join, parse, resolve } from "node:path";
+import { lstat, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { BackupJob } from "../config/types.js";
 import { parseDatabaseTags } from "../databases/database-series.js";
 import { formatLocalTime } from "../format/local-time.js";
+import { formatBytes, plural } from "../format/units.js";
 import {
   buildRestoreArgs,
   parseRestoreLine,
@@ -13,6 +14,7 @@ import { buildSnapshotsArgs, parseSnapshots, type SnapshotInfo } from "../restic
 import { createJobRestic, type JobRestic } from "../restic/job-restic.js";
 import { shortId } from "../short-id.js";
 import { type ActionOptions, actionError, readOutput, startTimer } from "./action-options.js";
+import { assertRestorableTarget } from "./restore-target.js";
 
 export interface RunRestoreOptions extends ActionOptions {
   /** The folder to restore into. restic recreates each file's absolute path below it. */
@@ -74,8 +76,8 @@ export interface RestoreResult {
  * Restores one of the job's snapshots into `target`, never in place: the target must be an empty
  * (or new) folder unless `overwrite` is set, and never the filesystem root, where restic's layout
  * (each file below its absolute path) would write over the originals.
- * @throws SimplebackupError TARGET_NOT_EMPTY, TARGET_IN_PLACE, SNAPSHOT_NOT_FOUND before restic restores
- * anything; ResticError when restic fails as a whole (wrong password, locked repository, …).
+ * @throws SimplebackupError TARGET_NOT_EMPTY, TARGET_IN_PLACE, TARGET_UNWRITABLE, SNAPSHOT_NOT_FOUND before
+ * restic restores anything; ResticError when restic fails as a whole (wrong password, locked repository, …).
  */
 export async function runRestore(job: BackupJob, options: RunRestoreOptions): Promise<RestoreResult> {
   const elapsed = startTimer(options);
@@ -101,8 +103,10 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
   };
   const onLine = (line: string) => {
     const parsed = parseRestoreLine(line);
-    if (parsed?.kind === "file-error") errors.push(parsed.error);
-    else if (parsed?.kind === "progress") {
+    // restic names a file once per failed write (0.14 and 0.18 alike): one file, one error.
+    if (parsed?.kind === "file-error") {
+      if (!errors.some((known) => known.path === parsed.error.path)) errors.push(parsed.error);
+    } else if (parsed?.kind === "progress") {
       options.onProgress?.({ kind: "status", status: parsed.status });
       // 0.16+ with --json prints its summary when the files are written, right before it verifies
       // them, and says nothing of the verification itself; a restore with failed files stops there.
@@ -128,37 +132,39 @@ export async function runRestore(job: BackupJob, options: RunRestoreOptions): Pr
   };
 }
 
-function toSummary(snapshot: SnapshotInfo): SnapshotSummary {
-  return { id: snapshot.id, shortId: snapshot.short_id, time: snapshot.time, paths: snapshot.paths };
+/** Why a restore that ended came out incomplete, with its code; undefined when it is whole. */
+export interface RestoreShortfall {
+  /** DESTINATION_FULL when a file failed on a full disk, else RESTORE_INCOMPLETE. */
+  readonly code: "DESTINATION_FULL" | "RESTORE_INCOMPLETE";
+  /** What failed, and what the target holds now: the files restic left, the failed ones among them. */
+  readonly message: string;
 }
 
-async function assertRestorableTarget(target: string, overwrite: boolean): Promise<void> {
-  if (parse(target).root === target) {
-    throw actionError(
-      "TARGET_IN_PLACE",
-      `restoring into ${target} would write over the original files; choose an empty folder to restore into`,
-    );
+/**
+ * Says what became of a restore that restic could not finish file by file (a full disk midway): which
+ * files failed, and that what the target holds (`files`, counted there afterwards) includes them as
+ * restic left them, cut short or empty, so no count reads as a whole restore.
+ */
+export function describeRestoreShortfall(result: RestoreResult): RestoreShortfall | undefined {
+  if (result.ok) return undefined;
+  const full = result.errors.find((error) => /no space left on device/i.test(error.message));
+  const failed = plural(result.errors.length, "file");
+  const held = `${result.target} holds ${plural(result.files, "file")} (${formatBytes(result.bytes)}) as restic left them; the ${result.errors.length === 1 ? "one" : "ones"} that failed cannot be trusted there (missing, cut short, or at full size with zeros where data could not be written)`;
+  if (full) {
+    return {
+      code: "DESTINATION_FULL",
+      message: `the disk of ${result.target} is full (no space left on device): ${failed} could not be restored whole. ${held}. Free space or choose a folder on another disk, then restore again`,
+    };
   }
-  let entries: string[];
-  try {
-    const info = await stat(target);
-    if (!info.isDirectory()) {
-      throw actionError(
-        "TARGET_NOT_EMPTY",
-        `${target} is a file, not a folder; choose a folder to restore into`,
-      );
-    }
-    entries = await readdir(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  if (entries.length > 0 && !overwrite) {
-    throw actionError(
-      "TARGET_NOT_EMPTY",
-      `${target} is not empty (it holds ${entries.length === 1 ? "1 entry" : `${entries.length} entries`}); choose an empty folder, or pass --overwrite to restore over its files`,
-    );
-  }
+  const first = result.errors[0];
+  return {
+    code: "RESTORE_INCOMPLETE",
+    message: `${failed} could not be restored${first ? ` (${first.path}: ${first.message})` : ""}. ${held}`,
+  };
+}
+
+function toSummary(snapshot: SnapshotInfo): SnapshotSummary {
+  return { id: snapshot.id, shortId: snapshot.short_id, time: snapshot.time, paths: snapshot.paths };
 }
 
 /**

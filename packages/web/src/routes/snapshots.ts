@@ -3,18 +3,23 @@ import {
   type BackupJob,
   checkSnapshotPath,
   createResticProvider,
+  describeRestoreShortfall,
   escapeRestorePattern,
+  formatLocalTime,
   isSimplebackupError,
   type ListedSnapshot,
   listSnapshotPath,
   listSnapshots,
+  RepositoryBusyError,
   type ResticProvider,
   runRestore,
+  SimplebackupError,
   SNAPSHOT_ID_PATTERN,
   type SnapshotPathListing,
   snapshotFileCount,
   snapshotSize,
   streamSnapshotPath,
+  withRepositoryLock,
 } from "@simplebackup/core";
 import type { Context, Hono } from "hono";
 import { type DashboardContext, sendError, sendJson } from "../context.js";
@@ -149,16 +154,34 @@ export function registerSnapshotRoutes(
       const body = await c.req.json<unknown>().catch(() => undefined);
       const request = readRestoreRequest(body);
       if (typeof request === "string") return badRequest(c, request);
-      // The request's own work: a page closed mid-restore stops restic (SIGINT), leaving what it wrote.
-      const result = await runRestore(job, {
-        ...(await options(c.req.raw.signal, false)),
-        snapshot: id,
-        target: request.target,
-        overwrite: request.overwrite,
-        // `/` is the whole snapshot; any other path is matched exactly, its `*` and `[` no globs.
-        include: request.paths.includes("/") ? [] : request.paths.map(escapeRestorePattern),
+      const restore = async () =>
+        // The request's own work: a page closed mid-restore stops restic (SIGINT), leaving what it wrote.
+        runRestore(job, {
+          ...(await options(c.req.raw.signal, false)),
+          snapshot: id,
+          target: request.target,
+          overwrite: request.overwrite,
+          // `/` is the whole snapshot; any other path is matched exactly, its `*` and `[` no globs.
+          include: request.paths.includes("/") ? [] : request.paths.map(escapeRestorePattern),
+        });
+      // The repository's turn, as `simplebackup restore` takes it: restic's lock of a restore would make
+      // the daemon's forget or check fail (REPO_LOCKED), so they wait for it instead; and a restore
+      // asked for while the daemon works there is refused at once, saying whose work it waits for,
+      // rather than held open for as long as a backup takes.
+      const result = await withRepositoryLock(
+        context.stateDir,
+        job.repository,
+        { job: job.name, activity: "the dashboard's restore" },
+        restore,
+        { wait: false },
+      ).catch((error: unknown) => {
+        throw error instanceof RepositoryBusyError ? busyRestore(error) : error;
       });
-      return sendJson(c, context, { restore: result });
+      const shortfall = describeRestoreShortfall(result);
+      if (!shortfall) return sendJson(c, context, { restore: result });
+      // Restored in part: an error status with its code, and the result saying what the target holds.
+      const status = shortfall.code === "DESTINATION_FULL" ? 507 : 502;
+      return sendJson(c, context, { error: shortfall, restore: result }, status);
     }),
   );
 
@@ -185,6 +208,19 @@ export function registerSnapshotRoutes(
     });
     return c.body(body, 200, headers);
   }
+}
+
+/** REPOSITORY_BUSY in the dashboard's words: whose work holds the repository, since when. */
+function busyRestore(error: RepositoryBusyError): SimplebackupError {
+  const { holder } = error;
+  const who = holder
+    ? `${holder.activity} of job "${holder.job}" (PID ${holder.pid}, since ${formatLocalTime(holder.acquiredAt)})`
+    : "another simplebackup process";
+  return new SimplebackupError(
+    "REPOSITORY_BUSY",
+    `${who} works on this repository; nothing was restored. Try again when it is done`,
+    { cause: error },
+  );
 }
 
 /** A snapshot as the browser lists it, field by field (no `excludes`, nothing added later unseen). */

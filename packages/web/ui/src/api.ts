@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole JSON body: a restore done in part sends its result beside the error. */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = "ApiError";
@@ -23,6 +25,7 @@ async function failure(response: Response): Promise<ApiError> {
       response.status,
       body.error?.code ?? "HTTP_ERROR",
       body.error?.message ?? response.statusText,
+      body,
     );
   } catch {
     return new ApiError(response.status, "HTTP_ERROR", `the server answered ${response.status}`);

@@ -7,7 +7,12 @@ import type { RestoreResult } from "../types";
 
 type Outcome =
   | { readonly kind: "running" }
-  | { readonly kind: "done"; readonly result: RestoreResult }
+  | {
+      readonly kind: "done";
+      readonly result: RestoreResult;
+      /** Set when it was done in part (DESTINATION_FULL, RESTORE_INCOMPLETE): what the server said. */
+      readonly shortfall?: ApiError;
+    }
   | { readonly kind: "failed"; readonly error: Error };
 
 /**
@@ -33,7 +38,14 @@ export function RestoreForm(props: {
       overwrite,
     }).then(
       (body) => setOutcome({ kind: "done", result: body.restore }),
-      (error: Error) => setOutcome({ kind: "failed", error }),
+      (error: Error) => {
+        const partial = error instanceof ApiError ? (error.body as { restore?: RestoreResult }) : undefined;
+        setOutcome(
+          partial?.restore
+            ? { kind: "done", result: partial.restore, shortfall: error as ApiError }
+            : { kind: "failed", error },
+        );
+      },
     );
   };
   return (
@@ -113,9 +125,14 @@ function RestoreOutcome({ outcome }: { readonly outcome: Outcome | undefined }) 
       </p>
     );
   }
-  const { result } = outcome;
+  const { result, shortfall } = outcome;
   return (
-    <div role="status" class="restore-result">
+    <div role={shortfall ? "alert" : "status"} class="restore-result">
+      {shortfall ? (
+        <p class="error">
+          ✗ Restored in part: {shortfall.message} ({shortfall.code})
+        </p>
+      ) : null}
       <p>
         {result.ok ? "✓ Restored" : "⚠ Restored with errors:"} {result.files}{" "}
         {result.files === 1 ? "file" : "files"} ({formatBytes(result.bytes)}) into{" "}
