@@ -9,6 +9,7 @@ const PASSWORD = "notify-secret-63aa";
 const temp = tempDir();
 const root = temp.path;
 const mountPoint = join(root, "small-disk");
+const restoreDisk = join(root, "small-restore-disk");
 
 function sh(command: string, args: string[]) {
   const result = spawnSync(command, args, { encoding: "utf8" });
@@ -46,6 +47,7 @@ beforeAll(() => {
 
 afterAll(() => {
   spawnSync("umount", [mountPoint]);
+  spawnSync("umount", [restoreDisk]);
   temp.dispose();
 });
 
@@ -102,5 +104,32 @@ describe("notifications for a backup into a full destination (a 4 MB tmpfs)", ()
     expect(success[0]?.notification.body).toMatch(/2 files/);
     expect(success[0]?.notification.body).toMatch(/12(\.0)? MiB/);
     expect(received(failures)).toHaveLength(1);
+  });
+});
+
+describe("a restore into a disk that fills midway (another 4 MB tmpfs)", () => {
+  it("fails as DESTINATION_FULL, naming the files that failed and what the target holds, never as restored", () => {
+    // The snapshot of the test above: data/big.bin (12 MiB) and data/small.txt.
+    mkdirSync(restoreDisk, { recursive: true });
+    sh("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", restoreDisk]);
+    const target = join(restoreDisk, "restored");
+    const result = simplebackup([
+      "restore",
+      "Full",
+      "--target",
+      target,
+      "--config",
+      join(root, "backup_config.json"),
+    ]);
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Full: FAILED \\[DESTINATION_FULL\\]: the disk of ${target} is full \\(no space left on device\\): `,
+        "m",
+      ),
+    );
+    expect(result.stdout).toMatch(/cannot be trusted there/);
+    expect(result.stdout).toMatch(/^Full: {3}\S*big\.bin: .*no space left on device$/m);
+    expect(result.stdout).not.toMatch(/^Full: restored /m);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  describeRestoreShortfall,
   formatBytes,
   formatCount,
   formatLocalTime,
@@ -60,10 +61,13 @@ export default defineCommand({
     if (result === undefined) return;
 
     if (args.json) printJson(result);
-    say(`restored ${plural(result.files, "file")} (${formatBytes(result.bytes)}) into ${result.target}`);
-    if (!result.ok) {
-      say(`FAILED: ${plural(result.errors.length, "file")} could not be restored`);
+    const shortfall = describeRestoreShortfall(result);
+    if (shortfall) {
+      // Not "restored N files": what the target holds includes the files that failed, as restic left them.
+      say(`FAILED [${shortfall.code}]: ${shortfall.message}`);
       for (const error of result.errors) say(`  ${error.path}: ${error.message}`);
+    } else {
+      say(`restored ${plural(result.files, "file")} (${formatBytes(result.bytes)}) into ${result.target}`);
     }
     process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
   },
