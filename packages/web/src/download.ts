@@ -30,9 +30,32 @@ export function downloadHeaders(name: string, length?: number): Record<string, s
  * A pipe from a writer (restic's dump) to a response body. The adapter reads the body as the client
  * takes it, so a slow client slows restic and memory stays at the buffers; a client that hangs up
  * cancels the body, which destroys `input`, which the dump takes as its reader gone (restic is stopped).
+ *
+ * A dump that fails midway destroys `input` with its error. The body then never ends: `hangUp` resets
+ * the connection, so the browser sees a failed download, never a cut-short file (or an archive whose
+ * chunks end cleanly) that looks whole. The error is not passed on to the body: the adapter would print
+ * it as a stack trace, and the route already tells the failure.
  */
-export function createDownloadPipe(): { input: PassThrough; body: ReadableStream<Uint8Array> } {
+export function createDownloadPipe(hangUp: () => void): {
+  input: PassThrough;
+  body: ReadableStream<Uint8Array>;
+} {
   const input = new PassThrough();
-  const body = Readable.toWeb(input) as NodeReadableStream<Uint8Array>;
-  return { input, body: body as unknown as ReadableStream<Uint8Array> };
+  const source = (Readable.toWeb(input) as NodeReadableStream<Uint8Array>).getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: Awaited<ReturnType<typeof source.read>>;
+      try {
+        chunk = await source.read();
+      } catch {
+        hangUp();
+        // Never settles: the reset makes the adapter cancel this body, and nothing more is read.
+        return new Promise<void>(() => {});
+      }
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    cancel: (reason) => source.cancel(reason),
+  });
+  return { input, body };
 }

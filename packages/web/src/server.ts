@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { CodedError } from "@simplebackup/core";
 import { createDashboardApp, type DashboardRoute } from "./app.js";
 import type { DashboardAuditEntry } from "./audit.js";
 import type { DashboardContext, DashboardDaemon } from "./context.js";
@@ -92,7 +93,7 @@ export async function createDashboardServer(
     streams: new Set(),
     site: undefined,
   };
-  const onError = options.onError ?? ((error: unknown) => console.error("dashboard:", error));
+  const onError = options.onError ?? describeFailureToStderr;
   const uiFiles = await loadStaticFiles(options.uiDir ?? defaultUiDir());
   const { app, routes, dispose } = createDashboardApp(context, onError, uiFiles);
   const server = createAdaptorServer({
@@ -177,4 +178,13 @@ async function readTls(files: {
     }
   };
   return { cert: await read(files.cert, "certificate"), key: await read(files.key, "key") };
+}
+
+/**
+ * A route's failure, told on stderr: a coded error (restic failed, a repository gone) in one line, as
+ * the daemon's other lines are; anything else with its stack, since that is a fault of ours to find.
+ */
+function describeFailureToStderr(error: unknown): void {
+  if (error instanceof CodedError) console.error(`dashboard: error [${error.code}]: ${error.message}`);
+  else console.error("dashboard:", error);
 }

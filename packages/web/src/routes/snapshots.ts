@@ -193,7 +193,8 @@ export function registerSnapshotRoutes(
     headers: Record<string, string>,
     archive?: "tar" | "zip",
   ): Promise<Response> {
-    const { input, body } = createDownloadPipe();
+    const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
+    const { input, body } = createDownloadPipe(() => outgoing?.destroy());
     streamSnapshotPath(
       job,
       await options(c.req.raw.signal),
@@ -204,7 +205,16 @@ export function registerSnapshotRoutes(
     ).catch((error: unknown) => {
       // A client that hung up is no failure of ours; restic was stopped and its lock removed.
       if (isSimplebackupError(error) && error.code === "INTERRUPTED") return;
-      onError(error);
+      // Said with what was being downloaded: the audit line of the request was written at its start.
+      onError(
+        isSimplebackupError(error)
+          ? new SimplebackupError(
+              error.code,
+              `a download of ${listing.path} from snapshot ${listing.snapshot.shortId} of job "${job.name}" broke off (the browser saw the connection reset): ${error.message}`,
+              { cause: error },
+            )
+          : error,
+      );
     });
     return c.body(body, 200, headers);
   }
