@@ -3,8 +3,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChromiumSession, launchChromium, screenshot } from "../../../test/e2e/browser/chromium.js";
-import { type PageWatch, watchPage } from "../../../test/e2e/browser/watch-page.js";
+import { type ChromiumSession, screenshot } from "../../../test/e2e/browser/chromium.js";
+import type { PageWatch } from "../../../test/e2e/browser/watch-page.js";
+import { openJobPage, openWatchedPage } from "./browser-page.js";
 import { type Setup, startDashboard } from "./helpers.js";
 
 /*
@@ -60,9 +61,7 @@ async function writeYearOfRuns(stateDir: string, now: number): Promise<number> {
 beforeAll(async () => {
   setup = await startDashboard();
   await writeYearOfRuns(setup.stateDir, Date.now());
-  browser = await launchChromium();
-  page = await browser.newPage();
-  watch = await watchPage(page);
+  ({ browser, page, watch } = await openWatchedPage());
 }, 60_000);
 
 afterAll(async () => {
@@ -72,9 +71,7 @@ afterAll(async () => {
 
 describe("the job page's plots in Chromium", { timeout: 60_000 }, () => {
   it("draws a year of hourly runs as four charts with no CSP violation", async () => {
-    await page.goto(setup.server.loginLink());
-    await page.goto(`${setup.server.url}/#/jobs/docs`);
-    await page.getByRole("heading", { name: "docs", level: 1 }).waitFor();
+    await openJobPage(page, setup.server, "docs");
     const drawn = page.locator(".plot-canvas[data-drawn] canvas");
     await expect.poll(() => drawn.count(), { timeout: 30_000 }).toBe(4);
     const captions = await page.locator(".plot figcaption").allTextContents();

@@ -1,8 +1,9 @@
 import type { UnlockResult } from "@simplebackup/core";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChromiumSession, launchChromium, screenshot } from "../../../test/e2e/browser/chromium.js";
-import { type PageWatch, watchPage } from "../../../test/e2e/browser/watch-page.js";
+import { type ChromiumSession, screenshot } from "../../../test/e2e/browser/chromium.js";
+import type { PageWatch } from "../../../test/e2e/browser/watch-page.js";
+import { openJobPage, openWatchedPage } from "./browser-page.js";
 import { type Setup, startDashboard, withUnlock } from "./helpers.js";
 
 /*
@@ -42,9 +43,7 @@ beforeAll(async () => {
       };
     }),
   );
-  browser = await launchChromium();
-  page = await browser.newPage();
-  watch = await watchPage(page);
+  ({ browser, page, watch } = await openWatchedPage());
 }, 60_000);
 
 afterAll(async () => {
@@ -54,9 +53,7 @@ afterAll(async () => {
 
 describe("the job page's Unlock button in Chromium", { timeout: 60_000 }, () => {
   it("asks first, then shows the locks removed and the one left with its holder and why", async () => {
-    await page.goto(setup.server.loginLink());
-    await page.goto(`${setup.server.url}/#/jobs/docs`);
-    await page.getByRole("heading", { name: "docs", level: 1 }).waitFor();
+    await openJobPage(page, setup.server, "docs");
     const unlock = page.getByRole("button", { name: "Unlock", exact: true });
     const focused = page.locator(":focus");
 
