@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import type { DashboardAuditEntry } from "./audit.js";
 import type { LoginCodes } from "./login-token.js";
 import type { LoginRateLimit } from "./rate-limit.js";
-import { configSecrets, createScrubber } from "./secrets.js";
+import { configSecrets, createScrubber, type Scrubber } from "./secrets.js";
 import type { SessionStore } from "./sessions.js";
 import type { DashboardUser } from "./users.js";
 
@@ -69,12 +69,13 @@ export interface DashboardContext {
   site: BoundSite | undefined;
 }
 
-const scrubbers = new WeakMap<ResolvedConfig, (text: string) => string>();
+const NO_SECRETS = createScrubber([]);
+const scrubbers = new WeakMap<ResolvedConfig, Scrubber>();
 
 /** The scrubber of the config in use now (it changes on a reload), made once per config. */
-export function scrubberOf(context: DashboardContext): (text: string) => string {
+export function scrubberOf(context: DashboardContext): Scrubber {
   const config = context.daemon.scheduler.config;
-  if (!config) return (text) => text;
+  if (!config) return NO_SECRETS;
   let scrub = scrubbers.get(config);
   if (!scrub) {
     scrub = createScrubber(configSecrets(config, context.daemon.env));
@@ -85,7 +86,7 @@ export function scrubberOf(context: DashboardContext): (text: string) => string 
 
 /** Every JSON body leaves through here: serialized once, scrubbed of the config's secrets, never cached. */
 export function sendJson(c: Context, context: DashboardContext, value: unknown, status = 200): Response {
-  const body = scrubberOf(context)(JSON.stringify(value));
+  const body = JSON.stringify(scrubberOf(context).value(value));
   return c.body(body, status as 200, {
     "Content-Type": "application/json; charset=utf-8",
     "Cache-Control": "no-store",

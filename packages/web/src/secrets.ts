@@ -25,10 +25,10 @@ export function configSecrets(
     if (source?.kind === "literal") secrets.add(source.value);
     else if (source?.kind === "env") {
       const value = processEnv[source.variable];
-      if (value && value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
+      if (value) secrets.add(value);
     } else if (source?.kind === "file") {
       const value = firstLineOf(source.path);
-      if (value && value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
+      if (value) secrets.add(value);
     }
   };
   const env = (values: Readonly<Record<string, string>>) => {
@@ -63,23 +63,46 @@ function firstLineOf(path: string): string | undefined {
   }
 }
 
+/** The scrubber of one config: over free text (a run's log) and over JSON values (every body, every event). */
+export interface Scrubber {
+  /** Each secret of `MIN_SCRUBBED_LENGTH` or more, wherever it stands, becomes `***`. */
+  text(text: string): string;
+  /**
+   * The same over every string of a JSON value (keys are names, never secrets, and stay), plus a
+   * shorter secret where a string is exactly it: searched for inside text, "demo" would blank out
+   * every word that holds it; replaced in the serialized JSON, it could break the JSON itself.
+   */
+  value(value: unknown): unknown;
+}
+
 /**
- * A last line of defence over every text the dashboard sends: each known secret, as written and as
- * JSON escapes it, becomes `***`. The views below never put a secret in; this catches the one a run's
- * error message or log might quote.
+ * A last line of defence over everything the dashboard sends: each known secret, as written,
+ * JSON-escaped and URL-encoded, becomes `***`. The views never put a secret in; this catches the one
+ * a run's error message or log might quote.
  */
-export function createScrubber(secrets: readonly string[]): (text: string) => string {
+export function createScrubber(secrets: readonly string[]): Scrubber {
+  const short = new Set(secrets.filter((secret) => secret.length > 0 && secret.length < MIN_SCRUBBED_LENGTH));
   const forms = new Set<string>();
   for (const secret of secrets) {
+    if (secret.length < MIN_SCRUBBED_LENGTH) continue;
     forms.add(secret);
     forms.add(JSON.stringify(secret).slice(1, -1));
     forms.add(encodeURIComponent(secret));
   }
   // Longest first, so a secret containing another is replaced whole.
-  const ordered = [...forms].filter((form) => form.length > 0).sort((a, b) => b.length - a.length);
-  if (ordered.length === 0) return (text) => text;
-  const pattern = new RegExp(ordered.map(escapeRegExp).join("|"), "g");
-  return (text) => text.replace(pattern, REDACTED);
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  const pattern = ordered.length === 0 ? undefined : new RegExp(ordered.map(escapeRegExp).join("|"), "g");
+  const text = (input: string) => (pattern ? input.replace(pattern, REDACTED) : input);
+  const value = (input: unknown): unknown => {
+    if (typeof input === "string") return short.has(input) ? REDACTED : text(input);
+    if (input === null || typeof input !== "object") return input;
+    // As JSON.stringify sees it: a Date (or anything with toJSON) by what it turns into.
+    const json = (input as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === "function") return value(json.call(input));
+    if (Array.isArray(input)) return input.map(value);
+    return Object.fromEntries(Object.entries(input).map(([key, item]) => [key, value(item)]));
+  };
+  return { text, value };
 }
 
 function escapeRegExp(text: string): string {

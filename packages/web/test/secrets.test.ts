@@ -114,9 +114,34 @@ describe("configView", () => {
     const config = resolveConfig(secretConfig("/srv"), { baseDir: "/srv" });
     const scrub = createScrubber(configSecrets(config));
     const leaky = `a ${SECRETS.jobPassword} b ${JSON.stringify(SECRETS.databasePassword)} c ${encodeURIComponent(SECRETS.databasePassword)} d ${SECRETS.envValue} e webhook https://hooks.example/services/${SECRETS.webhookPath} refused`;
-    expectNoSecret("scrubbed text", scrub(leaky));
+    expectNoSecret("scrubbed text", scrub.text(leaky));
+    expectNoSecret("scrubbed value", JSON.stringify(scrub.value({ said: leaky })));
     // Short env values ("eu") are left alone: scrubbing them would blank out ordinary words.
-    expect(scrub("eu-west")).toBe("eu-west");
+    expect(scrub.text("eu-west")).toBe("eu-west");
+  });
+
+  it("scrubs JSON by its strings, never its keys, and a short password only where a string is exactly it", () => {
+    const scrub = createScrubber(["abc", "backup-pw-1"]);
+    const at = new Date("2026-12-01T08:00:00Z");
+    expect(
+      scrub.value({
+        job: "labcd",
+        backupOnStart: true,
+        "backup-pw-1": "x backup-pw-1 y",
+        password: "abc",
+        list: ["abc", "xabcx", 3, null],
+        at,
+      }),
+    ).toEqual({
+      job: "labcd",
+      backupOnStart: true,
+      "backup-pw-1": "x *** y",
+      password: "***",
+      list: ["***", "xabcx", 3, null],
+      at: "2026-12-01T08:00:00.000Z",
+    });
+    // Free text keeps a short secret: "abc" inside words would blank them out.
+    expect(scrub.text("abcdef backup-pw-1")).toBe("abcdef ***");
   });
 
   it("scrubs the passwords a job points at: a password_env variable's value and a password_file's first line", async () => {
@@ -132,13 +157,13 @@ describe("configView", () => {
       first.password_file = join(dir, "pw");
       const config = resolveConfig(input, { baseDir: dir });
       const scrub = createScrubber(configSecrets(config, { APP_RESTIC_PASSWORD: fromEnv }));
-      const text = scrub(`restic said ${fromFile} and ${JSON.stringify(fromEnv)}`);
+      const text = scrub.text(`restic said ${fromFile} and ${JSON.stringify(fromEnv)}`);
       expect(text).not.toContain(fromFile);
       expect(text).not.toContain(fromEnv);
       expect(text).toBe('restic said *** and "***"');
       // A file that cannot be read adds nothing and breaks nothing: the run itself says why.
       await rm(join(dir, "pw"));
-      expect(createScrubber(configSecrets(config, {}))("plain")).toBe("plain");
+      expect(createScrubber(configSecrets(config, {})).text("plain")).toBe("plain");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -9,7 +9,7 @@ export const HEARTBEAT_MS = 25_000;
 
 /** One event as the stream sends it: secret-named fields and URL credentials masked, then scrubbed. */
 export function eventData(context: DashboardContext, event: SchedulerEvent): string {
-  return scrubberOf(context)(JSON.stringify(redactOptions(event)));
+  return JSON.stringify(scrubberOf(context).value(redactOptions(event)));
 }
 
 export function registerEventRoutes(app: Hono, context: DashboardContext): void {

@@ -96,7 +96,7 @@ export function registerJobRoutes(app: Hono, context: DashboardContext, progress
     if (!file)
       return sendError(c, context, 404, "RUN_NOT_FOUND", `no log of run "${runId}" of "${job}" (pruned?)`);
     const { text, truncated } = await readTail(file, LOG_TAIL_BYTES);
-    return c.body(scrubberOf(context)(text), 200, {
+    return c.body(scrubberOf(context).text(text), 200, {
       "Content-Type": "text/plain; charset=utf-8",
       "Cache-Control": "no-store",
       ...(truncated ? { "X-Simplebackup-Truncated": "1" } : {}),
