@@ -157,6 +157,7 @@ export type {
   UiSettings,
   UnlockResult,
   UnreadablePath,
+  VisitHistoryOptions,
 } from "@simplebackup/core";
 
 export {
@@ -249,6 +250,7 @@ export {
   systemClock,
   usesNotifications,
   versionAtLeast,
+  visitJobHistory,
   withRepositoryLock,
   writeFileAtomic,
 } from "@simplebackup/core";

@@ -206,8 +206,9 @@ export type {
   ReadHistoryOptions,
   ReadHistoryPageOptions,
   RunHistoryRecord,
+  VisitHistoryOptions,
 } from "./state/history.js";
-export { readHistory, readHistoryPage, readLatestRecords } from "./state/history.js";
+export { readHistory, readHistoryPage, readLatestRecords, visitJobHistory } from "./state/history.js";
 export { readRunSummaries } from "./state/history-summary.js";
 export type { CopyState, RunRecordSummary } from "./state/job-state.js";
 export type {

@@ -17,6 +17,8 @@ import {
   type SchedulerEventType,
   systemClock,
   type UnlockResult,
+  type VisitHistoryOptions,
+  visitJobHistory,
 } from "@simplebackup/core";
 import {
   createNotifierDeliveryLog,
@@ -105,6 +107,11 @@ export interface Daemon {
   status(): DaemonStatus;
   /** Finished runs from the state folder's history, oldest first (a job, a limit, a time range). */
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
+  /** Each of a job's finished runs in a range, oldest first, keeping none: a year summed up without a year in memory. */
+  visitHistory(
+    options: VisitHistoryOptions,
+    visit: (record: RunHistoryRecord) => void,
+  ): Promise<{ skipped: number }>;
   /** One page of a job's runs, newest first, with the cursor of the next, older page. */
   historyPage(options: ReadHistoryPageOptions): Promise<HistoryPage>;
   /** Every event as it happens; returns the function that unsubscribes. */
@@ -216,6 +223,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
       const stateDir = scheduler.stateDir;
       if (stateDir === undefined) return [];
       return (await readHistory(stateDir, historyOptions)).records;
+    },
+    async visitHistory(visitOptions, visit) {
+      const stateDir = scheduler.stateDir;
+      if (stateDir === undefined) return { skipped: 0 };
+      return visitJobHistory(stateDir, visitOptions, visit);
     },
     async historyPage(pageOptions) {
       const stateDir = scheduler.stateDir;

@@ -5,6 +5,7 @@ import type {
   RunHistoryRecord,
   SchedulerEvent,
   UnlockResult,
+  VisitHistoryOptions,
 } from "@simplebackup/core";
 import type { NotifierHubEntryDescription } from "@simplebackup/notifier";
 import type { Context } from "hono";
@@ -26,6 +27,8 @@ export interface DashboardDaemon {
     readonly notifiers?: readonly NotifierHubEntryDescription[];
   };
   history(options?: ReadHistoryOptions): Promise<RunHistoryRecord[]>;
+  /** Each of a job's runs in a range, oldest first, none kept (the plots of a year); else `history` serves. */
+  visitHistory?(options: VisitHistoryOptions, visit: (record: RunHistoryRecord) => void): Promise<unknown>;
   runNow(job: string): Promise<unknown>;
   cancel(job: string): boolean;
   /** Queues a check or drill now; false when one is queued or running. Absent: the buttons are not offered. */

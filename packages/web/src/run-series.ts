@@ -32,6 +32,16 @@ const STAT_KEYS = {
 
 /** Records (oldest first) as columns. */
 export function buildRunSeries(job: string, since: Date, records: readonly RunHistoryRecord[]): RunSeries {
+  const builder = runSeriesBuilder(job, since);
+  for (const record of records) builder.add(record);
+  return builder.series;
+}
+
+/** Columns filled one record at a time (oldest first), so no record need be kept to build them. */
+export function runSeriesBuilder(
+  job: string,
+  since: Date,
+): { readonly series: RunSeries; add(record: RunHistoryRecord): void } {
   const series: RunSeries = {
     job,
     since: since.toISOString(),
@@ -43,14 +53,16 @@ export function buildRunSeries(job: string, since: Date, records: readonly RunHi
     filesChanged: [],
     snapshotBytes: [],
   };
-  for (const record of records) {
-    series.finishedAt.push(Math.round(Date.parse(record.finishedAt) / 1000));
-    series.status.push(record.status);
-    series.durationS.push(Math.round(record.durationMs / 100) / 10);
-    for (const [column, stat] of Object.entries(STAT_KEYS) as [keyof typeof STAT_KEYS, string][]) {
-      const value = record.stats?.[stat];
-      series[column].push(typeof value === "number" ? value : null);
-    }
-  }
-  return series;
+  return {
+    series,
+    add(record) {
+      series.finishedAt.push(Math.round(Date.parse(record.finishedAt) / 1000));
+      series.status.push(record.status);
+      series.durationS.push(Math.round(record.durationMs / 100) / 10);
+      for (const [column, stat] of Object.entries(STAT_KEYS) as [keyof typeof STAT_KEYS, string][]) {
+        const value = record.stats?.[stat];
+        series[column].push(typeof value === "number" ? value : null);
+      }
+    },
+  };
 }

@@ -79,6 +79,29 @@ describe("GET /api/jobs/:job/series", () => {
     expect(all.status).toHaveLength(3);
   });
 
+  it("answers the same from a daemon that can only read its history whole (no visitHistory)", async () => {
+    const since = "2000-01-01T00:00:00Z";
+    const visited = (await setup.browser.get(`/api/jobs/docs/series?since=${since}`)).json<RunSeries>();
+    const { daemon } = setup;
+    const whole = await startDashboard({}, undefined, undefined, () => ({
+      status: () => daemon.status(),
+      history: (options) => daemon.history(options),
+      runNow: (job) => daemon.runNow(job),
+      cancel: (job) => daemon.cancel(job),
+      subscribe: (listener) => daemon.subscribe(listener),
+      scheduler: daemon.scheduler,
+      env: daemon.env,
+    }));
+    try {
+      await whole.browser.logIn();
+      const read = (await whole.browser.get(`/api/jobs/docs/series?since=${since}`)).json<RunSeries>();
+      expect(read).toEqual(visited);
+      expect(read.status).toHaveLength(3);
+    } finally {
+      await whole.close();
+    }
+  });
+
   it("refuses a bad time, an unknown job and a request without a session", async () => {
     const bad = await setup.browser.get("/api/jobs/docs/series?since=last-week");
     expect(bad.status).toBe(400);

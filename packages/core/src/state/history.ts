@@ -222,20 +222,64 @@ async function readJobRange(
   until: number,
   keep: (r: RunHistoryRecord) => boolean,
 ): Promise<HistoryReadResult> {
+  const records: RunHistoryRecord[] = [];
+  const { skipped } = await visitJobRange(dir, since, until, (record) => {
+    if (keep(record)) records.push(record);
+  });
+  return { records, skipped };
+}
+
+/**
+ * Each record of a job's months from `since`'s to `until`'s, oldest first, one month file in memory
+ * at a time and no record kept: a year is 8,760 hourly records, which as an array outlives the young
+ * generation and grows the daemon's heap for good.
+ */
+async function visitJobRange(
+  dir: string,
+  since: number,
+  until: number,
+  visit: (record: RunHistoryRecord) => void,
+): Promise<{ skipped: number }> {
   const first = Number.isFinite(since) ? new Date(since).toISOString().slice(0, 7) : "";
   const last = Number.isFinite(until) ? new Date(until).toISOString().slice(0, 7) : "9999-99";
   const months = (await listMonths(dir)).filter((month) => month >= first && month <= last);
-  const texts = await Promise.all(months.map((month) => readLines(monthFile(dir, month))));
-  const records: RunHistoryRecord[] = [];
   let skipped = 0;
-  for (const lines of texts) {
-    for (const line of lines) {
+  for (const month of months) {
+    for (const line of await readLines(monthFile(dir, month))) {
       const record = parseRunRecord(line);
-      if (!record) skipped++;
-      else if (keep(record)) records.push(record);
+      if (record) visit(record);
+      else skipped++;
     }
   }
-  return { records, skipped };
+  return { skipped };
+}
+
+export interface VisitHistoryOptions {
+  readonly job: string;
+  /** Only runs that finished at or after this time. */
+  readonly since?: Date | string;
+  /** Only runs that finished before this time. */
+  readonly until?: Date | string;
+}
+
+/**
+ * Calls `visit` with each of a job's finished runs in the range, oldest first, keeping none of them:
+ * for a summary of many runs (the dashboard's plots of a year) without a year of records in memory.
+ * @throws HISTORY_QUERY_INVALID, STATE_UNWRITABLE
+ */
+export async function visitJobHistory(
+  stateDir: string,
+  options: VisitHistoryOptions,
+  visit: (record: RunHistoryRecord) => void,
+): Promise<{ skipped: number }> {
+  const since = toTime(options.since, Number.NEGATIVE_INFINITY);
+  const until = toTime(options.until, Number.POSITIVE_INFINITY);
+  return readStore(stateDir, () =>
+    visitJobRange(jobHistoryDir(stateDir, options.job), since, until, (record) => {
+      const finished = Date.parse(record.finishedAt);
+      if (record.job === options.job && !(finished < since) && !(finished >= until)) visit(record);
+    }),
+  );
 }
 
 function toTime(value: Date | string | undefined, absent: number): number {

@@ -1,7 +1,12 @@
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { appendRunRecord, type RunHistoryRecord, readHistory } from "../../src/state/history.js";
+import {
+  appendRunRecord,
+  type RunHistoryRecord,
+  readHistory,
+  visitJobHistory,
+} from "../../src/state/history.js";
 import { jobHistoryDir } from "../../src/state/history-files.js";
 import { createTempDir } from "../helpers/tree.js";
 
@@ -104,6 +109,35 @@ describe("run history", () => {
     expect(await readHistory(dir.path)).toEqual({
       records: [record("Photos", 1), record("Photos", 3)],
       skipped: 4,
+    });
+  });
+
+  it("visits a job's runs in a range one by one, oldest first, reading only the months it spans", async () => {
+    for (const month of ["2026-09", "2026-10", "2026-11"]) {
+      await appendRunRecord(dir.path, record("Photos", 1, {}, month));
+      await appendRunRecord(dir.path, record("Photos", 2, {}, month));
+      await appendRunRecord(dir.path, record("Docs", 1, {}, month));
+    }
+    appendFileSync(monthPath("Photos", "2026-10"), "torn {\n");
+    const seen: string[] = [];
+    const visited = await visitJobHistory(
+      dir.path,
+      { job: "Photos", since: "2026-10-25T10:01:02.000Z", until: "2026-11-25T10:01:02.000Z" },
+      (run) => seen.push(`${run.job} ${run.finishedAt}`),
+    );
+    expect(seen).toEqual(["Photos 2026-10-25T10:01:02.000Z", "Photos 2026-11-25T10:01:01.000Z"]);
+    expect(visited).toEqual({ skipped: 1 });
+    // What readHistory returns for the same range, one record at a time.
+    const read = await readHistory(dir.path, {
+      job: "Photos",
+      since: "2026-10-25T10:01:02.000Z",
+      until: "2026-11-25T10:01:02.000Z",
+    });
+    expect(read.records.map((run) => `${run.job} ${run.finishedAt}`)).toEqual(seen);
+    await expect(
+      visitJobHistory(dir.path, { job: "Photos", since: "last week" }, () => {}),
+    ).rejects.toMatchObject({
+      code: "HISTORY_QUERY_INVALID",
     });
   });
 

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { type DashboardContext, sendError, sendJson } from "../context.js";
-import { buildRunSeries } from "../run-series.js";
+import { buildRunSeries, runSeriesBuilder } from "../run-series.js";
 
 /** What a plot covers when the page names no start: the year the history keeps. */
 const DEFAULT_SPAN_MS = 366 * 24 * 3_600_000;
@@ -23,8 +23,14 @@ export function registerRunSeriesRoute(app: Hono, context: DashboardContext): vo
         "since must be an ISO time, such as 2026-01-31T12:00:00Z",
       );
     }
-    // The store reads only the months from `since` on; a year is what it keeps.
-    const records = await context.daemon.history({ job, since });
-    return sendJson(c, context, buildRunSeries(job, since, records));
+    // The store reads only the months from `since` on; a year is what it keeps. A daemon that can
+    // visit its history hands the runs over one at a time, so a year is never whole in memory.
+    const { daemon } = context;
+    if (daemon.visitHistory) {
+      const builder = runSeriesBuilder(job, since);
+      await daemon.visitHistory({ job, since }, builder.add);
+      return sendJson(c, context, builder.series);
+    }
+    return sendJson(c, context, buildRunSeries(job, since, await daemon.history({ job, since })));
   });
 }
