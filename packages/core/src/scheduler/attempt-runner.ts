@@ -59,11 +59,38 @@ export async function runScheduledAttempt(
   signal: AbortSignal,
   options: AttemptRunnerOptions,
 ): Promise<BackupRunResult> {
-  const { store, now, emit } = options;
+  const { store, now } = options;
+  // The run's outcome is told once its traces are written: a listener that reads the history or the
+  // job's status on hearing it (the dashboard's page asks for its history table again) must find the
+  // run there. Told before, a loaded machine's page asked first and never showed the run.
+  const outcomes: BackupEvent[] = [];
+  const emit = (event: BackupEvent) => {
+    if (OUTCOME_TYPES.has(event.type)) outcomes.push(event);
+    else options.emit(event);
+  };
   const startedAt = now();
   await store?.patch(job.name, startedAt, {
     running: { runId: run.runId, startedAt: startedAt.toISOString(), pid: process.pid },
   });
+  try {
+    return await recordAndFold(job, run, signal, options, emit, startedAt);
+  } finally {
+    for (const event of outcomes) options.emit(event);
+  }
+}
+
+/** The events that end a run: held by runScheduledAttempt until the run is in the history. */
+const OUTCOME_TYPES: ReadonlySet<BackupEvent["type"]> = new Set(["success", "partial", "failure"]);
+
+async function recordAndFold(
+  job: BackupJob,
+  run: ScheduledRun,
+  signal: AbortSignal,
+  options: AttemptRunnerOptions,
+  emit: (event: BackupEvent) => void,
+  startedAt: Date,
+): Promise<BackupRunResult> {
+  const { store, now } = options;
   const { result, summary } = await recordAttempt(
     job,
     {

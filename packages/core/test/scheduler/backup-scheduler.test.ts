@@ -6,10 +6,10 @@ import type { SchedulerEvent, SchedulerEvents, SchedulerEventType } from "../../
 import { BackupScheduler } from "../../src/scheduler/backup-scheduler.js";
 import { createManualClock, type ManualClock } from "../../src/scheduler/clock.js";
 import type { BackupSchedulerOptions } from "../../src/scheduler/scheduler-options.js";
-import { appendRunRecord } from "../../src/state/history.js";
+import { appendRunRecord, readHistory } from "../../src/state/history.js";
 import { configJob } from "../helpers/job.js";
 import { createTempDir } from "../helpers/tree.js";
-import { advanceScheduler, createFakeAttempts, makeConfig, makeJob } from "./fixtures.js";
+import { advanceScheduler, createFakeAttempts, FAKE_STATS, makeConfig, makeJob } from "./fixtures.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -625,6 +625,41 @@ describe("lifecycle and status", () => {
     // The slot passed with no success, so the restart runs it again.
     expect(fake.runsOf("long")).toHaveLength(2);
     expect(restarted.status()[0]?.lastAttempt?.status).toBe("success");
+  });
+
+  it("tells a run's outcome only once the run is in the history and the job's status", async () => {
+    // As runBackup does: the outcome event comes from inside the attempt, before it returns.
+    const runAttempt: typeof fake.runAttempt = async (job, context) => {
+      const result = await fake.runAttempt(job, context);
+      context.emit({
+        type: "success",
+        job: job.name,
+        runId: context.runId,
+        at: context.now(),
+        snapshotId: "abcd1234",
+        stats: FAKE_STATS,
+        durationMs: 0,
+      } as SchedulerEvent & { type: "success" });
+      return result;
+    };
+    const scheduler = createScheduler({ config: makeConfig([makeJob("docs")]), runAttempt });
+    const seen: Promise<{ history: string[]; status: string | undefined; runId: string }>[] = [];
+    scheduler.on("success", (event) => {
+      const status = scheduler.status()[0]?.lastAttempt?.runId;
+      seen.push(
+        readHistory(join(temp.path, "state"), { job: "docs" }).then(({ records }) => ({
+          history: records.map((record) => record.runId),
+          status,
+          runId: event.runId,
+        })),
+      );
+    });
+    await scheduler.start();
+    await scheduler.runNow("docs");
+    await scheduler.whenIdle();
+    const [told] = await Promise.all(seen);
+    expect(told?.history).toEqual([told?.runId]);
+    expect(told?.status).toBe(told?.runId);
   });
 
   it("refuses a second scheduler on the same state folder and names the holder", async () => {
