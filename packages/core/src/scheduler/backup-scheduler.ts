@@ -265,11 +265,15 @@ export class BackupScheduler extends EventEmitter<SchedulerEvents> {
   }
 
   status(): JobStatus[] {
-    return [...this.entries.values()].map(({ timeline, running, queued }) =>
-      jobStatus(timeline, running?.runId, queued !== undefined, this.store?.get(timeline.job.name), {
+    return [...this.entries.values()].map(({ timeline, running, queued }) => {
+      const state = this.store?.get(timeline.job.name);
+      // A run already recorded has ended, though the queue lets go of it a moment later: its outcome
+      // event comes in between, and a listener asking then must not be told it still runs.
+      const runningId = running && state?.lastAttempt?.runId !== running.runId ? running.runId : undefined;
+      return jobStatus(timeline, runningId, queued !== undefined, state, {
         copies: this.copies?.status(timeline.job.name) ?? [],
-      }),
-    );
+      });
+    });
   }
 
   // --- the schedule -------------------------------------------------------------------------------

@@ -644,8 +644,10 @@ describe("lifecycle and status", () => {
     };
     const scheduler = createScheduler({ config: makeConfig([makeJob("docs")]), runAttempt });
     const seen: Promise<{ history: string[]; status: string | undefined; runId: string }>[] = [];
+    const states: string[] = [];
     scheduler.on("success", (event) => {
       const status = scheduler.status()[0]?.lastAttempt?.runId;
+      states.push(scheduler.status()[0]?.running ? "running" : "ended");
       seen.push(
         readHistory(join(temp.path, "state"), { job: "docs" }).then(({ records }) => ({
           history: records.map((record) => record.runId),
@@ -660,6 +662,7 @@ describe("lifecycle and status", () => {
     const [told] = await Promise.all(seen);
     expect(told?.history).toEqual([told?.runId]);
     expect(told?.status).toBe(told?.runId);
+    expect(states).toEqual(["ended"]);
   });
 
   it("refuses a second scheduler on the same state folder and names the holder", async () => {
