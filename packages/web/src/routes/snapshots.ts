@@ -70,14 +70,22 @@ export function registerSnapshotRoutes(
   const noJob = (c: Context) => sendError(c, context, 404, "JOB_NOT_FOUND", `no job "${c.req.param("job")}"`);
   const badRequest = (c: Context, message: string) => sendError(c, context, 400, "BAD_REQUEST", message);
 
-  /** The job, its snapshot's id and the path asked for, or the error response. */
-  const target = (c: Context, defaultPath?: string) => {
+  /** The job and its snapshot's id as the address names them, or the error response. */
+  const jobSnapshot = (c: Context) => {
     const job = findJob(c);
     if (!job) return noJob(c);
     const id = c.req.param("id")?.toLowerCase() ?? "";
     if (!SNAPSHOT_ID_PATTERN.test(id)) {
       return sendError(c, context, 404, "SNAPSHOT_NOT_FOUND", `"${id}" is not a snapshot id (8-64 hex)`);
     }
+    return { job, id };
+  };
+
+  /** The job, its snapshot's id and the path asked for, or the error response. */
+  const target = (c: Context, defaultPath?: string) => {
+    const named = jobSnapshot(c);
+    if (named instanceof Response) return named;
+    const { job, id } = named;
     const text = c.req.query("path") ?? defaultPath;
     if (text === undefined) return badRequest(c, "path is required, such as ?path=/home/me/a.txt");
     const path = checkSnapshotPath(text);
@@ -145,12 +153,9 @@ export function registerSnapshotRoutes(
 
   app.post("/api/jobs/:job/snapshots/:id/restore", (c) =>
     answer(c, async () => {
-      const job = findJob(c);
-      if (!job) return noJob(c);
-      const id = c.req.param("id").toLowerCase();
-      if (!SNAPSHOT_ID_PATTERN.test(id)) {
-        return sendError(c, context, 404, "SNAPSHOT_NOT_FOUND", `"${id}" is not a snapshot id (8-64 hex)`);
-      }
+      const named = jobSnapshot(c);
+      if (named instanceof Response) return named;
+      const { job, id } = named;
       const body = await c.req.json<unknown>().catch(() => undefined);
       const request = readRestoreRequest(body);
       if (typeof request === "string") return badRequest(c, request);
