@@ -68,6 +68,7 @@ export { ntfyOptionsSchema } from "./ntfy/schema.js";
 export type { RedactUrlOptions } from "./secrets/redact.js";
 export {
   describeNotifier,
+  MIN_SECRET_LENGTH,
   REDACTED,
   redactOptions,
   redactText,

@@ -1,13 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { BackupJob, DatabasePassword, PasswordSource, ResolvedConfig } from "@simplebackup/core";
 import { maskRepository } from "@simplebackup/core";
-import { REDACTED, redactOptions, secretValuesOf } from "@simplebackup/notifier";
-
-/**
- * An environment value shorter than this is not searched for in output: `1` or `true` would blank
- * out half of every text, and a secret that short is no secret. @default 6
- */
-const MIN_SCRUBBED_LENGTH = 6;
+import { MIN_SECRET_LENGTH, REDACTED, redactOptions, secretValuesOf } from "@simplebackup/notifier";
 
 /**
  * Every secret value the config holds or points at: literal passwords, the values of `password_env`
@@ -32,7 +26,7 @@ export function configSecrets(
     }
   };
   const env = (values: Readonly<Record<string, string>>) => {
-    for (const value of Object.values(values)) if (value.length >= MIN_SCRUBBED_LENGTH) secrets.add(value);
+    for (const value of Object.values(values)) if (value.length >= MIN_SECRET_LENGTH) secrets.add(value);
   };
   const repository = (url: string) => {
     for (const match of url.matchAll(/\/\/[^/@:]*:([^/@]+)@/g)) if (match[1]) secrets.add(match[1]);
@@ -65,7 +59,7 @@ function firstLineOf(path: string): string | undefined {
 
 /** The scrubber of one config: over free text (a run's log) and over JSON values (every body, every event). */
 export interface Scrubber {
-  /** Each secret of `MIN_SCRUBBED_LENGTH` or more, wherever it stands, becomes `***`. */
+  /** Each secret of `MIN_SECRET_LENGTH` or more, wherever it stands, becomes `***`. */
   text(text: string): string;
   /**
    * The same over every string of a JSON value (keys are names, never secrets, and stay), plus a
@@ -81,10 +75,10 @@ export interface Scrubber {
  * a run's error message or log might quote.
  */
 export function createScrubber(secrets: readonly string[]): Scrubber {
-  const short = new Set(secrets.filter((secret) => secret.length > 0 && secret.length < MIN_SCRUBBED_LENGTH));
+  const short = new Set(secrets.filter((secret) => secret.length > 0 && secret.length < MIN_SECRET_LENGTH));
   const forms = new Set<string>();
   for (const secret of secrets) {
-    if (secret.length < MIN_SCRUBBED_LENGTH) continue;
+    if (secret.length < MIN_SECRET_LENGTH) continue;
     forms.add(secret);
     forms.add(JSON.stringify(secret).slice(1, -1));
     forms.add(encodeURIComponent(secret));

@@ -63,8 +63,12 @@ export function redactOptions(
   return out;
 }
 
-/** A value shorter than this is not collected by secretValuesOf: `1` or `on` is no secret and would blank out text. */
-const MIN_SECRET_LENGTH = 6;
+/**
+ * A value shorter than this is not searched for in text (secretValuesOf leaves it out, and the
+ * dashboard's scrubber replaces it only where a whole string is it): `1` or `true` would blank out half
+ * of every text, and a secret that short is no secret. @default 6
+ */
+export const MIN_SECRET_LENGTH = 6;
 
 /**
  * The secret values inside notifier options, by the same rules redactOptions masks them: values of
