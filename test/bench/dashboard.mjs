@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { chromiumArgs } from "../e2e/browser/chromium-args.mjs";
 import { generateIdleConfig } from "./lib/data.mjs";
 import { cpuSeconds, median, memoryMb } from "./lib/measure.mjs";
 import { mulberry32 } from "./lib/prng.mjs";
@@ -20,15 +21,6 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const JOBS = 50;
 const RUNS_PER_JOB = 365 * 24;
 const HOUR = 3_600_000;
-/** The switches test/e2e/browser/chromium.ts starts the test browser with (that file is TypeScript). */
-const CHROMIUM_ARGS = [
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
 /** `history/<job>` as core's safeJobName names it: the safe name plus 6 hex of its SHA-256. */
 function jobFolder(job) {
   return `${job}-${createHash("sha256").update(job, "utf8").digest("hex").slice(0, 6)}`;
@@ -222,7 +214,7 @@ export async function benchDashboard(bench, { children, idleSeconds = 60 }) {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: process.getuid?.() === 0 ? ["--no-sandbox", ...CHROMIUM_ARGS] : CHROMIUM_ARGS,
+    args: chromiumArgs(),
   });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 import { browserPidOfProfile, isRunning, killAll, processesOfProfile } from "./browser-processes.js";
+import { chromiumArgs } from "./chromium-args.mjs";
 
 /*
  * The dashboard's page tests drive Debian's Chromium (apt-get install chromium) with playwright-core,
@@ -14,18 +15,6 @@ import { browserPidOfProfile, isRunning, killAll, processesOfProfile } from "./b
 
 /** Debian's chromium: a shell wrapper that execs /usr/lib/chromium/chromium, so its pid is the browser's. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-/**
- * Switches that keep the browser quiet and off the network on its own account (no component or
- * sync traffic, no first-run pages), and off a GPU a CI machine does not have.
- */
-const CHROMIUM_ARGS = [
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 /** Where a page test may connect: the dashboard it started, nothing else. */
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -85,7 +74,7 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
       executablePath,
       headless: true,
       // Chromium's sandbox cannot start as root without --no-sandbox; as any other user it stays on.
-      args: process.getuid?.() === 0 ? ["--no-sandbox", ...CHROMIUM_ARGS] : CHROMIUM_ARGS,
+      args: chromiumArgs(),
       timeout: 30_000,
       // The same page renders the same screenshot on every machine.
       viewport: { width: 1280, height: 800 },
