@@ -89,12 +89,7 @@ export async function readHistory(
   stateDir: string,
   options: ReadHistoryOptions = {},
 ): Promise<HistoryReadResult> {
-  const since = toTime(options.since, Number.NEGATIVE_INFINITY);
-  const until = toTime(options.until, Number.POSITIVE_INFINITY);
-  const inRange = (r: RunHistoryRecord) => {
-    const finished = Date.parse(r.finishedAt);
-    return !(finished < since) && !(finished >= until);
-  };
+  const { since, until, inRange } = finishedRange(options);
   const { job, limit } = options;
   return readStore(stateDir, async () => {
     const dirs = job === undefined ? await listJobDirs(stateDir) : [jobHistoryDir(stateDir, job)];
@@ -272,14 +267,27 @@ export async function visitJobHistory(
   options: VisitHistoryOptions,
   visit: (record: RunHistoryRecord) => void,
 ): Promise<{ skipped: number }> {
-  const since = toTime(options.since, Number.NEGATIVE_INFINITY);
-  const until = toTime(options.until, Number.POSITIVE_INFINITY);
+  const { since, until, inRange } = finishedRange(options);
   return readStore(stateDir, () =>
     visitJobRange(jobHistoryDir(stateDir, options.job), since, until, (record) => {
-      const finished = Date.parse(record.finishedAt);
-      if (record.job === options.job && !(finished < since) && !(finished >= until)) visit(record);
+      if (record.job === options.job && inRange(record)) visit(record);
     }),
   );
+}
+
+/** A query's `since`/`until` as times, and whether a record finished between them (`until` excluded). */
+function finishedRange(options: { readonly since?: Date | string; readonly until?: Date | string }): {
+  since: number;
+  until: number;
+  inRange: (record: RunHistoryRecord) => boolean;
+} {
+  const since = toTime(options.since, Number.NEGATIVE_INFINITY);
+  const until = toTime(options.until, Number.POSITIVE_INFINITY);
+  const inRange = (record: RunHistoryRecord) => {
+    const finished = Date.parse(record.finishedAt);
+    return !(finished < since) && !(finished >= until);
+  };
+  return { since, until, inRange };
 }
 
 function toTime(value: Date | string | undefined, absent: number): number {
