@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { chmod, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "@simplebackup/core";
 
 /** The page `simplebackup ui --open` hands the browser, in the state folder. */
 export const LOGIN_PAGE_FILE_NAME = "dashboard-login.html";
@@ -33,7 +33,6 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
  */
 export async function writeLoginPage(stateDir: string, link: string): Promise<string> {
   const file = path.join(stateDir, LOGIN_PAGE_FILE_NAME);
-  const temporary = `${file}.${process.pid}.tmp`;
   const href = escapeHtml(link);
   const page = `<!doctype html>
 <meta charset="utf-8">
@@ -42,9 +41,7 @@ export async function writeLoginPage(stateDir: string, link: string): Promise<st
 <title>simplebackup dashboard</title>
 <p><a href="${href}">Open the simplebackup dashboard</a></p>
 `;
-  await writeFile(temporary, page, { mode: 0o600 });
-  await chmod(temporary, 0o600); // a umask cannot widen it, but a file left by a crash could be wider
-  await rename(temporary, file);
+  await writeFileAtomic(file, page, { mode: 0o600 });
   return file;
 }
 

@@ -8,11 +8,20 @@ import { errnoCode } from "../system/errno-code.js";
  * never a mix: the data goes to a temp file that is flushed to disk before it is renamed over.
  * Callers serialize their own writes to one file; the temp name is only unique per process.
  */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string,
+  options: {
+    /** The file's mode (0o600 for one that holds a secret), whatever the umask or a leftover temp file. */
+    readonly mode?: number;
+  } = {},
+): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    const handle = await open(temp, "w");
+    const handle = await open(temp, "w", options.mode ?? 0o666);
     try {
+      // open() applies the mode to a new file only: a temp file a crash left keeps its own.
+      if (options.mode !== undefined) await handle.chmod(options.mode);
       await handle.writeFile(data, "utf8");
       await handle.sync();
     } finally {
